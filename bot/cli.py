@@ -1,0 +1,107 @@
+"""`opsdesk`: the run modes of SPEC; with no Slack credentials, the console on local SQLite."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from bot import boot
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="opsdesk",
+        description="Run the day-to-day operations of a company from Slack.",
+        epilog="With no command: Slack mode when credentials are set, else the local console.",
+    )
+    sub = p.add_subparsers(dest="mode")
+    sub.add_parser("console", help="try Opsdesk locally, no Slack needed")
+    sub.add_parser("serve", help="HTTP mode on $PORT: POST /slack/events, GET /healthz")
+    sub.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN)")
+    sub.add_parser("scheduler", help="the scheduler alone (Procfile clock)")
+    db = sub.add_parser("db", help="database migrations")
+    db.add_argument("action", choices=["upgrade"])
+    m = sub.add_parser("manifest", help="print the Slack app manifest")
+    m.add_argument("--url", help="public base URL, e.g. https://opsdesk.example.com")
+    m.add_argument("--socket", action="store_true", help="for Socket Mode")
+    c = sub.add_parser("check-config", help="validate the config file")
+    c.add_argument("path", nargs="?")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except boot.StartupError as exc:
+        boot.fail(exc)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.mode == "manifest":
+        from bot.manifest import build
+
+        print(json.dumps(build(args.url, socket=args.socket), indent=2))
+        return 0
+    s = boot.settings()
+    boot.logging_setup(s)
+    if args.mode == "check-config":
+        return _check_config(args.path or s.OPSDESK_CONFIG)
+    if args.mode == "db":
+        boot.database(s, migrate=True)
+        print("opsdesk: database is up to date")
+        return 0
+    mode = args.mode or _default_mode(s)
+    if mode == "console":
+        cfg, path = boot.config(s, example_fallback=True)
+        engine = boot.database(s)
+        from bot.console import run_console
+
+        return run_console(s, cfg, engine, config_path=path)
+    if mode == "serve":
+        from bot.serve import serve
+
+        return serve(s)
+    if mode == "socket":
+        from bot.serve import socket_mode
+
+        return socket_mode(s)
+    if mode == "scheduler":
+        from bot.serve import scheduler_only
+
+        return scheduler_only(s)
+    raise AssertionError(mode)
+
+
+def _default_mode(s: object) -> str:
+    from bot.settings import Settings
+
+    assert isinstance(s, Settings)
+    if not s.has_slack_credentials:
+        return "console"
+    return "socket" if s.SLACK_APP_TOKEN and not s.SLACK_SIGNING_SECRET else "serve"
+
+
+def _check_config(path: str | None) -> int:
+    from bot.config import ConfigError, load_config, resolve_config_path
+
+    resolved = resolve_config_path(path)
+    if resolved is None:
+        print("opsdesk: no config file (set OPSDESK_CONFIG or create ./opsdesk.toml)")
+        return 2
+    try:
+        cfg = load_config(resolved)
+    except ConfigError as exc:
+        print(f"opsdesk: {exc.path} has {len(exc.errors)} error(s):", file=sys.stderr)
+        for line in exc.errors:
+            print(f"  - {line}", file=sys.stderr)
+        return 1
+    print(
+        f"opsdesk: {resolved} is valid: {len(cfg.resources)} resources, "
+        f"{len(cfg.rotations)} rotations, {len(cfg.purchases.rules)} purchase rules, "
+        f"{len(cfg.digests)} digests"
+    )
+    return 0

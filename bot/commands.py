@@ -1,0 +1,157 @@
+"""Typed commands: one pydantic model per subcommand.
+
+A subcommand's class carries its name, usage line, example and docstring (the help text), and
+its fields carry the validation; the default parser maps words onto fields in order, the last
+field taking the rest of the text. Commands with a richer grammar (times, flags that may stand
+anywhere) override ``from_words``. Nobody keeps regexes, help text and checks in three places.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Annotated, Any, ClassVar, NamedTuple
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+
+from bot import ids
+from bot.errors import UserError
+from bot.render.text import echo, escape
+
+
+class ParseEnv(NamedTuple):
+    """What parsing may depend on: times are read in the user's zone, relative to now."""
+
+    now: datetime
+    tz: ZoneInfo
+
+
+class UsageError(UserError):
+    """The words did not form a command; the message is the help text."""
+
+
+def ref(prefix: str, noun: str) -> Any:
+    """A field type for ids typed as 7, #7 or INC-7."""
+    return Annotated[int, BeforeValidator(lambda v: ids.parse(prefix, str(v), noun=noun))]
+
+
+_USER = re.compile(r"^<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>$")
+
+
+def _user_id(value: object) -> str:
+    m = _USER.match(str(value).strip())
+    if not m:
+        raise ValueError(f"`{echo(value)}` is not a person; mention them with @, like @alice")
+    return m.group(1)
+
+
+UserRef = Annotated[str, BeforeValidator(_user_id)]
+
+
+class Command(BaseModel):
+    """Base of every subcommand; subclasses set the class variables and fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    name: ClassVar[str] = ""
+    usage: ClassVar[str] = ""
+    example: ClassVar[str] = ""
+    aliases: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def from_words(cls, words: list[str], env: ParseEnv) -> dict[str, Any]:
+        names = list(cls.model_fields)
+        if not names:
+            if words:
+                raise UserError(f"`{cls.name}` takes nothing after it.")
+            return {}
+        data: dict[str, Any] = {}
+        for i, field in enumerate(names):
+            if i >= len(words):
+                break
+            data[field] = " ".join(words[i:]) if i == len(names) - 1 else words[i]
+        return data
+
+    @classmethod
+    def help_line(cls) -> str:
+        return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+
+
+def _friendly(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    field = ".".join(str(p) for p in err["loc"] if not isinstance(p, int)) or "input"
+    if err["type"] == "missing":
+        return f"`{field}` is missing."
+    if err["type"] == "extra_forbidden":
+        return f"I did not expect `{echo(err.get('input'))}`."
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] in {"string_too_short"}:
+        return f"`{field}` is missing."
+    if err["type"] == "enum" or err["type"] == "literal_error":
+        return f"`{echo(err.get('input'))}` is not a valid {field}: {msg.lower()}."
+    return msg if msg.endswith(".") else msg + "."
+
+
+REGISTRY: dict[str, CommandSet] = {}
+
+
+class CommandSet:
+    """A slash command and its subcommands: dispatch by the first word, help from the classes.
+
+    Constructing one registers it, so the manifest and the console's help list every command.
+    """
+
+    def __init__(
+        self,
+        slash: str,
+        summary: str,
+        commands: Sequence[type[Command]],
+        *,
+        usage_hint: str = "help",
+        register: bool = True,
+    ):
+        self.slash = slash
+        self.usage_hint = usage_hint
+        self.summary = summary
+        self.commands = list(commands)
+        self._by_word: dict[str, type[Command]] = {}
+        for cmd in self.commands:
+            for word in (cmd.name, *cmd.aliases):
+                self._by_word[word] = cmd
+        if register:
+            REGISTRY[slash] = self
+
+    def help_text(self) -> str:
+        lines = [f"*{self.slash}*: {self.summary}"]
+        for cmd in self.commands:
+            # Usage lines hold <placeholders>, which Slack would read as links unless escaped.
+            lines.append(f"• `{self.slash} {escape(cmd.usage or cmd.name)}`  {cmd.help_line()}")
+        lines.append(f"• `{self.slash} help`  this list")
+        return "\n".join(lines)
+
+    def usage_of(self, cmd: type[Command]) -> str:
+        line = f"Usage: `{self.slash} {escape(cmd.usage or cmd.name)}`"
+        if cmd.example:
+            line += f"\nExample: `{self.slash} {escape(cmd.example)}`"
+        return line
+
+    def parse(self, text: str, env: ParseEnv) -> Command | None:
+        """None for empty text (the caller decides: a modal, or the help)."""
+        words = text.split()
+        if not words:
+            return None
+        word = words[0].lower()
+        if word in {"help", "?", "-h", "--help"}:
+            raise UsageError(self.help_text())
+        cmd = self._by_word.get(word)
+        if cmd is None:
+            raise UsageError(f"I don't know `{echo(words[0])}`.\n\n{self.help_text()}")
+        try:
+            data = cmd.from_words(words[1:], env)
+            return cmd.model_validate(data)
+        except UserError as exc:
+            raise UserError(f"{exc.message}\n{self.usage_of(cmd)}", field=exc.field) from None
+        except ValidationError as exc:
+            raise UserError(f"{_friendly(exc)}\n{self.usage_of(cmd)}") from None

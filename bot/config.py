@@ -1,0 +1,281 @@
+"""The config file (`opsdesk.toml`, SPEC "Config file"), validated at start with located errors.
+
+Every error names where it is (`purchases.rules[1].steps: ...`) so an operator can fix a file
+without reading a traceback. Unknown keys are errors too: a typo must not silently mean "default".
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from bot.errors import UserError
+from bot.tz import zone
+
+USER_ID_PATTERN = r"^[UW][A-Z0-9_]+$"
+CHANNEL_ID_PATTERN = r"^[CGD][A-Z0-9_]+$"
+NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
+
+
+def _duration(value: object) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if not isinstance(value, str):
+        raise ValueError('a duration is a string such as "30m", "24h" or "14d"')
+    from bot.timeparse import parse_duration
+
+    try:
+        return parse_duration(value)
+    except UserError as exc:
+        raise ValueError(exc.message) from None
+
+
+def _zone_name(value: str) -> str:
+    zone(value)
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+ZoneName = Annotated[str, AfterValidator(_zone_name)]
+UserId = Annotated[str, Field(pattern=USER_ID_PATTERN)]
+ChannelId = Annotated[str, Field(pattern=CHANNEL_ID_PATTERN)]
+Name = Annotated[str, Field(pattern=NAME_PATTERN)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IncidentsConfig(_Section):
+    channel: ChannelId | None = None
+    create_channel: bool = False
+    # How long an open incident may go without an update before its thread is nudged.
+    remind_every: dict[Literal["sev1", "sev2", "sev3", "sev4"], Duration] = Field(
+        default_factory=lambda: {
+            "sev1": timedelta(minutes=30),
+            "sev2": timedelta(hours=1),
+            "sev3": timedelta(hours=4),
+            "sev4": timedelta(hours=24),
+        }
+    )
+    escalate_after: Duration = timedelta(minutes=5)
+
+
+class PurchaseRule(_Section):
+    up_to: Decimal | None = Field(default=None, gt=0)
+    steps: list[Annotated[list[UserId], Field(min_length=1)]] = Field(min_length=1)
+
+
+class PurchasesConfig(_Section):
+    currency: Currency = "EUR"
+    channel: ChannelId | None = None
+    rates: dict[Currency, Annotated[Decimal, Field(gt=0)]] = Field(default_factory=dict)
+    remind_after: Duration = timedelta(hours=24)
+    expire_after: Duration = timedelta(days=14)
+    rules: list[PurchaseRule] = Field(default_factory=list)
+
+    @field_validator("rules")
+    @classmethod
+    def _rules_in_order(cls, rules: list[PurchaseRule]) -> list[PurchaseRule]:
+        limits = [r.up_to for r in rules]
+        for i, limit in enumerate(limits):
+            if limit is None and i != len(limits) - 1:
+                raise ValueError(f"rule {i} has no up_to, so it must be the last rule")
+        bounded = [x for x in limits if x is not None]
+        if bounded != sorted(bounded) or len(set(bounded)) != len(bounded):
+            raise ValueError("rules must be in increasing order of up_to")
+        return rules
+
+
+class ResourceConfig(_Section):
+    name: Name
+    kind: Name = "other"
+    capacity: int = Field(default=1, ge=1, le=1000)
+
+
+class BookingsConfig(_Section):
+    max_length: Duration = timedelta(days=7)
+    remind_before_end: Duration = timedelta(minutes=10)
+
+
+class RotationConfig(_Section):
+    name: Name
+    channel: ChannelId | None = None
+    members: list[UserId] = Field(min_length=1)
+    start: datetime
+    length: Duration
+    timezone: ZoneName = "UTC"
+    remind_before: Duration = timedelta(hours=1)
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _local_start(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M")
+            except ValueError:
+                raise ValueError('start is a local time such as "2026-11-30 09:00"') from None
+        return value
+
+    @field_validator("start")
+    @classmethod
+    def _naive(cls, value: datetime) -> datetime:
+        # The start is wall time in the rotation's zone; an offset would contradict it.
+        return value.replace(tzinfo=None)
+
+    @field_validator("length")
+    @classmethod
+    def _at_least_an_hour(cls, value: timedelta) -> timedelta:
+        if value < timedelta(hours=1):
+            raise ValueError("a shift lasts at least 1h")
+        return value
+
+
+class MaintenanceConfig(_Section):
+    channel: ChannelId | None = None
+    remind_before: list[Duration] = Field(
+        default_factory=lambda: [timedelta(hours=24), timedelta(hours=1)]
+    )
+
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class DigestConfig(_Section):
+    channel: ChannelId
+    at: time
+    days: Literal["daily", "weekdays"] | list[Literal[DAY_NAMES]] = "weekdays"  # type: ignore[valid-type]
+    timezone: ZoneName | None = None
+    quiet: bool = False
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _hhmm(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return datetime.strptime(value.strip(), "%H:%M").time()
+            except ValueError:
+                raise ValueError('at is a local time of day such as "09:00"') from None
+        return value
+
+    @property
+    def weekdays(self) -> frozenset[int]:
+        if self.days == "daily":
+            return frozenset(range(7))
+        if self.days == "weekdays":
+            return frozenset(range(5))
+        return frozenset(DAY_NAMES.index(d) for d in self.days)
+
+
+class Config(_Section):
+    admins: list[UserId] = Field(default_factory=list)
+    timezone: ZoneName = "UTC"
+    incidents: IncidentsConfig = Field(default_factory=IncidentsConfig)
+    purchases: PurchasesConfig = Field(default_factory=PurchasesConfig)
+    resources: list[ResourceConfig] = Field(default_factory=list)
+    bookings: BookingsConfig = Field(default_factory=BookingsConfig)
+    rotations: list[RotationConfig] = Field(default_factory=list)
+    maintenance: MaintenanceConfig = Field(default_factory=MaintenanceConfig)
+    digests: list[DigestConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Config:
+        for section, items in (("resources", self.resources), ("rotations", self.rotations)):
+            seen: set[str] = set()
+            for item in items:
+                if item.name in seen:
+                    raise ValueError(f"{section}: the name {item.name!r} is used twice")
+                seen.add(item.name)
+        return self
+
+    def is_admin(self, user_id: str) -> bool:
+        return user_id in self.admins
+
+    def rotation(self, name: str) -> RotationConfig | None:
+        return next((r for r in self.rotations if r.name == name), None)
+
+
+class ConfigError(Exception):
+    """The config file is unusable; ``errors`` holds one located line per problem."""
+
+    def __init__(self, path: str, errors: list[str]):
+        super().__init__(f"{path}: " + "; ".join(errors))
+        self.path = path
+        self.errors = errors
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not out:
+            out = str(part)
+        else:
+            out += f".{part}"
+    return out or "(top level)"
+
+
+def validation_lines(exc: ValidationError) -> list[str]:
+    lines = []
+    for err in exc.errors():
+        # Pydantic appends the union/literal branch to the location; the user wants the key.
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+        msg = err["msg"].removeprefix("Value error, ")
+        lines.append(f"{_location(loc)}: {msg}")
+    return lines
+
+
+def parse_config(data: dict, path: str = "<config>") -> Config:
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(path, validation_lines(exc)) from None
+
+
+def load_config(path: str | Path | None) -> Config:
+    """Read and validate a config file; ``None`` means "no file": all defaults."""
+    if path is None:
+        return Config()
+    p = Path(path)
+    try:
+        raw = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(p), [f"cannot read the file ({exc.strerror})"]) from None
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(p), [f"not valid TOML: {exc}"]) from None
+    return parse_config(data, str(p))
+
+
+def resolve_config_path(explicit: str | None, *, example_fallback: bool = False) -> Path | None:
+    """$OPSDESK_CONFIG, else ./opsdesk.toml; the console may fall back to the example."""
+    if explicit:
+        return Path(explicit)
+    local = Path("opsdesk.toml")
+    if local.exists():
+        return local
+    if example_fallback:
+        for candidate in (Path("opsdesk.example.toml"), _REPO_ROOT / "opsdesk.example.toml"):
+            if candidate.exists():
+                return candidate
+    return None
+
+
+_REPO_ROOT = Path(__file__).resolve().parent.parent

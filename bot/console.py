@@ -1,0 +1,332 @@
+"""The local console: type what a Slack user would, see what Slack would show.
+
+Every line becomes the exact payload Slack would send, signed and dispatched through the real
+Bolt app, so the console runs the same handlers and services as Slack mode. Its messenger prints
+Block Kit as text with numbered buttons; `clock` moves time and runs the scheduler through it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import sys
+import time
+from datetime import datetime, timedelta
+from typing import Any, TextIO
+
+from slack_bolt import App, BoltRequest
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import Engine
+
+from bot import mentions, slack_payloads
+from bot.app import CONSOLE_SECRET, create_app
+from bot.commands import REGISTRY
+from bot.config import Config
+from bot.console_messenger import ConsoleMessenger, channel_name
+from bot.errors import UserError
+from bot.render.plain import blocks_to_text
+from bot.runtime import Runtime, build_runtime
+from bot.scheduler import Scheduler
+from bot.settings import Settings
+from bot.timeparse import parse_duration, parse_time
+from bot.tz import zone
+
+CONSOLE_HELP = """\
+Console commands:
+  /<command> ...        a slash command, e.g. /incident raise Disk full sev2
+  @opsdesk <text>       mention the bot in the current channel
+  dm <text>             a direct message to the bot
+  click <n|label>       press a button shown above
+  submit f=v ...        fill in and submit the open form (quote values with spaces)
+  as @bob               act as someone else (people are @alice, @bob, @carol, @dave, ...)
+  in #ops               switch channel
+  clock [+2h | 2026-12-01 09:00]   show or move the time; reminders and digests fire
+  home                  open your App Home tab
+  help, quit"""
+
+_PERSON = re.compile(r"(?<![<\w])@([a-z][a-z0-9_.-]*)", re.IGNORECASE)
+MAX_STEP = timedelta(hours=1)
+
+
+def person_id(name: str) -> str:
+    return "U_" + name.lstrip("@").upper().replace(".", "_").replace("-", "_")
+
+
+def channel_id(name: str) -> str:
+    return "C_" + name.lstrip("#").upper().replace("-", "_")
+
+
+def slackify(text: str) -> str:
+    """Mentions typed as @bob become what Slack sends with escaping on: <@U_BOB|bob>."""
+    return _PERSON.sub(lambda m: f"<@{person_id(m.group(1))}|{m.group(1).lower()}>", text)
+
+
+class Console:
+    def __init__(self, rt: Runtime, messenger: ConsoleMessenger, out: TextIO):
+        self.rt = rt
+        self.messenger = messenger
+        self.out = out
+        self.app: App = create_app(rt, console=True)
+        self.scheduler = Scheduler(rt)
+        self.user = "U_ALICE"
+        self.channel = "C_GENERAL"
+        self._verifier = SignatureVerifier(CONSOLE_SECRET)
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out)
+
+    def _dispatch(self, payload: tuple[str, str]) -> tuple[int, str]:
+        body, content_type = payload
+        ts = str(int(time.time()))  # Bolt checks signatures against the real clock
+        headers = {
+            "content-type": [content_type],
+            "x-slack-request-timestamp": [ts],
+            "x-slack-signature": [self._verifier.generate_signature(timestamp=ts, body=body)],
+        }
+        response = self.app.dispatch(BoltRequest(body=body, headers=headers))
+        return response.status, response.body
+
+    def _flush(self) -> None:
+        pending, self.rt.deferred = self.rt.deferred or [], []
+        for outbox in pending:
+            self.rt.dispatcher.flush(outbox)
+
+    def _print_reply(self, status: int, body: str) -> None:
+        if status == 404:
+            self.say("(no such command here; `help` lists them)")
+            return
+        if not body or not body.strip().startswith("{"):
+            return
+        data = json.loads(body)
+        if data.get("response_action") == "errors":
+            for field, error in data.get("errors", {}).items():
+                self.say(f"(form error) {field}: {error}")
+            return
+        if "text" in data or "blocks" in data:
+            self.messenger.ephemeral(self.channel, self.user, _message(data))
+
+    # --- commands ---------------------------------------------------------------------------
+
+    def handle(self, line: str) -> bool:
+        """Run one line; False when the user wants to leave."""
+        line = line.strip()
+        if not line or line.startswith("#"):
+            return True
+        word, _, rest = line.partition(" ")
+        try:
+            if word in {"quit", "exit"}:
+                return False
+            if word == "help":
+                self.show_help()
+            elif word.startswith("/"):
+                self._send(
+                    slack_payloads.slash_command(
+                        word,
+                        slackify(rest),
+                        user_id=self.user,
+                        channel_id=self.channel,
+                        user_name=self.user[2:].lower(),
+                        trigger_id=f"T{time.time_ns()}",
+                    )
+                )
+            elif word.lower() in {"@opsdesk", "@ops"}:
+                event = slack_payloads.app_mention_event(
+                    slackify(rest), user_id=self.user, channel_id=self.channel
+                )
+                self._send(slack_payloads.event(event))
+            elif word == "dm":
+                event = slack_payloads.dm_message_event(
+                    slackify(rest), user_id=self.user, channel_id="D" + self.user
+                )
+                event["channel_type"] = "im"
+                self._send(slack_payloads.event(event))
+            elif word == "click":
+                self.click(rest)
+            elif word == "submit":
+                self.submit(rest)
+            elif word == "as":
+                self.user = person_id(rest.strip() or "alice")
+                self.say(f"(you are now @{self.user[2:].lower()})")
+            elif word == "in":
+                self.channel = channel_id(rest.strip() or "general")
+                self.say(f"(you are now in {channel_name(self.channel)})")
+            elif word == "clock":
+                self.clock(rest.strip())
+            elif word == "home":
+                self._send(slack_payloads.event(slack_payloads.app_home_opened_event(self.user)))
+            else:
+                self.say(f"(I don't know `{word}`: slash commands start with /, try `help`)")
+        except UserError as exc:
+            self.say(f"(!) {exc.message}")
+        except Exception as exc:  # the console must survive anything a user types
+            self.say(f"(!) that failed: {type(exc).__name__}: {exc}")
+        return True
+
+    def _send(self, payload: tuple[str, str]) -> None:
+        status, body = self._dispatch(payload)
+        self._print_reply(status, body)
+        self._flush()
+
+    def click(self, which: str) -> None:
+        buttons = self.messenger.buttons
+        which = which.strip()
+        if which.isdigit():
+            index = int(which)
+            if not 1 <= index <= len(buttons):
+                raise UserError(
+                    f"There is no button {index}; the last one shown is {len(buttons)}."
+                )
+            target = buttons[index - 1]
+        else:
+            matches = [b for b in reversed(buttons) if b.label.lower() == which.lower()]
+            if not matches:
+                raise UserError(f"No button labelled {which!r}; use its number.")
+            target = matches[0]
+        self._send(
+            slack_payloads.block_action(
+                target.action_id,
+                target.value,
+                user_id=self.user,
+                channel_id=None if target.view else target.channel,
+                message_ts=target.ts,
+                view=target.view,
+                trigger_id=f"T{time.time_ns()}",
+            )
+        )
+
+    def submit(self, rest: str) -> None:
+        view = self.messenger.modal
+        if view is None:
+            raise UserError("No form is open.")
+        given = dict(part.split("=", 1) for part in shlex.split(rest) if "=" in part)
+        state: dict[str, dict[str, Any]] = {}
+        for block in view.get("blocks", []):
+            if block.get("type") != "input":
+                continue
+            value = given.pop(block["block_id"], None)
+            element = block.get("element", {})
+            if element.get("type") == "static_select":
+                chosen = {"value": value} if value else element.get("initial_option")
+                state[block["block_id"]] = {
+                    "value": {"type": "static_select", "selected_option": chosen}
+                }
+            else:
+                default = element.get("initial_value") if value is None else value
+                state[block["block_id"]] = {
+                    "value": {
+                        "type": "plain_text_input",
+                        "value": slackify(default) if default else default,
+                    }
+                }
+        if given:
+            raise UserError(f"The form has no field {', '.join(given)}.")
+        self._send(
+            slack_payloads.view_submission(
+                view["callback_id"],
+                state,
+                user_id=self.user,
+                private_metadata=view.get("private_metadata", ""),
+            )
+        )
+        self.messenger.modal = None
+
+    def clock(self, arg: str) -> None:
+        tz = zone(self.rt.config.timezone)
+        if arg:
+            now = self.rt.clock.now()
+            target = (
+                now + parse_duration(arg[1:])
+                if arg.startswith("+")
+                else parse_time(arg, now=now, tz=tz)
+            )
+            if target < now:
+                raise UserError("The console's clock only moves forward.")
+            sent = self._advance_to(target)
+            self.say(f"(clock moved; {sent} scheduled message{'s' if sent != 1 else ''} went out)")
+        self.say(f"(it is {self.rt.clock.now().astimezone(tz):%a %Y-%m-%d %H:%M %Z})")
+
+    def _advance_to(self, target: datetime) -> int:
+        """Walk time forward, stopping wherever something is due, so everything fires in order."""
+        sent = self.scheduler.tick()
+        while self.rt.clock.now() < target:
+            now = self.rt.clock.now()
+            due = self.rt.dispatcher.next_due()
+            step = min(target, now + MAX_STEP, due if due and due > now else target)
+            self.rt.clock.set(step)
+            sent += self.scheduler.tick()
+        return sent
+
+    def show_help(self) -> None:
+        self.say(CONSOLE_HELP)
+        self.say("\nSlash commands (each answers `help`):")
+        for slash, commands in sorted(REGISTRY.items()):
+            self.say(f"  {slash:13} {commands.summary}")
+        self.say(
+            "\n"
+            + blocks_to_text(
+                [{"type": "section", "text": {"type": "mrkdwn", "text": mentions.help_text()}}]
+            )[0]
+        )
+
+    def banner(self, config_path: str | None) -> None:
+        cfg = self.rt.config
+        admin = " (an admin)" if cfg.is_admin(self.user) else ""
+        self.say("Opsdesk console: Slack, in your terminal.")
+        self.say(f"  database: {self.rt.engine.url.render_as_string(hide_password=True)}")
+        self.say(f"  config:   {config_path or '(none: defaults)'}")
+        self.say(
+            f"  you are @{self.user[2:].lower()}{admin}, in #general; team time zone {cfg.timezone}"
+        )
+        self.say(
+            "Try:  /incident raise Checkout is failing sev1   ·   click 1   ·   /resource list"
+        )
+        self.say("      @opsdesk who is on call   ·   clock +1d   ·   home   ·   help   ·   quit\n")
+
+    def loop(self, stdin: TextIO) -> None:
+        interactive = stdin.isatty()
+        while True:
+            if interactive:
+                try:
+                    line = input(f"@{self.user[2:].lower()} {channel_name(self.channel)}> ")
+                except EOFError:
+                    break
+            else:
+                line = stdin.readline()
+                if not line:
+                    break
+                if line.strip():
+                    self.say(f"> {line.rstrip()}")
+            if not self.handle(line):
+                break
+
+    def run_lines(self, lines: list[str]) -> None:
+        for line in lines:
+            self.say(f"> {line}")
+            if not self.handle(line):
+                break
+
+
+def _message(data: dict[str, Any]) -> Any:
+    from bot.messenger import Message
+
+    return Message(text=data.get("text", ""), blocks=data.get("blocks"))
+
+
+def build_console(settings: Settings, config: Config, engine: Engine, out: TextIO) -> Console:
+    messenger = ConsoleMessenger(out, config.timezone)
+    rt = build_runtime(settings, config, messenger, engine=engine, synchronous=True)
+    rt.deferred = []
+    return Console(rt, messenger, out)
+
+
+def run_console(
+    settings: Settings, config: Config, engine: Engine, *, config_path: str | None
+) -> int:
+    console = build_console(settings, config, engine, sys.stdout)
+    console.banner(config_path)
+    console.loop(sys.stdin)
+    console.scheduler.shutdown()
+    return 0

@@ -1,0 +1,77 @@
+"""The Slack app manifest, built from the registered commands so it never drifts from the code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.commands import REGISTRY
+from handlers import load_areas
+
+BOT_SCOPES = [
+    "app_mentions:read",  # @opsdesk in channels
+    "channels:manage",  # a dedicated channel per incident
+    "channels:read",
+    "chat:write",
+    "chat:write.public",  # announce in channels the bot was not invited to
+    "commands",
+    "groups:write",
+    "im:history",  # direct messages to the bot
+    "im:read",
+    "im:write",
+    "users:read",  # each person's time zone
+]
+BOT_EVENTS = ["app_home_opened", "app_mention", "message.im"]
+SHORTCUTS = [
+    {
+        "name": "Raise incident",
+        "type": "message",
+        "callback_id": "raise_incident_from_message",
+        "description": "Raise an incident from this message",
+    }
+]
+
+
+def build(url: str | None = None, *, socket: bool = False) -> dict[str, Any]:
+    load_areas()
+    endpoint = (url.rstrip("/") + "/slack/events") if url else None
+    commands = []
+    for slash, cmdset in sorted(REGISTRY.items()):
+        entry: dict[str, Any] = {
+            "command": slash,
+            "description": cmdset.summary[:100],
+            "usage_hint": cmdset.usage_hint[:1000],
+            # Slack then sends people as <@U123|name>, which commands parse.
+            "should_escape": True,
+        }
+        if endpoint and not socket:
+            entry["url"] = endpoint
+        commands.append(entry)
+    settings: dict[str, Any] = {
+        "event_subscriptions": {"bot_events": BOT_EVENTS},
+        "interactivity": {"is_enabled": True},
+        "org_deploy_enabled": False,
+        "socket_mode_enabled": socket,
+        "token_rotation_enabled": False,
+    }
+    if endpoint and not socket:
+        settings["event_subscriptions"]["request_url"] = endpoint
+        settings["interactivity"]["request_url"] = endpoint
+    return {
+        "display_information": {
+            "name": "Opsdesk",
+            "description": "Incidents, purchases, resources, shifts and digests, from Slack.",
+            "background_color": "#1d3557",
+        },
+        "features": {
+            "app_home": {
+                "home_tab_enabled": True,
+                "messages_tab_enabled": True,
+                "messages_tab_read_only_enabled": False,
+            },
+            "bot_user": {"display_name": "opsdesk", "always_online": True},
+            "shortcuts": SHORTCUTS,
+            "slash_commands": commands,
+        },
+        "oauth_config": {"scopes": {"bot": BOT_SCOPES}},
+        "settings": settings,
+    }

@@ -1,0 +1,252 @@
+"""The notice queue: announcements, reminders and digests as rows, sent exactly once.
+
+Areas register a handler per notice kind (``@notice_kind("incident.reminder")``) and, where they
+have recurring work, a planner that writes upcoming rows (``@planner("digests")``). The
+dispatcher claims a due row with a conditional update, hands it to its handler with a fresh unit
+of work, and marks it sent in that same transaction. A failed send goes back to pending with
+back-off until it expires; a row claimed by a process that then died is never re-sent, because
+the Web API has no idempotency key and a duplicate page at 3am is worse than a logged gap.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Config
+from bot.context import SYSTEM_USER, Actor, Ctx, Outbox
+from bot.messenger import Messenger
+from bot.tz import zone
+from storage.db import transaction
+from storage.models import Notice
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+STALE_CLAIM = timedelta(minutes=5)
+BATCH = 100
+
+NoticeHandler = Callable[[Ctx, Messenger, dict[str, Any]], None]
+Planner = Callable[[Ctx], None]
+
+_HANDLERS: dict[str, NoticeHandler] = {}
+_PLANNERS: dict[str, Planner] = {}
+
+
+class Skip(Exception):
+    """Raised by a handler when its notice is no longer relevant (e.g. the incident is resolved)."""
+
+
+def notice_kind(kind: str) -> Callable[[NoticeHandler], NoticeHandler]:
+    def register(fn: NoticeHandler) -> NoticeHandler:
+        _HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def planner(name: str) -> Callable[[Planner], Planner]:
+    def register(fn: Planner) -> Planner:
+        _PLANNERS[name] = fn
+        return fn
+
+    return register
+
+
+def registered_kinds() -> set[str]:
+    return set(_HANDLERS)
+
+
+def _insert(session: Session) -> Any:
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def enqueue(
+    session: Session,
+    *,
+    kind: str,
+    payload: dict[str, Any],
+    due_at: datetime,
+    dedupe_key: str | None,
+    expires_at: datetime | None,
+    now: datetime,
+) -> int | None:
+    """Insert unless a notice with this dedupe key exists; returns the new id or None."""
+    stmt = (
+        _insert(session)(Notice)
+        .values(
+            kind=kind,
+            payload=payload,
+            dedupe_key=dedupe_key or f"{kind}:{uuid.uuid4().hex}",
+            due_at=due_at,
+            expires_at=expires_at,
+            status="pending",
+            attempts=0,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Notice.id)
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def cancel(session: Session, *, prefix: str) -> int:
+    """Cancel pending notices whose dedupe key starts with ``prefix`` (e.g. ``"incident:7:"``)."""
+    stmt = (
+        update(Notice)
+        .where(Notice.status == "pending", Notice.dedupe_key.startswith(prefix, autoescape=True))
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(stmt).rowcount
+
+
+def reschedule(session: Session, *, dedupe_key: str, due_at: datetime) -> bool:
+    stmt = (
+        update(Notice)
+        .where(Notice.status == "pending", Notice.dedupe_key == dedupe_key)
+        .values(due_at=due_at)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(stmt).rowcount == 1
+
+
+@dataclass
+class Dispatcher:
+    """Sends due notices. Safe to run in several processes at once: claims are conditional."""
+
+    sessions: sessionmaker[Session]
+    messenger: Messenger
+    config: Config
+    now: Callable[[], datetime]
+
+    def _ctx(self, session: Session, now: datetime) -> Ctx:
+        actor = Actor(SYSTEM_USER, zone(self.config.timezone), is_admin=True)
+        return Ctx(session=session, now=now, config=self.config, actor=actor)
+
+    def plan(self) -> None:
+        """Let each area write its upcoming rows; a failing planner must not stop the others."""
+        for name, fn in sorted(_PLANNERS.items()):
+            try:
+                with transaction(self.sessions) as session:
+                    fn(self._ctx(session, self.now()))
+            except Exception:
+                log.exception("planner %s failed", name)
+
+    def run_due(self, limit: int = BATCH) -> int:
+        """Claim and send what is due now; returns how many were sent."""
+        now = self.now()
+        self._abandon_stale(now)
+        with self.sessions() as session:
+            ids = session.scalars(
+                select(Notice.id)
+                .where(Notice.status == "pending", Notice.due_at <= now)
+                .order_by(Notice.due_at, Notice.id)
+                .limit(limit)
+            ).all()
+        return self.dispatch(ids)
+
+    def dispatch(self, ids: Iterable[int]) -> int:
+        sent = 0
+        for notice_id in ids:
+            if self._claim(notice_id):
+                sent += self._send(notice_id)
+        return sent
+
+    def next_due(self) -> datetime | None:
+        with self.sessions() as session:
+            return session.scalar(select(func.min(Notice.due_at)).where(Notice.status == "pending"))
+
+    def _claim(self, notice_id: int) -> bool:
+        now = self.now()
+        with transaction(self.sessions) as session:
+            result = session.execute(
+                update(Notice)
+                .where(Notice.id == notice_id, Notice.status == "pending", Notice.due_at <= now)
+                .values(status="sending", claimed_at=now, attempts=Notice.attempts + 1)
+                .execution_options(synchronize_session=False)
+            )
+            return result.rowcount == 1
+
+    def _send(self, notice_id: int) -> int:
+        now = self.now()
+        outbox = Outbox()
+        try:
+            with transaction(self.sessions) as session:
+                notice = session.get(Notice, notice_id)
+                assert notice is not None
+                if notice.expires_at is not None and notice.expires_at < now:
+                    self._finish(notice, "skipped", now, "expired before it could be sent")
+                    return 0
+                handler = _HANDLERS.get(notice.kind)
+                if handler is None:
+                    self._finish(notice, "failed", now, f"no handler for kind {notice.kind!r}")
+                    log.error("notice %s: no handler for kind %r", notice_id, notice.kind)
+                    return 0
+                ctx = self._ctx(session, now)
+                try:
+                    handler(ctx, self.messenger, dict(notice.payload))
+                except Skip as reason:
+                    self._finish(notice, "skipped", now, str(reason) or None)
+                    return 0
+                self._finish(notice, "sent", now, None)
+                outbox = ctx.outbox
+        except Exception as exc:
+            log.warning("notice %s failed: %s", notice_id, exc, exc_info=True)
+            self._retry_later(notice_id, now, exc)
+            return 0
+        # Handlers may queue follow-ups that are due at once (e.g. the next step's approvers).
+        self.flush(outbox)
+        return 1
+
+    def flush(self, outbox: Outbox) -> None:
+        """Run what a committed unit of work queued: its due notices, then its effects."""
+        if outbox.notice_ids:
+            self.dispatch(outbox.notice_ids)
+        for effect in outbox.effects:
+            try:
+                effect(self.messenger)
+            except Exception:
+                log.exception("after-response effect failed")
+
+    @staticmethod
+    def _finish(notice: Notice, status: str, now: datetime, error: str | None) -> None:
+        notice.status = status
+        notice.last_error = error
+        if status == "sent":
+            notice.sent_at = now
+
+    def _retry_later(self, notice_id: int, now: datetime, exc: Exception) -> None:
+        with transaction(self.sessions) as session:
+            notice = session.get(Notice, notice_id)
+            if notice is None:
+                return
+            notice.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            retry_at = now + timedelta(seconds=30 * 2 ** (notice.attempts - 1))
+            expired = notice.expires_at is not None and retry_at > notice.expires_at
+            if notice.attempts >= MAX_ATTEMPTS or expired:
+                notice.status = "failed"
+                log.error("notice %s (%s) gave up: %s", notice_id, notice.kind, exc)
+            else:
+                notice.status = "pending"
+                notice.due_at = retry_at
+
+    def _abandon_stale(self, now: datetime) -> None:
+        with transaction(self.sessions) as session:
+            n = session.execute(
+                update(Notice)
+                .where(Notice.status == "sending", Notice.claimed_at < now - STALE_CLAIM)
+                .values(status="failed", last_error="interrupted while sending; not re-sent")
+                .execution_options(synchronize_session=False)
+            ).rowcount
+        if n:
+            log.warning("%d notices were interrupted mid-send and are not re-sent", n)

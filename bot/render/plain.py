@@ -1,0 +1,120 @@
+"""Block Kit as readable text: the plain-text twin of every message, for the console and logs.
+
+One converter serves every area, so a renderer writes Block Kit once and the console shows it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+_DATE = re.compile(r"<!date\^\d+\^[^|>]*\|([^>]*)>")
+_MENTION = re.compile(r"<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>")
+_SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
+_CHANNEL = re.compile(r"<#([CGD][A-Z0-9_]+)(?:\|([^>]*))?>")
+_LINK = re.compile(r"<([^<>|]+)\|([^<>]+)>")
+_BARE_LINK = re.compile(r"<(https?://[^<>]+)>")
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action_id: str
+    value: str
+
+
+def default_name(user_id: str) -> str:
+    # The console's people are U_ALICE, U_BOB...; show them the way they are typed: @alice.
+    return "@" + (user_id[2:].lower() if user_id.startswith("U_") else user_id)
+
+
+def default_channel(channel_id: str) -> str:
+    return "#" + (
+        channel_id[2:].lower().replace("_", "-") if channel_id.startswith("C_") else channel_id
+    )
+
+
+# The emoji Opsdesk itself uses, so the console reads like Slack looks.
+EMOJI = {
+    ":red_circle:": "🔴", ":large_orange_circle:": "🟠", ":large_yellow_circle:": "🟡",
+    ":white_circle:": "⚪", ":white_check_mark:": "✅", ":rotating_light:": "🚨", ":eyes:": "👀",
+    ":memo:": "📝", ":alarm_clock:": "⏰", ":warning:": "⚠️", ":tada:": "🎉", ":repeat:": "🔁",
+    ":arrow_up_down:": "↕️", ":bust_in_silhouette:": "👤", ":telephone_receiver:": "📞",
+    ":x:": "❌", ":hourglass_flowing_sand:": "⏳", ":calendar:": "📅", ":wrench:": "🔧",
+    ":face_with_head_bandage:": "🤕", ":moneybag:": "💰", ":white_large_square:": "⬜",
+}  # fmt: skip
+_EMOJI = re.compile(r":[a-z0-9_+-]+:")
+
+
+def mrkdwn_to_text(text: str, name: Callable[[str], str] = default_name) -> str:
+    text = _DATE.sub(lambda m: m.group(1), text)
+    text = _MENTION.sub(lambda m: name(m.group(1)), text)
+    text = _SPECIAL.sub(lambda m: "@" + m.group(1), text)
+    text = _CHANNEL.sub(
+        lambda m: "#" + m.group(2) if m.group(2) else default_channel(m.group(1)), text
+    )
+    text = _EMOJI.sub(lambda m: EMOJI.get(m.group(0), m.group(0)), text)
+    text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", text)
+    text = _BARE_LINK.sub(lambda m: m.group(1), text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _text_of(obj: dict[str, Any] | None, name: Callable[[str], str]) -> str:
+    if not obj:
+        return ""
+    raw = obj.get("text", "")
+    return mrkdwn_to_text(raw, name) if obj.get("type") == "mrkdwn" else raw
+
+
+def blocks_to_text(
+    blocks: list[dict[str, Any]],
+    *,
+    name: Callable[[str], str] = default_name,
+    first_button: int = 1,
+) -> tuple[str, list[Button]]:
+    """Render blocks as lines of text; buttons are numbered from ``first_button``."""
+    lines: list[str] = []
+    buttons: list[Button] = []
+
+    def add_button(el: dict[str, Any]) -> str:
+        buttons.append(Button(el["text"]["text"], el["action_id"], el.get("value", "")))
+        return f"[{first_button + len(buttons) - 1}: {el['text']['text']}]"
+
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "header":
+            title = _text_of(block.get("text"), name)
+            lines += [title.upper(), "=" * min(len(title), 60)]
+        elif kind == "section":
+            body = _text_of(block.get("text"), name)
+            if body:
+                lines.append(body)
+            for field in block.get("fields", []):
+                lines.append("  " + _text_of(field, name).replace("\n", " "))
+            acc = block.get("accessory")
+            if acc and acc.get("type") == "button":
+                lines.append("  " + add_button(acc))
+        elif kind == "context":
+            parts = [_text_of(el, name) for el in block.get("elements", []) if "text" in el]
+            lines.append("  " + "  ·  ".join(p for p in parts if p))
+        elif kind == "divider":
+            lines.append("-" * 40)
+        elif kind == "actions":
+            shown = [
+                add_button(el) for el in block.get("elements", []) if el.get("type") == "button"
+            ]
+            if shown:
+                lines.append("  " + "  ".join(shown))
+        elif kind == "input":
+            label = _text_of(block.get("label"), name)
+            optional = " (optional)" if block.get("optional") else ""
+            el = block.get("element", {})
+            hint = ""
+            if el.get("type") == "static_select":
+                hint = " one of: " + ", ".join(o["value"] for o in el.get("options", []))
+            lines.append(f"  {block['block_id']}: {label}{optional}{hint}")
+        elif kind == "rich_text":
+            lines.append(str(block.get("text", "")))
+    return "\n".join(lines), buttons

@@ -1,0 +1,91 @@
+"""The process's long-lived parts, built once: settings, config, database, clock, messenger."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.context import Outbox
+from bot.messenger import Messenger
+from bot.notices import Dispatcher
+from bot.settings import Settings
+from storage.db import make_engine, make_session_factory
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    config: Config
+    engine: Engine
+    sessions: sessionmaker[Session]
+    clock: Clock
+    messenger: Messenger
+    dispatcher: Dispatcher
+    # True in the console and unit tests: say things before returning, in order.
+    synchronous: bool = False
+    # The console holds what a request queued until it has printed the reply, as Slack would.
+    deferred: list[Outbox] | None = None
+    _executor: ThreadPoolExecutor | None = field(default=None, repr=False)
+
+    def after_response(self, outbox: Outbox) -> None:
+        """Talk to Slack once the reply is on its way (ARCHITECTURE: "ack at once")."""
+        if not outbox:
+            return
+        if self.deferred is not None:
+            self.deferred.append(outbox)
+            return
+        if self.synchronous:
+            self.dispatcher.flush(outbox)
+            return
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="opsdesk-out")
+        self._executor.submit(self._flush_logged, outbox)
+
+    def _flush_logged(self, outbox: Outbox) -> None:
+        try:
+            self.dispatcher.flush(outbox)
+        except Exception:
+            log.exception("sending after the response failed; the sweep will retry notices")
+
+    def drain(self) -> None:
+        """Wait for everything queued after responses to be sent (shutdown, tests)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+    def close(self) -> None:
+        self.drain()
+        self.engine.dispose()
+
+
+def build_runtime(
+    settings: Settings,
+    config: Config,
+    messenger: Messenger,
+    *,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+    synchronous: bool = False,
+) -> Runtime:
+    engine = engine or make_engine(settings.DATABASE_URL)
+    sessions = make_session_factory(engine)
+    clock = clock or Clock()
+    dispatcher = Dispatcher(sessions=sessions, messenger=messenger, config=config, now=clock.now)
+    return Runtime(
+        settings=settings,
+        config=config,
+        engine=engine,
+        sessions=sessions,
+        clock=clock,
+        messenger=messenger,
+        dispatcher=dispatcher,
+        synchronous=synchronous,
+    )

@@ -1,0 +1,97 @@
+"""APScheduler is the clock, the database is the truth.
+
+One sweep job (fixed id, in-memory job store, coalesced, one instance, never dropped as a
+misfire) asks each area to plan its upcoming notices and sends what is due; a one-shot wake-up
+job is set for the next due notice when it comes before the next sweep, so a reminder due in
+40 s goes out on time rather than at the next sweep. Nothing is pickled: jobs are bound methods.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.leader import Leadership
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+SWEEP_ID = "opsdesk-sweep"
+WAKE_ID = "opsdesk-wake"
+JOB_OPTIONS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+MAX_BATCHES = 20  # per tick: a backlog drains over a few ticks instead of hogging one
+
+
+class Scheduler:
+    def __init__(self, rt: Runtime, *, interval: float = 15.0):
+        self.rt = rt
+        self.interval = interval
+        self.leadership = Leadership(rt.engine)
+        self._lock = threading.Lock()
+        self._aps = BackgroundScheduler(timezone=UTC, job_defaults=JOB_OPTIONS)
+
+    @property
+    def is_leader(self) -> bool:
+        return self.leadership.is_leader
+
+    def start(self) -> None:
+        self._aps.add_job(
+            self._tick_logged,
+            IntervalTrigger(seconds=self.interval, timezone=UTC),
+            id=SWEEP_ID,
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),
+            **JOB_OPTIONS,
+        )
+        self._aps.start()
+        log.info("scheduler started (sweep every %ss)", self.interval)
+
+    def shutdown(self) -> None:
+        if self._aps.running:
+            self._aps.shutdown(wait=True)
+        self.leadership.release()
+
+    def tick(self) -> int:
+        """Plan, then send what is due; returns how many notices went out."""
+        with self._lock:
+            if not self.leadership.check():
+                return 0
+            self.rt.dispatcher.plan()
+            sent = 0
+            for _ in range(MAX_BATCHES):
+                batch = self.rt.dispatcher.run_due()
+                sent += batch
+                if batch == 0:
+                    break
+            return sent
+
+    def _tick_logged(self) -> None:
+        try:
+            self.tick()
+            self._set_wake_up()
+        except Exception:
+            log.exception("scheduler tick failed; the next sweep tries again")
+
+    def _set_wake_up(self) -> None:
+        if not self._aps.running or not self.is_leader:
+            return
+        due = self.rt.dispatcher.next_due()
+        if due is None:
+            return
+        now = self.rt.clock.now()
+        if due - now >= timedelta(seconds=self.interval):
+            return
+        # The job runs on the real clock; the console's clock offset is applied to "due".
+        run_at = datetime.now(UTC) + max(due - now, timedelta(0))
+        self._aps.add_job(
+            self._tick_logged,
+            DateTrigger(run_date=run_at, timezone=UTC),
+            id=WAKE_ID,
+            replace_existing=True,
+            **JOB_OPTIONS,
+        )

@@ -1,0 +1,31 @@
+"""WSGI entry for gunicorn: ``gunicorn 'bot.wsgi:create()'`` (see the Procfile)."""
+
+from __future__ import annotations
+
+import atexit
+
+from bot import boot
+from bot.app import create_app
+from bot.runtime import build_runtime
+from bot.slack_messenger import SlackMessenger, make_web_client
+from bot.web import WSGIApp, wsgi_app
+
+
+def create() -> WSGIApp:
+    """Build one worker's app; starts the scheduler here too unless OPSDESK_SCHEDULER=off."""
+    try:
+        s = boot.settings()
+        boot.logging_setup(s)
+        cfg, _ = boot.config(s)
+        engine = boot.database(s)
+    except boot.StartupError as exc:
+        boot.fail(exc)
+    rt = build_runtime(s, cfg, SlackMessenger(make_web_client(s)), engine=engine)
+    app = create_app(rt)
+    if s.scheduler_enabled:
+        from bot.scheduler import Scheduler
+
+        scheduler = Scheduler(rt)
+        scheduler.start()
+        atexit.register(scheduler.shutdown)
+    return wsgi_app(rt, app)

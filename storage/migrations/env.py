@@ -1,0 +1,18 @@
+"""Alembic environment: always handed a live connection by ``storage.migrate``."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from storage.migrate import load_all_models
+
+target_metadata = load_all_models()
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=target_metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

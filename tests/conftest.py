@@ -1,0 +1,204 @@
+"""Fixtures shared by every test: both databases, a clock, config, runtime.
+
+Every database test runs twice, on SQLite and on the PostgreSQL server of this machine. Each run
+gets its own PostgreSQL schema, so parallel runs never see each other's rows. Under CI a missing
+PostgreSQL fails the run instead of quietly skipping half the suite.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from bot.config import Config, load_config
+from bot.context import Actor, Ctx
+from bot.messenger import RecordingMessenger
+from bot.runtime import Runtime, build_runtime
+from bot.scheduler import Scheduler
+from bot.settings import Settings
+from bot.slack_messenger import SlackMessenger, make_web_client
+from bot.tz import zone
+from storage.db import make_engine, make_session_factory, transaction
+from storage.migrate import load_all_models, upgrade
+from tests.e2e import SlackApp
+from tests.slack_stub import SlackStub
+
+PG_URL = os.environ.get(
+    "OPSDESK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+UnitFactory = Callable[..., AbstractContextManager[Ctx]]
+EXAMPLE = Path(__file__).resolve().parent.parent / "opsdesk.example.toml"
+
+
+@pytest.fixture(autouse=True)
+def _release_leadership(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Schedulers made during a test give up the advisory lock at its end, like a stopped process.
+
+    Without this a console or scheduler left over from one test would stay the leader on the
+    shared PostgreSQL schema and every later scheduler test would find itself a follower.
+    """
+    made: list[Scheduler] = []
+    original = Scheduler.__init__
+
+    def tracking(self: Scheduler, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(Scheduler, "__init__", tracking)
+    yield
+    for scheduler in made:
+        scheduler.shutdown()
+
+
+def _postgres_engine() -> tuple[Engine, str] | None:
+    schema = f"opsdesk_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = make_engine(PG_URL)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL at {PG_URL} is required under CI: {exc}", pytrace=False)
+        return None
+    finally:
+        admin.dispose()
+    engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    return engine, schema
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "opsdesk.db"
+        engine = make_engine(f"sqlite:///{path}")
+        upgrade(engine)
+        yield engine
+        engine.dispose()
+        return
+    made = _postgres_engine()
+    if made is None:
+        pytest.skip("PostgreSQL is not reachable (set CI=1 to make this an error)")
+    engine, schema = made
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _wipe(engine: Engine) -> None:
+    tables = [t.name for t in reversed(load_all_models().sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            # Plain INTEGER PRIMARY KEYs restart from max(id)+1, so ids restart at 1 here too.
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def engine(backend: Engine, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A clean, migrated database for one test; rows are wiped afterwards."""
+    if request.node.get_closest_marker("postgres_only") and backend.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite serialises writers, so this race cannot happen")
+    yield backend
+    _wipe(backend)
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def config() -> Config:
+    """The shipped example: what a newcomer sees is what the tests exercise."""
+    return load_config(EXAMPLE)
+
+
+@pytest.fixture
+def messenger() -> RecordingMessenger:
+    return RecordingMessenger()
+
+
+@pytest.fixture
+def settings(engine: Engine) -> Settings:
+    return Settings(
+        _env_file=None,
+        DATABASE_URL=str(engine.url),
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET="test-signing-secret",
+        OPSDESK_SCHEDULER="off",
+    )
+
+
+@pytest.fixture
+def unit(sessions: sessionmaker[Session], config: Config, clock: Clock) -> UnitFactory:
+    """``with unit("U_BOB") as ctx:`` one committed unit of work acting as that person."""
+
+    @contextmanager
+    def make(user_id: str = "U_ALICE", tz: str = "UTC") -> Iterator[Ctx]:
+        with transaction(sessions) as session:
+            actor = Actor(user_id, zone(tz), is_admin=config.is_admin(user_id))
+            yield Ctx(session=session, now=clock.now(), config=config, actor=actor)
+
+    return make
+
+
+@pytest.fixture
+def runtime(
+    settings: Settings, config: Config, engine: Engine, clock: Clock, messenger: RecordingMessenger
+) -> Iterator[Runtime]:
+    """A synchronous runtime over the recording messenger, for service and scheduler tests."""
+    rt = build_runtime(settings, config, messenger, clock=clock, engine=engine, synchronous=True)
+    yield rt
+
+
+@pytest.fixture
+def slack_stub() -> Iterator[SlackStub]:
+    stub = SlackStub()
+    stub.start()
+    yield stub
+    stub.stop()
+
+
+@pytest.fixture
+def slack(
+    engine: Engine, config: Config, clock: Clock, slack_stub: SlackStub
+) -> Iterator[SlackApp]:
+    """The real app over HTTP, its WebClient pointed at the stand-in; sends after responding."""
+    from tests.e2e import SECRET, SlackApp
+
+    s = Settings(
+        _env_file=None,
+        DATABASE_URL=str(engine.url),
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=slack_stub.base_url,
+        OPSDESK_SCHEDULER="off",
+    )
+    messenger = SlackMessenger(make_web_client(s))
+    rt = build_runtime(s, config, messenger, clock=clock, engine=engine)
+    app = SlackApp(rt, slack_stub)
+    yield app
+    app.close()
+    rt.drain()

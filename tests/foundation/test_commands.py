@@ -1,0 +1,101 @@
+"""Typed commands: parsing, help and friendly errors come from one model per subcommand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import ClassVar, Literal
+
+import pytest
+from pydantic import Field
+
+from bot.commands import Command, CommandSet, ParseEnv, UsageError, UserRef, ref
+from bot.errors import UserError
+from bot.render.plain import mrkdwn_to_text
+from bot.tz import zone
+
+ENV = ParseEnv(datetime(2026, 12, 1, 9, tzinfo=UTC), zone("UTC"))
+
+
+class Show(Command):
+    """Show one thing."""
+
+    name: ClassVar[str] = "show"
+    usage: ClassVar[str] = "show <id>"
+    example: ClassVar[str] = "show INC-7"
+    id: ref("INC", "an incident")  # type: ignore[valid-type]
+
+
+class Assign(Command):
+    """Give it to someone."""
+
+    name: ClassVar[str] = "assign"
+    usage: ClassVar[str] = "assign <id> @user"
+    id: ref("INC", "an incident")  # type: ignore[valid-type]
+    user: UserRef
+
+
+class Note(Command):
+    """Write a note."""
+
+    name: ClassVar[str] = "note"
+    usage: ClassVar[str] = "note <level> <text>"
+    level: Literal["low", "high"]
+    text: str = Field(min_length=1)
+
+
+SET = CommandSet("/thing", "things", [Show, Assign, Note], register=False)
+
+
+@pytest.mark.parametrize("text", ["show 7", "show #7", "show INC-7", "show inc-7", "SHOW 7"])
+def test_ids_are_accepted_three_ways(text: str) -> None:
+    cmd = SET.parse(text, ENV)
+    assert isinstance(cmd, Show) and cmd.id == 7
+
+
+def test_last_field_takes_the_rest() -> None:
+    cmd = SET.parse("note high the disk is  full", ENV)
+    assert isinstance(cmd, Note) and cmd.text == "the disk is full"
+
+
+def test_user_mentions_as_slack_sends_them() -> None:
+    cmd = SET.parse("assign 3 <@U123ABC|bob>", ENV)
+    assert isinstance(cmd, Assign) and cmd.user == "U123ABC"
+
+
+def test_empty_text_is_none_and_help_lists_every_subcommand() -> None:
+    assert SET.parse("   ", ENV) is None
+    with pytest.raises(UsageError) as exc:
+        SET.parse("help", ENV)
+    shown = mrkdwn_to_text(exc.value.message)  # what the reader sees
+    for usage in ("/thing show <id>", "/thing assign <id> @user", "Show one thing."):
+        assert usage in shown
+    assert "<id>" not in exc.value.message, "Slack would read a raw <id> as a link"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("bogus", "I don't know `bogus`"),
+        ("show", "`id` is missing"),
+        ("show PUR-7", "is not an incident id"),
+        ("show abc", "is not an incident id"),
+        ("assign 3 bob", "mention them with @"),
+        ("note medium hi", "is not a valid level"),
+        ("note high", "`text` is missing"),
+    ],
+)
+def test_errors_say_what_was_wrong_and_show_usage(text: str, expected: str) -> None:
+    with pytest.raises(UserError) as exc:
+        SET.parse(text, ENV)
+    assert expected in exc.value.message
+    if not isinstance(exc.value, UsageError):
+        assert "Usage: `/thing" in exc.value.message
+
+
+@pytest.mark.parametrize(
+    "text", ["<!channel>", "show <!here>", "assign 3 <!everyone>", "note <@U1> x"]
+)
+def test_echoed_input_is_escaped(text: str) -> None:
+    with pytest.raises(UserError) as exc:
+        SET.parse(text, ENV)
+    assert "<!" not in exc.value.message and "<@U1>" not in exc.value.message

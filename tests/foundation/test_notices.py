@@ -1,0 +1,131 @@
+"""The notice queue: sent once, retried on failure, skipped after expiry, deduplicated."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import select
+
+from bot import notices
+from bot.context import Ctx
+from bot.messenger import Message, Messenger, RecordingMessenger
+from bot.runtime import Runtime
+from storage.models import Notice
+
+
+@notices.notice_kind("test.hello")
+def _hello(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+    if payload.get("skip"):
+        raise notices.Skip("no longer relevant")
+    messenger.post(payload["channel"], Message(text=f"hello {payload['n']}"))
+
+
+def _statuses(runtime: Runtime) -> list[str]:
+    with runtime.sessions() as s:
+        return list(s.scalars(select(Notice.status).order_by(Notice.id)))
+
+
+@freeze_time("2026-12-01 09:00:00")
+def test_due_notice_is_sent_once_and_marked(runtime: Runtime, unit, messenger: RecordingMessenger):
+    with unit() as ctx:
+        ctx.notify("test.hello", {"channel": "C1", "n": 1}, dedupe_key="hello:1")
+    assert runtime.dispatcher.run_due() == 1
+    assert runtime.dispatcher.run_due() == 0
+    assert [s.message.text for s in messenger.of("post")] == ["hello 1"]
+    assert _statuses(runtime) == ["sent"]
+
+
+@freeze_time("2026-12-01 09:00:00")
+def test_dedupe_key_makes_enqueue_idempotent(runtime: Runtime, unit):
+    with unit() as ctx:
+        first = ctx.notify("test.hello", {"channel": "C1", "n": 1}, dedupe_key="k")
+        second = ctx.notify("test.hello", {"channel": "C1", "n": 2}, dedupe_key="k")
+    assert first is not None and second is None
+    assert len(_statuses(runtime)) == 1
+
+
+def test_future_notice_waits_for_its_time(runtime: Runtime, unit, messenger: RecordingMessenger):
+    with freeze_time("2026-12-01 09:00:00") as frozen:
+        with unit() as ctx:
+            ctx.notify("test.hello", {"channel": "C1", "n": 1}, due_at=ctx.now + timedelta(hours=1))
+        assert runtime.dispatcher.run_due() == 0
+        frozen.tick(timedelta(minutes=59))
+        assert runtime.dispatcher.run_due() == 0
+        frozen.tick(timedelta(minutes=1))
+        assert runtime.dispatcher.run_due() == 1
+    assert len(messenger.of("post")) == 1
+
+
+def test_failed_send_is_retried_with_backoff(runtime: Runtime, unit, messenger: RecordingMessenger):
+    messenger.fail_next = 2
+    with freeze_time("2026-12-01 09:00:00") as frozen:
+        with unit() as ctx:
+            ctx.notify("test.hello", {"channel": "C1", "n": 1})
+        assert runtime.dispatcher.run_due() == 0  # first failure: retry in 30 s
+        assert _statuses(runtime) == ["pending"]
+        frozen.tick(timedelta(seconds=31))
+        assert runtime.dispatcher.run_due() == 0  # second failure: retry in 60 s
+        frozen.tick(timedelta(seconds=61))
+        assert runtime.dispatcher.run_due() == 1
+    assert len(messenger.of("post")) == 1
+    assert _statuses(runtime) == ["sent"]
+
+
+def test_expired_notice_is_skipped_not_sent(runtime: Runtime, unit, messenger: RecordingMessenger):
+    with freeze_time("2026-12-01 09:00:00") as frozen:
+        with unit() as ctx:
+            ctx.notify(
+                "test.hello",
+                {"channel": "C1", "n": 1},
+                due_at=ctx.now + timedelta(minutes=5),
+                expires_after=timedelta(minutes=10),
+            )
+        frozen.tick(timedelta(hours=2))  # the process was down through the window
+        assert runtime.dispatcher.run_due() == 0
+    assert messenger.of("post") == []
+    assert _statuses(runtime) == ["skipped"]
+
+
+@freeze_time("2026-12-01 09:00:00")
+def test_handler_may_skip(runtime: Runtime, unit, messenger: RecordingMessenger):
+    with unit() as ctx:
+        ctx.notify("test.hello", {"channel": "C1", "n": 1, "skip": True})
+    assert runtime.dispatcher.run_due() == 0
+    assert _statuses(runtime) == ["skipped"]
+
+
+@freeze_time("2026-12-01 09:00:00")
+def test_cancel_by_prefix(runtime: Runtime, unit):
+    with unit() as ctx:
+        for n in range(3):
+            ctx.notify("test.hello", {"channel": "C1", "n": n}, dedupe_key=f"inc:7:{n}")
+        ctx.notify("test.hello", {"channel": "C1", "n": 9}, dedupe_key="inc:70:0")
+    with unit() as ctx:
+        assert notices.cancel(ctx.session, prefix="inc:7:") == 3
+    assert _statuses(runtime) == ["cancelled"] * 3 + ["pending"]
+
+
+@pytest.mark.postgres_only
+def test_two_dispatchers_send_each_notice_once(runtime: Runtime, unit, messenger):
+    import threading
+
+    with freeze_time("2026-12-01 09:00:00"):
+        with unit() as ctx:
+            for n in range(40):
+                ctx.notify("test.hello", {"channel": "C1", "n": n})
+        barrier = threading.Barrier(4)
+
+        def sweep() -> None:
+            barrier.wait()
+            runtime.dispatcher.run_due()
+
+        threads = [threading.Thread(target=sweep) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    texts = sorted(s.message.text for s in messenger.of("post"))
+    assert texts == sorted(f"hello {n}" for n in range(40))

@@ -1,0 +1,537 @@
+"""A local stand-in for Slack's Web API that records every call.
+
+Point the app's WebClient at `stub.base_url` (as `SLACK_API_URL`) and assert on what Slack would
+have received. Modelled on bolt-python's `tests/mock_web_api_server`, but with one server per
+stub on a free port, parsed parameters, and fault injection.
+
+    with SlackStub() as stub:
+        client = WebClient(token="xoxb-test", base_url=stub.base_url)
+        ...
+        [call] = stub.wait_for("chat.postMessage")
+        assert call.params["channel"] == "C_GENERAL"
+
+Answers are Slack-shaped: `ok`, plus the fields callers read (channel ids, message ts, view ids).
+Methods without a token get `not_authed`, as on Slack, so a forgotten token shows up in tests.
+
+slack_sdk reads HTTPS_PROXY/HTTP_PROXY but ignores NO_PROXY: unset them where tests run behind
+a proxy, or the client sends 127.0.0.1 traffic to the proxy.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
+TEAM_ID = "T_OPSDESK"
+BOT_USER_ID = "U_OPSDESK"
+BOT_ID = "B_OPSDESK"
+APP_ID = "A_OPSDESK"
+RESPONSE_URL = "response_url"
+
+# Methods Slack serves without a token.
+_NO_TOKEN_METHODS = frozenset({"api.test", "oauth.v2.access", "oauth.access", "oauth.v2.exchange"})
+
+Responder = Callable[["Call"], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the stub received.
+
+    `params` holds the form fields or the JSON body as sent. slack_sdk posts chat.* and views.*
+    as JSON, so their `blocks` and `view` arrive decoded; sent as form fields they stay JSON
+    strings. `json_param` (and `blocks`) give the decoded value either way.
+    `headers` has lower-case names. `at` is `time.time()` when received (frozen under freezegun).
+    """
+
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+    at: float
+    path: str = ""
+    status: int = 200
+    raw: bytes = b""
+
+    def json_param(self, name: str, default: Any = None) -> Any:
+        """`params[name]` decoded from JSON if it is a string, as given otherwise."""
+        value = self.params.get(name, default)
+        if isinstance(value, str | bytes):
+            return json.loads(value)
+        return value
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        """The decoded `blocks` parameter, or [] when none was sent."""
+        return self.json_param("blocks") or []
+
+    @property
+    def token(self) -> str | None:
+        """The token used, from the bearer header or, failing that, a `token` parameter."""
+        auth = self.headers.get("authorization", "")
+        if auth.lower().startswith("bearer "):
+            return auth[len("bearer ") :]
+        token = self.params.get("token")
+        return token if isinstance(token, str) else None
+
+
+@dataclass
+class _Fault:
+    status: int
+    retry_after: int | None
+    remaining: int
+
+
+@dataclass
+class _User:
+    tz: str = "UTC"
+    name: str | None = None
+    real_name: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class SlackStub:
+    """Slack's Web API on 127.0.0.1, in a background thread. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._calls: list[Call] = []
+        self._faults: dict[str, list[_Fault]] = {}
+        self._overrides: dict[str, dict[str, Any] | Responder] = {}
+        self._users: dict[str, _User] = {}
+        # Counters survive reset() so ids and ts never repeat within one stub's life.
+        self._ts_seq = itertools.count(1)
+        self._id_seq = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # lifecycle -----------------------------------------------------------------------------
+
+    def start(self) -> SlackStub:
+        if self._server is not None:
+            return self
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        server.daemon_threads = True
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+            name="slack-stub",
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> SlackStub:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("SlackStub is not started")
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        """The Web API base URL for WebClient(base_url=...) and SLACK_API_URL."""
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str | None = None) -> str:
+        """A response_url whose posts are recorded as method "response_url"."""
+        return f"http://127.0.0.1:{self.port}/{RESPONSE_URL}/{name or next(self._id_seq)}"
+
+    # recorded calls ---------------------------------------------------------------------------
+
+    @property
+    def calls(self) -> list[Call]:
+        """A snapshot of every call received so far, oldest first."""
+        with self._cond:
+            return list(self._calls)
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._cond:
+            return [c for c in self._calls if c.method == method]
+
+    def clear_calls(self) -> None:
+        with self._cond:
+            self._calls.clear()
+
+    def reset(self) -> None:
+        """Forget calls, pending faults, overrides and configured users."""
+        with self._cond:
+            self._calls.clear()
+            self._faults.clear()
+            self._overrides.clear()
+            self._users.clear()
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Block until at least `count` calls to `method` arrived; return all calls to it.
+
+        The app talks to Slack after it has answered the request, from another thread, so a test
+        must wait rather than look at once. On timeout this raises AssertionError naming what did
+        arrive. Works under freezegun: the wait uses threading's clock, which freezegun leaves be.
+        """
+
+        def matching() -> list[Call]:
+            return [c for c in self._calls if c.method == method]
+
+        with self._cond:
+            if self._cond.wait_for(lambda: len(matching()) >= count, timeout=timeout):
+                return matching()
+            got = len(matching())
+            seen = [c.method for c in self._calls]
+        raise AssertionError(
+            f"expected {count} call(s) to {method} within {timeout}s, got {got}; "
+            f"calls received: {seen or 'none'}"
+        )
+
+    # behaviour --------------------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 429,
+        retry_after: int | None = 1,
+        times: int = 1,
+    ) -> None:
+        """Answer the next `times` calls to `method` with HTTP `status` (429 carries Retry-After).
+
+        Failed calls are recorded too, with their status, so retries can be counted.
+        """
+        with self._cond:
+            self._faults.setdefault(method, []).append(_Fault(status, retry_after, times))
+
+    def respond_with(self, method: str, payload: dict[str, Any] | Responder | None) -> None:
+        """Answer `method` with `payload` (or `payload(call)`) from now on; None restores."""
+        with self._cond:
+            if payload is None:
+                self._overrides.pop(method, None)
+            else:
+                self._overrides[method] = payload
+
+    def set_user(
+        self,
+        user_id: str,
+        *,
+        tz: str = "UTC",
+        name: str | None = None,
+        real_name: str | None = None,
+        **extra: Any,
+    ) -> None:
+        """What users.info says about `user_id`; extra keys are merged into the user object."""
+        ZoneInfo(tz)  # fail here, not inside the server thread, on a misspelt zone
+        with self._cond:
+            self._users[user_id] = _User(tz=tz, name=name, real_name=real_name, extra=extra)
+
+    # request handling (server threads) --------------------------------------------------------
+
+    def _handle(
+        self, method: str, path: str, params: dict[str, Any], headers: dict[str, str], raw: bytes
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        with self._cond:
+            fault = self._take_fault(method)
+            override = self._overrides.get(method)
+        call = Call(
+            method=method, params=params, headers=headers, at=time.time(), path=path, raw=raw
+        )
+        try:
+            status, extra, body = self._answer(call, fault, override)
+        except Exception as error:  # a broken respond_with callable must not hang the client
+            status, extra, body = 500, {}, {"ok": False, "error": f"stub_error: {error!r}"}
+        # Recorded before the answer is sent, so a client holding its answer finds its call.
+        with self._cond:
+            self._calls.append(replace(call, status=status))
+            self._cond.notify_all()
+        return status, extra, body
+
+    def _answer(
+        self, call: Call, fault: _Fault | None, override: dict[str, Any] | Responder | None
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        if fault is not None:
+            return fault.status, _fault_headers(fault), _fault_body(fault)
+        if override is not None:
+            return 200, {}, override(call) if callable(override) else override
+        if call.method != RESPONSE_URL and call.method not in _NO_TOKEN_METHODS and not call.token:
+            return 200, {}, {"ok": False, "error": "not_authed"}
+        return 200, {}, self._default_answer(call)
+
+    def _take_fault(self, method: str) -> _Fault | None:
+        queue = self._faults.get(method)
+        if not queue:
+            return None
+        fault = queue[0]
+        fault.remaining -= 1
+        if fault.remaining <= 0:
+            queue.pop(0)
+        return fault
+
+    def _next_ts(self) -> str:
+        # 1700000000.000100, .000200, ...: Slack-shaped, unique, and ordered as posted.
+        n = next(self._ts_seq)
+        return f"{1700000000 + n // 10000}.{n % 10000 * 100:06d}"
+
+    def _default_answer(self, call: Call) -> dict[str, Any]:
+        p = call.params
+        m = call.method
+        if m == RESPONSE_URL:
+            return {"ok": True}
+        if m == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://opsdesk.slack.com/",
+                "team": "Opsdesk",
+                "user": "opsdesk",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "is_enterprise_install": False,
+            }
+        if m in ("chat.postMessage", "chat.scheduleMessage"):
+            channel = _as_channel(str(p.get("channel", "")))
+            if not channel:
+                return {"ok": False, "error": "channel_not_found"}
+            if not (p.get("text") or p.get("blocks") or p.get("attachments")):
+                return {"ok": False, "error": "no_text"}
+            ts = self._next_ts()
+            message = self._message(call, ts)
+            if m == "chat.scheduleMessage":
+                sid = f"Q_{next(self._id_seq)}"
+                return {
+                    "ok": True,
+                    "channel": channel,
+                    "scheduled_message_id": sid,
+                    "post_at": p.get("post_at"),
+                    "message": message,
+                }
+            return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if m == "chat.update":
+            channel, ts = str(p.get("channel", "")), str(p.get("ts", ""))
+            return {
+                "ok": True,
+                "channel": channel,
+                "ts": ts,
+                "text": p.get("text", ""),
+                "message": self._message(call, ts),
+            }
+        if m == "chat.postEphemeral":
+            return {"ok": True, "message_ts": self._next_ts()}
+        if m == "chat.delete":
+            return {"ok": True, "channel": p.get("channel"), "ts": p.get("ts")}
+        if m == "chat.getPermalink":
+            channel, ts = p.get("channel", ""), str(p.get("message_ts", ""))
+            return {
+                "ok": True,
+                "channel": channel,
+                "permalink": f"https://opsdesk.slack.com/archives/{channel}/p{ts.replace('.', '')}",
+            }
+        if m == "conversations.open":
+            if p.get("channel"):
+                return {"ok": True, "channel": {"id": p["channel"]}}
+            users = [u for u in str(p.get("users", "")).split(",") if u]
+            if not users:
+                return {"ok": False, "error": "users_list_not_supplied"}
+            cid = "D" + users[0] if len(users) == 1 else "G_" + "_".join(users)
+            return {"ok": True, "channel": {"id": cid}}
+        if m == "conversations.create":
+            name = str(p.get("name", ""))
+            if not name:
+                return {"ok": False, "error": "invalid_name_required"}
+            return {
+                "ok": True,
+                "channel": {
+                    "id": f"C_NEW_{next(self._id_seq)}",
+                    "name": name,
+                    "is_channel": True,
+                    "is_private": _truthy(p.get("is_private")),
+                    "created": int(call.at),
+                    "creator": BOT_USER_ID,
+                },
+            }
+        if m in ("conversations.invite", "conversations.join", "conversations.info"):
+            cid = str(p.get("channel", ""))
+            return {"ok": True, "channel": {"id": cid, "name": cid.lower(), "is_channel": True}}
+        if m in ("views.open", "views.update", "views.push", "views.publish"):
+            return {"ok": True, "view": self._view(call)}
+        if m == "users.info":
+            return self._user_info(str(p.get("user", "")), call.at)
+        return {"ok": True}
+
+    def _message(self, call: Call, ts: str) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "type": "message",
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "app_id": APP_ID,
+            "team": TEAM_ID,
+            "text": call.params.get("text", ""),
+            "blocks": call.blocks,
+            "ts": ts,
+        }
+        if call.params.get("thread_ts"):
+            message["thread_ts"] = call.params["thread_ts"]
+        return message
+
+    def _view(self, call: Call) -> dict[str, Any]:
+        view = dict(call.json_param("view") or {})
+        if call.method == "views.update" and call.params.get("view_id"):
+            view_id = str(call.params["view_id"])
+        else:
+            view_id = f"V_{next(self._id_seq)}"
+        view.setdefault("type", "home" if call.method == "views.publish" else "modal")
+        view.setdefault("blocks", [])
+        view.setdefault("private_metadata", "")
+        view.setdefault("callback_id", "")
+        view.update(
+            id=view_id,
+            team_id=TEAM_ID,
+            app_id=APP_ID,
+            bot_id=BOT_ID,
+            root_view_id=view_id,
+            state={"values": {}},
+            hash=f"{int(call.at)}.{view_id}",
+        )
+        return view
+
+    def _user_info(self, user_id: str, at: float) -> dict[str, Any]:
+        if not user_id:
+            return {"ok": False, "error": "user_not_found"}
+        with self._cond:
+            cfg = self._users.get(user_id, _User())
+        name = cfg.name or _default_name(user_id)
+        real_name = cfg.real_name or name.replace("_", " ").title()
+        local = datetime.fromtimestamp(at, ZoneInfo(cfg.tz))
+        offset = local.utcoffset()
+        user = {
+            "id": user_id,
+            "team_id": TEAM_ID,
+            "name": name,
+            "real_name": real_name,
+            "deleted": False,
+            "is_bot": False,
+            "tz": cfg.tz,
+            "tz_label": local.tzname(),
+            # Computed at the (possibly frozen) current time, so DST shows as Slack shows it.
+            "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
+            "profile": {"real_name": real_name, "display_name": name},
+            **cfg.extra,
+        }
+        return {"ok": True, "user": user}
+
+
+def _as_channel(channel: str) -> str:
+    # Posting to a user id lands in the bot's DM with that user, as on Slack.
+    if channel[:1] in ("U", "W"):
+        return "D" + channel
+    return channel
+
+
+def _default_name(user_id: str) -> str:
+    _, sep, tail = user_id.partition("_")
+    return (tail if sep else user_id).lower()
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or str(value).lower() in ("1", "true")
+
+
+def _fault_headers(fault: _Fault) -> dict[str, str]:
+    if fault.status == 429 and fault.retry_after is not None:
+        return {"Retry-After": str(fault.retry_after)}
+    return {}
+
+
+def _fault_body(fault: _Fault) -> dict[str, Any]:
+    error = "ratelimited" if fault.status == 429 else "internal_error"
+    return {"ok": False, "error": error}
+
+
+def _parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
+    if not raw:
+        return {}
+    text = raw.decode("utf-8", errors="replace")
+    if "json" in content_type or text.lstrip().startswith("{"):
+        try:
+            body = json.loads(text)
+        except json.JSONDecodeError:
+            return {}
+        return body if isinstance(body, dict) else {"_": body}
+    if "x-www-form-urlencoded" in content_type or not content_type:
+        return _flatten(parse_qs(text, keep_blank_values=True))
+    # multipart (file uploads) is not parsed; `Call.raw` has the bytes.
+    return {}
+
+
+def _flatten(query: dict[str, list[str]]) -> dict[str, Any]:
+    return {k: v[0] if len(v) == 1 else v for k, v in query.items()}
+
+
+def _make_handler(stub: SlackStub) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        # HTTP/1.0: one request per connection, so stop() never waits on idle keep-alives.
+        protocol_version = "HTTP/1.0"
+
+        def do_POST(self) -> None:
+            self._serve()
+
+        def do_GET(self) -> None:
+            self._serve()
+
+        def _serve(self) -> None:
+            url = urlsplit(self.path)
+            if url.path.startswith("/api/"):
+                method = url.path[len("/api/") :]
+            elif url.path.startswith(f"/{RESPONSE_URL}/"):
+                method = RESPONSE_URL
+            else:
+                self._send(404, {}, {"ok": False, "error": "unknown_path"})
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            params = _flatten(parse_qs(url.query, keep_blank_values=True))
+            params.update(_parse_body(raw, headers.get("content-type", "")))
+            status, extra_headers, body = stub._handle(method, url.path, params, headers, raw)
+            self._send(status, extra_headers, body)
+
+        def _send(self, status: int, headers: dict[str, str], body: dict[str, Any]) -> None:
+            data = json.dumps(body).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # keep pytest output clean; the calls are recorded instead
+
+    return Handler
