@@ -1,0 +1,1 @@
+"""Incidents: raise, acknowledge, update, escalate and resolve, with a timeline and metrics."""

@@ -1,0 +1,255 @@
+"""Incident rules: a state machine with a timeline, an audit trail and notices. No Slack here.
+
+open -> acknowledged -> resolved, and resolved -> open again (reopen). Every transition is a
+conditional update, so two people acknowledging at once record one acknowledgement; the other
+is told who was first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, literal
+
+from bot import ids, notices
+from bot.context import Ctx
+from bot.errors import Conflict, NotFound, UserError
+from bot.incidents.commands import TITLE_LIMIT
+from bot.render.text import truncate
+from storage.base import UTCDateTime
+from storage.incidents import OPEN_STATES, Incident, IncidentEvent
+from storage.transitions import compare_and_set
+
+ENTITY = "incident"
+
+
+@dataclass(frozen=True)
+class Raised:
+    incident: Incident
+    trimmed: bool
+
+
+def ref(incident_id: int) -> str:
+    return ids.fmt("INC", incident_id)
+
+
+def get(ctx: Ctx, incident_id: int) -> Incident:
+    incident = ctx.session.get(Incident, incident_id)
+    if incident is None:
+        raise NotFound(f"There is no incident {ref(incident_id)}.", example="/incident list")
+    return incident
+
+
+def _event(ctx: Ctx, incident: Incident, kind: str, text: str | None = None) -> IncidentEvent:
+    event = IncidentEvent(
+        incident_id=incident.id, at=ctx.now, actor=ctx.actor.user_id, kind=kind, text=text
+    )
+    ctx.session.add(event)
+    ctx.session.flush()
+    ctx.audit(ENTITY, incident.id, kind, {"text": text} if text else None)
+    return event
+
+
+def _refresh(ctx: Ctx, incident: Incident, event: IncidentEvent, *, thread: bool) -> None:
+    """Edit the living announcement; post the change in its thread too when it is news."""
+    ctx.notify(
+        "incident.refresh",
+        {"id": incident.id},
+        dedupe_key=f"incident:{incident.id}:refresh:{event.id}",
+    )
+    if thread:
+        ctx.notify(
+            "incident.thread",
+            {"id": incident.id, "event": event.id},
+            dedupe_key=f"incident:{incident.id}:thread:{event.id}",
+        )
+
+
+def _schedule_followups(ctx: Ctx, incident: Incident) -> None:
+    interval = ctx.config.incidents.remind_every[incident.severity]  # type: ignore[index]
+    round_ = incident.reopened
+    ctx.notify(
+        "incident.remind",
+        {"id": incident.id, "n": 1},
+        dedupe_key=f"incident:{incident.id}:r{round_}:remind:1",
+        due_at=incident.last_update_at + interval,
+    )
+    if incident.severity in {"sev1", "sev2"} and incident.status == "open":
+        ctx.notify(
+            "incident.escalate",
+            {"id": incident.id, "round": round_},
+            dedupe_key=f"incident:{incident.id}:r{round_}:escalate",
+            due_at=ctx.now + ctx.config.incidents.escalate_after,
+        )
+
+
+def raise_incident(
+    ctx: Ctx,
+    title: str,
+    severity: str = "sev3",
+    *,
+    description: str | None = None,
+    resource: str | None = None,
+    channel_id: str | None = None,
+    source: tuple[str, str] | None = None,
+) -> Raised:
+    title = " ".join(title.split())
+    if not title:
+        raise UserError(
+            "An incident needs a title.", example="/incident raise Checkout is down sev1"
+        )
+    if severity not in {"sev1", "sev2", "sev3", "sev4"}:
+        raise UserError(
+            "Unknown severity; use sev1 (worst) to sev4.", example="/incident raise API slow sev2"
+        )
+    if resource is not None and resource not in {r.name for r in ctx.config.resources}:
+        raise UserError(f"There is no resource called {resource}.", field="resource")
+    trimmed = len(title) > TITLE_LIMIT
+    incident = Incident(
+        title=truncate(title, TITLE_LIMIT),
+        description=(description or "").strip()[:3000] or None,
+        severity=severity,
+        status="open",
+        reporter=ctx.actor.user_id,
+        resource=resource,
+        raised_in=channel_id,
+        source_channel=source[0] if source else None,
+        source_ts=source[1] if source else None,
+        announce_channel=ctx.config.incidents.channel or channel_id,
+        created_at=ctx.now,
+        last_update_at=ctx.now,
+        reopened=0,
+    )
+    ctx.session.add(incident)
+    ctx.session.flush()
+    _event(ctx, incident, "raised", f"{severity}: {incident.title}")
+    ctx.notify(
+        "incident.announce", {"id": incident.id}, dedupe_key=f"incident:{incident.id}:announce"
+    )
+    _schedule_followups(ctx, incident)
+    return Raised(incident, trimmed)
+
+
+def acknowledge(ctx: Ctx, incident_id: int) -> Incident:
+    incident = get(ctx, incident_id)
+    if incident.status == "resolved":
+        raise Conflict(f"{ref(incident_id)} is already resolved.")
+    won = compare_and_set(
+        ctx.session,
+        Incident,
+        incident_id,
+        expected={"open"},
+        values={
+            "status": "acknowledged",
+            # MTTA counts to the first acknowledgement, even after a reopen.
+            "acknowledged_at": func.coalesce(
+                Incident.acknowledged_at, literal(ctx.now, UTCDateTime())
+            ),
+            "acknowledged_by": ctx.actor.user_id,
+            "commander": incident.commander or ctx.actor.user_id,
+            "last_update_at": ctx.now,
+        },
+    )
+    if not won:
+        ctx.session.refresh(incident)
+        who = incident.acknowledged_by
+        raise Conflict(
+            f"{ref(incident_id)} was already acknowledged by <@{who}>."
+            if who
+            else f"{ref(incident_id)} is {incident.status}."
+        )
+    event = _event(ctx, incident, "acknowledged")
+    notices.cancel(ctx.session, prefix=f"incident:{incident_id}:r{incident.reopened}:escalate")
+    _refresh(ctx, incident, event, thread=True)
+    return incident
+
+
+def _require_open(incident: Incident) -> None:
+    if not incident.is_open:
+        raise Conflict(
+            f"{ref(incident.id)} is resolved; reopen it first.",
+            example=f"/incident reopen {incident.id}",
+        )
+
+
+def add_update(ctx: Ctx, incident_id: int, text: str) -> Incident:
+    text = text.strip()
+    if not text:
+        raise UserError("Say what changed.", example="/incident update 7 Rolled back the deploy")
+    incident = get(ctx, incident_id)
+    _require_open(incident)
+    incident.last_update_at = ctx.now
+    event = _event(ctx, incident, "update", text[:3000])
+    _refresh(ctx, incident, event, thread=True)
+    return incident
+
+
+def set_severity(ctx: Ctx, incident_id: int, severity: str) -> Incident:
+    incident = get(ctx, incident_id)
+    _require_open(incident)
+    if incident.severity == severity:
+        raise UserError(f"{ref(incident_id)} is already {severity}.")
+    old, incident.severity = incident.severity, severity
+    incident.last_update_at = ctx.now
+    event = _event(ctx, incident, "severity", f"{old} → {severity}")
+    _refresh(ctx, incident, event, thread=True)
+    if severity in {"sev1", "sev2"} and incident.status == "open":
+        _schedule_followups(ctx, incident)  # the escalation clock starts when it becomes urgent
+    return incident
+
+
+def assign(ctx: Ctx, incident_id: int, user_id: str) -> Incident:
+    incident = get(ctx, incident_id)
+    _require_open(incident)
+    if incident.commander == user_id:
+        raise UserError(f"<@{user_id}> already commands {ref(incident_id)}.")
+    incident.commander = user_id
+    incident.last_update_at = ctx.now
+    event = _event(ctx, incident, "assigned", user_id)
+    _refresh(ctx, incident, event, thread=True)
+    return incident
+
+
+def resolve(ctx: Ctx, incident_id: int, summary: str | None = None) -> Incident:
+    incident = get(ctx, incident_id)
+    won = compare_and_set(
+        ctx.session,
+        Incident,
+        incident_id,
+        expected=set(OPEN_STATES),
+        values={
+            "status": "resolved",
+            "resolved_at": ctx.now,
+            "summary": (summary or "").strip()[:3000] or None,
+            "last_update_at": ctx.now,
+            "commander": incident.commander or ctx.actor.user_id,
+        },
+    )
+    if not won:
+        raise Conflict(f"{ref(incident_id)} is already resolved.")
+    event = _event(ctx, incident, "resolved", incident.summary)
+    notices.cancel(ctx.session, prefix=f"incident:{incident_id}:r{incident.reopened}:")
+    _refresh(ctx, incident, event, thread=True)
+    return incident
+
+
+def reopen(ctx: Ctx, incident_id: int) -> Incident:
+    incident = get(ctx, incident_id)
+    won = compare_and_set(
+        ctx.session,
+        Incident,
+        incident_id,
+        expected={"resolved"},
+        values={
+            "status": "open",
+            "resolved_at": None,
+            "last_update_at": ctx.now,
+            "reopened": incident.reopened + 1,
+        },
+    )
+    if not won:
+        raise Conflict(f"{ref(incident_id)} is not resolved, so there is nothing to reopen.")
+    event = _event(ctx, incident, "reopened")
+    _refresh(ctx, incident, event, thread=True)
+    _schedule_followups(ctx, incident)
+    return incident

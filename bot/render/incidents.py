@@ -1,0 +1,307 @@
+"""Incident messages: the living announcement, thread notes, lists, the timeline, stats, modals."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot import ids
+from bot.messenger import Message
+from bot.render import blocks as b
+from bot.render.text import safe, user, when
+from bot.timeparse import format_duration
+from storage.incidents import Incident, IncidentEvent
+
+SEV_EMOJI = {
+    "sev1": ":red_circle:",
+    "sev2": ":large_orange_circle:",
+    "sev3": ":large_yellow_circle:",
+    "sev4": ":white_circle:",
+}
+STATUS = {"open": "Open", "acknowledged": "Acknowledged", "resolved": "Resolved"}
+LIST_LIMIT = 20
+
+
+def ref(incident: Incident) -> str:
+    return ids.fmt("INC", incident.id)
+
+
+def _commander(incident: Incident) -> str:
+    return user(incident.commander) if incident.commander else "_unassigned_"
+
+
+def _headline(incident: Incident) -> str:
+    return f"{ref(incident)} · {incident.severity.upper()} · {incident.title}"
+
+
+def _durations(incident: Incident) -> str:
+    parts = []
+    if incident.acknowledged_at:
+        parts.append(
+            f"acknowledged after {format_duration(incident.acknowledged_at - incident.created_at)}"
+        )
+    if incident.resolved_at:
+        parts.append(
+            f"resolved after {format_duration(incident.resolved_at - incident.created_at)}"
+        )
+    return ", ".join(parts)
+
+
+def announcement(incident: Incident, tz: ZoneInfo, last_update: str | None = None) -> Message:
+    """The one living message of an incident; edited in place on every change."""
+    emoji = ":white_check_mark:" if incident.status == "resolved" else SEV_EMOJI[incident.severity]
+    blocks: list[b.Block] = [
+        b.header(f"{_headline(incident)}"),
+        b.section(
+            f"{emoji} *{STATUS[incident.status]}*",
+            fields=[
+                f"*Severity*\n{incident.severity}",
+                f"*Commander*\n{_commander(incident)}",
+                f"*Reported by*\n{user(incident.reporter)}",
+                f"*Raised*\n{when(incident.created_at, tz)}",
+                *([f"*Affected*\n{safe(incident.resource)}"] if incident.resource else []),
+            ],
+        ),
+    ]
+    if incident.description:
+        blocks.append(b.section(safe(incident.description, 2900)))
+    if incident.source_channel and incident.source_ts:
+        blocks.append(b.context(f"Raised from a message in <#{incident.source_channel}>"))
+    if incident.status == "resolved":
+        summary = f"\n>{safe(incident.summary, 2500)}" if incident.summary else ""
+        blocks.append(b.section(f":white_check_mark: Resolved {_durations(incident)}.{summary}"))
+    else:
+        if last_update:
+            blocks.append(
+                b.context(
+                    f"Last update {when(incident.last_update_at, tz, style='ago')}: "
+                    f"{safe(last_update, 2000)}"
+                )
+            )
+        value = str(incident.id)
+        buttons = []
+        if incident.status == "open":
+            buttons.append(b.button("Acknowledge", "incident_ack", value, style="primary"))
+        buttons.append(b.button("Post update", "incident_update", value))
+        buttons.append(
+            b.button(
+                "Resolve",
+                "incident_resolve",
+                value,
+                style="danger",
+                confirm=("Resolve incident?", f"Mark {ref(incident)} as resolved."),
+            )
+        )
+        blocks.append(b.actions(*buttons, block_id=f"incident_{incident.id}"))
+    text = f"{SEV_EMOJI[incident.severity]} {_headline(incident)} ({STATUS[incident.status]})"
+    return Message(text=safe(text, 300), blocks=blocks)
+
+
+def raised(incident: Incident, *, trimmed: bool, where: str | None) -> Message:
+    place = f" and announced in <#{where}>" if where else ""
+    text = (
+        f":rotating_light: Raised *{ref(incident)}* ({incident.severity}){place}: "
+        f"{safe(incident.title)}"
+    )
+    if trimmed:
+        text += (
+            f"\n_The title was long, so I kept its first {len(incident.title)} characters; "
+            "put the details in an update._"
+        )
+    return Message(text=text)
+
+
+def done(text: str) -> Message:
+    return Message(text=f":white_check_mark: {text}")
+
+
+_EVENT_TEXT = {
+    "acknowledged": ":eyes: {who} acknowledged {ref}.",
+    "update": ":memo: {who}: {text}",
+    "severity": ":arrow_up_down: {who} changed the severity: {text}.",
+    "assigned": ":bust_in_silhouette: {who} made {target} the commander.",
+    "resolved": ":white_check_mark: {who} resolved {ref}.{summary}",
+    "reopened": ":repeat: {who} reopened {ref}.",
+    "raised": ":rotating_light: {who} raised {ref}.",
+    "reminded": ":alarm_clock: Reminder sent.",
+    "escalated": ":telephone_receiver: Escalated to {text}.",
+}
+
+
+def event_line(incident: Incident, event: IncidentEvent) -> str:
+    template = _EVENT_TEXT.get(event.kind, "{who}: {kind}")
+    return template.format(
+        who=user(event.actor),
+        ref=ref(incident),
+        text=safe(event.text or "", 2500) if event.kind != "escalated" else (event.text or ""),
+        target=user(event.text),
+        kind=event.kind,
+        summary=f" {safe(event.text, 2500)}" if event.kind == "resolved" and event.text else "",
+    )
+
+
+def thread_note(incident: Incident, event: IncidentEvent) -> Message:
+    line = event_line(incident, event)
+    return Message(text=line, blocks=[b.section(line)])
+
+
+def reminder(incident: Incident, interval_text: str) -> Message:
+    who = user(incident.commander) if incident.commander else "Nobody has taken command yet"
+    text = (
+        f":alarm_clock: {who}: no update on *{ref(incident)}* for {interval_text}. "
+        f"Post one with `/incident update {incident.id} <text>` or resolve it."
+    )
+    return Message(text=text, blocks=[b.section(text)])
+
+
+def escalation(incident: Incident, tz: ZoneInfo, after: str) -> Message:
+    text = (
+        f":rotating_light: *{ref(incident)}* ({incident.severity}) has not been acknowledged "
+        f"after {after}: {safe(incident.title)}"
+    )
+    return Message(
+        text=text,
+        blocks=[
+            b.section(text),
+            b.context(f"Raised {when(incident.created_at, tz)} by {user(incident.reporter)}"),
+            b.actions(b.button("Acknowledge", "incident_ack", str(incident.id), style="primary")),
+        ],
+    )
+
+
+def _row(incident: Incident, tz: ZoneInfo) -> str:
+    raised_ago = when(incident.created_at, tz, style="ago")
+    return (
+        f"{SEV_EMOJI[incident.severity]} *{ref(incident)}* {safe(incident.title, 200)}\n"
+        f"      {STATUS[incident.status]} · {_commander(incident)} · raised {raised_ago}"
+    )
+
+
+def incident_list(
+    incidents: Sequence[Incident], total: int, tz: ZoneInfo, *, all_: bool
+) -> Message:
+    if not incidents:
+        text = "No incidents yet." if all_ else "No open incidents. :tada:"
+        return Message(text=text)
+    title = "Incidents" if all_ else "Open incidents"
+    blocks: list[b.Block] = [b.header(f"{title} ({total})")]
+    blocks += [b.section(_row(i, tz)) for i in incidents]
+    if total > len(incidents):
+        blocks.append(b.context(f"Showing {len(incidents)} of {total}, worst first."))
+    return Message(text=f"{title}: {total}", blocks=b.fit(blocks))
+
+
+def detail(
+    incident: Incident, events: Sequence[IncidentEvent], total_events: int, tz: ZoneInfo
+) -> Message:
+    blocks = list(announcement(incident, tz).blocks or [])
+    blocks = [blk for blk in blocks if blk["type"] != "actions"]
+    blocks.append(b.divider())
+    blocks.append(b.section("*Timeline*"))
+    if total_events > len(events):
+        blocks.append(b.context(f"Showing the last {len(events)} of {total_events} entries."))
+    lines = [f"{when(e.at, tz)}  {event_line(incident, e)}" for e in events]
+    # Several lines per section keeps long timelines inside the 50-block limit.
+    chunk: list[str] = []
+    for line in lines:
+        if sum(len(x) + 1 for x in chunk) + len(line) > 2800:
+            blocks.append(b.section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        blocks.append(b.section("\n".join(chunk)))
+    return Message(text=safe(_headline(incident), 300), blocks=b.fit(blocks))
+
+
+def stats(report: object) -> Message:
+    from bot.incidents.metrics import Report
+
+    assert isinstance(report, Report)
+
+    def fmt(value: float | None) -> str:
+        return format_duration_seconds(value) if value is not None else "–"
+
+    counts = " · ".join(f"{sev}: {report.by_severity.get(sev, 0)}" for sev in SEV_EMOJI)
+    lines = [
+        f"*Incidents in the last {report.days} days: {report.total}* ({counts})",
+        f"Open now: {report.open_now}",
+        f"*MTTA* (time to acknowledge): median {fmt(report.mtta_median)}, "
+        f"p90 {fmt(report.mtta_p90)}"
+        f" over {report.acked} acknowledged",
+        f"*MTTR* (time to resolve): median {fmt(report.mttr_median)}, p90 {fmt(report.mttr_p90)}"
+        f" over {report.resolved} resolved",
+    ]
+    text = "\n".join(lines)
+    return Message(text=text, blocks=[b.header("Incident stats"), b.section(text)])
+
+
+def format_duration_seconds(seconds: float) -> str:
+    from datetime import timedelta
+
+    if seconds < 60:
+        return f"{int(seconds)}s"
+    return format_duration(timedelta(seconds=seconds))
+
+
+def raise_modal(
+    resources: Sequence[str], *, title: str = "", description: str = "", metadata: dict[str, str]
+) -> b.Block:
+    blocks = [
+        b.text_input(
+            "title",
+            "Title",
+            initial=title[:150] or None,
+            max_length=150,
+            placeholder="What is broken?",
+        ),
+        b.select_input(
+            "severity",
+            "Severity",
+            [
+                ("sev1: critical, all hands", "sev1"),
+                ("sev2: major", "sev2"),
+                ("sev3: minor", "sev3"),
+                ("sev4: low", "sev4"),
+            ],
+            initial="sev3",
+        ),
+        b.text_input(
+            "description",
+            "Description",
+            multiline=True,
+            optional=True,
+            initial=description[:3000] or None,
+        ),
+    ]
+    if resources:
+        blocks.append(
+            b.select_input(
+                "resource", "Affected resource", [(r, r) for r in resources], optional=True
+            )
+        )
+    return b.modal(
+        "incident_raise",
+        "Raise an incident",
+        blocks,
+        submit="Raise",
+        private_metadata=json.dumps(metadata),
+    )
+
+
+def update_modal(incident: Incident, metadata: dict[str, str]) -> b.Block:
+    return b.modal(
+        "incident_update",
+        f"Update {ref(incident)}",
+        [
+            b.section(f"*{safe(incident.title)}*"),
+            b.text_input("text", "What changed?", multiline=True, max_length=3000),
+        ],
+        submit="Post update",
+        private_metadata=json.dumps({**metadata, "incident": incident.id}),
+    )
+
+
+def since(dt: datetime, tz: ZoneInfo) -> str:
+    return when(dt, tz, style="ago")

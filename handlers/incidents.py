@@ -1,0 +1,168 @@
+"""/incident, its buttons and modals, the message shortcut, and `@opsdesk incident ...`."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from slack_bolt import App
+
+from bot import mentions
+from bot.errors import UserError
+from bot.incidents import commands as cmd
+from bot.incidents import metrics, service
+from bot.incidents import notices as _notices  # noqa: F401 - registers the notice kinds
+from bot.incidents import sections as _sections  # noqa: F401 - registers digest/Home sections
+from bot.incidents.commands import COMMANDS
+from bot.messenger import Message
+from bot.render import incidents as render
+from handlers.kit import Request, action, message_shortcut, slash, submission
+from storage import incidents as repo
+from storage.incidents import SEVERITIES
+
+TIMELINE_LIMIT = 40
+
+
+def _raised(req: Request, title: str, severity: str, **kw: Any) -> Message:
+    result = service.raise_incident(req.ctx, title, severity, channel_id=req.channel_id, **kw)
+    return render.raised(
+        result.incident, trimmed=result.trimmed, where=result.incident.announce_channel
+    )
+
+
+def _meta(req: Request) -> dict[str, str]:
+    return {"channel_id": req.channel_id or ""}
+
+
+def run(req: Request, command: cmd.Command | None) -> Message | None:
+    ctx = req.ctx
+    match command:
+        case None:
+            resources = [r.name for r in ctx.config.resources]
+            req.open_modal(render.raise_modal(resources, metadata=_meta(req)))
+            return None
+        case cmd.Raise(title=title, severity=severity):
+            return _raised(req, title, severity)
+        case cmd.List(scope=scope):
+            all_ = scope == "all"
+            rows = repo.open_incidents(ctx.session, limit=render.LIST_LIMIT, include_resolved=all_)
+            total = repo.count_incidents(ctx.session, include_resolved=all_)
+            return render.incident_list(rows, total, ctx.tz, all_=all_)
+        case cmd.Show(id=incident_id):
+            incident = service.get(ctx, incident_id)
+            events = repo.timeline(ctx.session, incident_id, limit=TIMELINE_LIMIT)
+            return render.detail(
+                incident, events, repo.count_events(ctx.session, incident_id), ctx.tz
+            )
+        case cmd.Ack(id=incident_id):
+            incident = service.acknowledge(ctx, incident_id)
+            return render.done(f"You acknowledged {render.ref(incident)} and command it now.")
+        case cmd.Update(id=incident_id, text=text):
+            incident = service.add_update(ctx, incident_id, text)
+            return render.done(f"Update posted to {render.ref(incident)}.")
+        case cmd.Sev(id=incident_id, severity=severity):
+            incident = service.set_severity(ctx, incident_id, severity)
+            return render.done(f"{render.ref(incident)} is now {severity}.")
+        case cmd.Assign(id=incident_id, user=user_id):
+            incident = service.assign(ctx, incident_id, user_id)
+            return render.done(f"<@{user_id}> now commands {render.ref(incident)}.")
+        case cmd.Resolve(id=incident_id, summary=summary):
+            incident = service.resolve(ctx, incident_id, summary)
+            return render.done(f"{render.ref(incident)} is resolved.")
+        case cmd.Reopen(id=incident_id):
+            incident = service.reopen(ctx, incident_id)
+            return render.done(f"{render.ref(incident)} is open again.")
+        case cmd.Stats(period=period):
+            return render.stats(metrics.report(ctx, int(period.rstrip("d"))))
+    raise AssertionError(command)
+
+
+def _incident_id(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise UserError("That button no longer points at an incident.") from None
+
+
+def register(app: App) -> None:
+    slash(app, COMMANDS)(run)
+
+    @action(app, "incident_ack")
+    def on_ack(req: Request, value: str) -> Message:
+        incident = service.acknowledge(req.ctx, _incident_id(value))
+        return render.done(f"You acknowledged {render.ref(incident)} and command it now.")
+
+    @action(app, "incident_resolve")
+    def on_resolve(req: Request, value: str) -> Message:
+        incident = service.resolve(req.ctx, _incident_id(value))
+        return render.done(
+            f"{render.ref(incident)} is resolved. Add a summary with "
+            f"`/incident update {incident.id} <text>` if it helps the next person."
+        )
+
+    @action(app, "incident_update")
+    def on_update_button(req: Request, value: str) -> None:
+        incident = service.get(req.ctx, _incident_id(value))
+        req.open_modal(render.update_modal(incident, _meta(req)))
+
+    @submission(app, "incident_raise")
+    def on_raise_form(req: Request, values: dict[str, str], metadata: str) -> Message:
+        severity = values.get("severity") or "sev3"
+        if severity not in SEVERITIES:
+            raise UserError("Choose a severity.", field="severity")
+        title = values.get("title", "").strip()
+        if not title:
+            raise UserError("An incident needs a title.", field="title")
+        meta = _json(metadata)
+        source = (meta["source_channel"], meta["source_ts"]) if meta.get("source_ts") else None
+        req.channel_id = req.channel_id or meta.get("channel_id") or None
+        return _raised(
+            req,
+            title,
+            severity,
+            description=values.get("description") or None,
+            resource=values.get("resource") or None,
+            source=source,
+        )
+
+    @submission(app, "incident_update")
+    def on_update_form(req: Request, values: dict[str, str], metadata: str) -> Message:
+        incident_id = int(_json(metadata).get("incident", 0))
+        text = values.get("text", "").strip()
+        if not text:
+            raise UserError("Say what changed.", field="text")
+        incident = service.add_update(req.ctx, incident_id, text)
+        return render.done(f"Update posted to {render.ref(incident)}.")
+
+    @message_shortcut(app, "raise_incident_from_message")
+    def on_shortcut(req: Request, message: dict[str, Any]) -> None:
+        text = message.get("text", "")
+        first_line = text.strip().splitlines()[0] if text.strip() else ""
+        meta = {
+            **_meta(req),
+            "source_channel": req.channel_id or "",
+            "source_ts": message.get("ts", ""),
+        }
+        author = message.get("user")
+        description = text + (f"\n\n(from a message by <@{author}>)" if author else "")
+        resources = [r.name for r in req.ctx.config.resources]
+        req.open_modal(
+            render.raise_modal(resources, title=first_line, description=description, metadata=meta)
+        )
+
+
+@mentions.route(
+    r"incident\s+(?P<rest>.+)", "incident <title> [sev1-4]", "raise an incident from chat"
+)
+def on_mention(req: Request, match: re.Match[str]) -> Message:
+    severity, words = cmd.take_severity(match.group("rest").split())
+    return _raised(req, " ".join(words), severity or "sev3")
+
+
+def _json(text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
