@@ -59,6 +59,19 @@ def _release_leadership(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         scheduler.shutdown()
 
 
+@pytest.fixture
+def only_test_planners(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plan only with the planners a test module defines (named ``test...``).
+
+    The areas register planners for rotations, bookings, digests...; a test of the scheduler core
+    must not see their notices mixed into what it counts.
+    """
+    from bot import notices
+
+    mine = {k: v for k, v in notices._PLANNERS.items() if k.startswith("test")}
+    monkeypatch.setattr(notices, "_PLANNERS", mine)
+
+
 def _postgres_engine() -> tuple[Engine, str] | None:
     schema = f"opsdesk_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin = make_engine(PG_URL)

@@ -15,6 +15,8 @@ from bot.messenger import Message, Messenger, RecordingMessenger
 from bot.runtime import Runtime
 from storage.models import Notice
 
+pytestmark = pytest.mark.usefixtures("only_test_planners")
+
 
 @notices.notice_kind("test.hello")
 def _hello(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:

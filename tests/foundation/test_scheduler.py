@@ -19,6 +19,8 @@ from bot.scheduler import JOB_OPTIONS, SWEEP_ID, Scheduler
 from bot.tz import zone
 from storage.models import Notice
 
+pytestmark = pytest.mark.usefixtures("only_test_planners")
+
 DAILY_ZONES: list[str] = []  # the test planner only plans while a test switches it on
 
 
