@@ -12,10 +12,10 @@ from bot.errors import UserError
 from bot.messenger import Message
 from bot.render import resources as render
 from bot.render.text import when
+from bot.resources import catalogue, service, views
 from bot.resources import commands as cmd
 from bot.resources import notices as _notices  # noqa: F401 - registers the notice kinds
 from bot.resources import sections as _sections  # noqa: F401 - registers digest/Home sections
-from bot.resources import service, views
 from bot.resources.commands import COMMANDS
 from handlers.kit import Request, action, slash
 from storage.resources import Resource
@@ -52,12 +52,12 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
             entry = service.wait(ctx, name, start, end, starts_now=now)
             return render.waiting(entry, _resource(req, entry.resource_id), ctx.tz)
         case cmd.Add(resource=name, kind=kind, capacity=capacity):
-            resource = service.add_resource(ctx, name, kind, capacity)
+            resource = catalogue.add_resource(ctx, name, kind, capacity)
             return render.done(
                 f"Added `{resource.name}` ({resource.kind}, capacity {resource.capacity})."
             )
         case cmd.Remove(resource=name):
-            resource, n = service.remove_resource(ctx, name)
+            resource, n = catalogue.remove_resource(ctx, name)
             told = f" {n} booking(s) were cancelled and their owners told." if n else ""
             return render.done(f"Removed `{resource.name}`; its history is kept.{told}")
     raise AssertionError(command)

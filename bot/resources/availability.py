@@ -74,10 +74,6 @@ class Busy:
     bookings: list[Booking]
     blockers: list[Blocker]
 
-    @property
-    def until(self) -> datetime:
-        return max([b.end for b in self.bookings] + [b.end for b in self.blockers])
-
 
 def check(
     session: Session,

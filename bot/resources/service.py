@@ -8,11 +8,9 @@ min(N, c) bookings. No Slack here.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 from bot import ids, notices
-from bot.config import NAME_PATTERN
 from bot.context import Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.render import resources as render
@@ -251,53 +249,3 @@ def end_booking(ctx: Ctx, booking_id: int, version: int) -> bool:
         ctx.audit(ENTITY, booking_id, "ended")
         advance_waitlist(ctx, resource)
     return won
-
-
-def add_resource(ctx: Ctx, name: str, kind: str, capacity: int) -> Resource:
-    if not ctx.actor.is_admin:
-        raise Forbidden("Only admins can add resources.")
-    for label, value in (("name", name), ("kind", kind)):
-        if not re.match(NAME_PATTERN, value):
-            raise UserError(
-                f"A resource {label} is lower-case letters, digits, `.`, `_` or `-`.",
-                example="/resource add room-c room capacity 2",
-            )
-    catalogue.ensure(ctx)
-    existing = repo.by_name(ctx.session, name)
-    if existing is not None and existing.active:
-        raise Conflict(f"{name} already exists.")
-    if existing is not None:
-        existing.active, existing.removed_at = True, None
-        existing.kind, existing.capacity = kind, capacity
-        resource = existing
-    else:
-        resource = Resource(
-            name=name, kind=kind, capacity=capacity, active=True, source="chat", created_at=ctx.now
-        )
-        ctx.session.add(resource)
-    ctx.session.flush()
-    ctx.audit("resource", resource.id, "added", {"name": name, "kind": kind, "capacity": capacity})
-    return resource
-
-
-def remove_resource(ctx: Ctx, name: str) -> tuple[Resource, int]:
-    """Deactivate; future and current bookings are cancelled and their owners told."""
-    if not ctx.actor.is_admin:
-        raise Forbidden("Only admins can remove resources.")
-    resource = repo.lock(ctx.session, catalogue.find(ctx, name).id)
-    resource.active, resource.removed_at = False, ctx.now
-    cancelled = 0
-    for booking in repo.live_from(ctx.session, resource.id, ctx.now, limit=1000):
-        booking.status, booking.closed_at = "cancelled", ctx.now
-        notices.cancel(ctx.session, prefix=f"booking:{booking.id}:")
-        ctx.notify(
-            "booking.cancelled",
-            {"id": booking.id, "why": "removed"},
-            dedupe_key=f"booking:{booking.id}:cancelled",
-        )
-        ctx.audit(ENTITY, booking.id, "cancelled", {"why": "resource removed"})
-        cancelled += 1
-    for entry in repo.waiting(ctx.session, resource.id, limit=1000):
-        entry.status = "cancelled"
-    ctx.audit("resource", resource.id, "removed", {"name": resource.name})
-    return resource, cancelled

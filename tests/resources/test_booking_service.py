@@ -51,7 +51,7 @@ def test_twenty_simultaneous_bookings_respect_capacity(unit, sessions, capacity:
     with freeze_time(NOW):
         with unit("U_ALICE") as ctx:
             catalogue.ensure(ctx)
-            service.add_resource(ctx, "race", "room", capacity)
+            catalogue.add_resource(ctx, "race", "room", capacity)
         won, refused = _race(unit, "race")
     assert (won, refused) == (capacity, 20 - capacity)
     with sessions() as s:
