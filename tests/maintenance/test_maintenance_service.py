@@ -81,3 +81,46 @@ def test_done_on_a_recurring_window_ends_only_todays_occurrence(unit) -> None:
             tomorrow = T + timedelta(days=1)
             with pytest.raises(Conflict, match="MNT-1"):
                 bookings.book(ctx, "van", tomorrow, tomorrow + timedelta(minutes=30))
+
+
+def test_digest_flags_bookings_that_clash_with_maintenance(unit) -> None:
+    from bot.resources import sections as resource_sections
+
+    with freeze_time(NOW):
+        with unit("U_BOB") as ctx:
+            bookings.book(ctx, "room-a", T, T + timedelta(hours=1))
+            bookings.book(ctx, "room-b", T, T + timedelta(hours=1))
+        with unit() as ctx:
+            _, clashes = service.schedule(
+                ctx, "room-a", T + timedelta(minutes=30), T + timedelta(hours=2), None, "Paint"
+            )
+            assert [b.id for b in clashes] == [1]
+        with unit() as ctx:
+            section = resource_sections.todays_bookings(ctx, T, ZoneInfo("UTC"), 10)
+    assert section is not None and section.total == 2
+    flagged = [line for line in section.lines if "clashes with MNT-1" in line]
+    assert len(flagged) == 1 and "BKG-1" in flagged[0]
+
+
+def test_extend_is_refused_into_maintenance_and_everything_is_audited(unit, sessions) -> None:
+    from storage.audit import history
+
+    with freeze_time(NOW):
+        with unit("U_BOB") as ctx:
+            booking = bookings.book(ctx, "van", T, T + timedelta(hours=1))
+        with unit() as ctx:
+            window, _ = service.schedule(
+                ctx, "van", T + timedelta(hours=1, minutes=30), T + timedelta(hours=3), None, "Oil"
+            )
+        with unit("U_BOB") as ctx, pytest.raises(Conflict, match="MNT-1"):
+            bookings.extend(ctx, booking.id, timedelta(hours=1))
+        with unit("U_BOB") as ctx:
+            bookings.extend(ctx, booking.id, timedelta(minutes=30))
+        with unit() as ctx:
+            service.cancel(ctx, window.id)
+        with sessions() as s:
+            assert [e.action for e in history(s, "booking", booking.id)] == ["booked", "extended"]
+            assert [e.action for e in history(s, "maintenance", window.id)] == [
+                "scheduled",
+                "cancelled",
+            ]
