@@ -1,0 +1,1 @@
+"""Maintenance windows: scheduled (once or recurring), blocking resources, with reminders."""

@@ -1,0 +1,120 @@
+"""What maintenance says in Slack, and the planner that queues each occurrence's notices.
+
+Every notice is keyed by window, occurrence start and kind (and offset), so a restart, a second
+scheduler or a planner run every sweep never queues or sends one twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.context import Ctx
+from bot.maintenance import service
+from bot.maintenance.occurrences import occurrences
+from bot.messenger import Messenger
+from bot.notices import Skip, notice_kind, planner
+from bot.render import maintenance as render
+from bot.resources import service as bookings
+from bot.timeparse import format_duration
+from bot.tz import zone
+from storage import maintenance as repo
+from storage import resources as resource_repo
+from storage.maintenance import MaintenanceWindow
+from storage.resources import Booking, Resource
+from storage.transitions import compare_and_set
+
+OWNERS_LIMIT = 50
+
+
+def _load(ctx: Ctx, payload: dict[str, Any]) -> tuple[MaintenanceWindow, Resource]:
+    window = ctx.session.get(MaintenanceWindow, payload["id"])
+    if window is None:
+        raise Skip("window gone")
+    resource = ctx.session.get(Resource, window.resource_id)
+    assert resource is not None
+    return window, resource
+
+
+def _occurrence(payload: dict[str, Any]) -> tuple[datetime, datetime]:
+    return datetime.fromisoformat(payload["start"]), datetime.fromisoformat(payload["end"])
+
+
+def _still_on(window: MaintenanceWindow, start: datetime) -> tuple[datetime, datetime]:
+    if not window.is_scheduled:
+        raise Skip(f"window {window.status}")
+    for s, e in occurrences(window, start, start + timedelta(seconds=1), limit=1):
+        if s == start:
+            return s, e
+    raise Skip("occurrence no longer planned")
+
+
+def _channel(ctx: Ctx, window: MaintenanceWindow) -> str:
+    return ctx.config.maintenance.channel or window.created_by
+
+
+@notice_kind("maintenance.remind")
+def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+    window, resource = _load(ctx, payload)
+    s, e = _still_on(window, _occurrence(payload)[0])
+    tz = zone(ctx.config.timezone)
+    before = format_duration(timedelta(seconds=payload["offset"]))
+    messenger.post(_channel(ctx, window), render.reminder(window, resource, s, e, before, tz))
+    held = resource_repo.overlapping(ctx.session, [resource.id], s, e, limit=OWNERS_LIMIT)
+    told: set[str] = set()
+    for booking in held:
+        if booking.owner not in told:
+            told.add(booking.owner)
+            msg = render.reminder(window, resource, s, e, before, tz, booking)
+            messenger.dm(booking.owner, msg)
+
+
+@notice_kind("maintenance.start")
+def start(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+    window, resource = _load(ctx, payload)
+    _, e = _still_on(window, _occurrence(payload)[0])
+    if e <= ctx.now:
+        raise Skip("already over")
+    messenger.post(
+        _channel(ctx, window), render.starting(window, resource, e, zone(ctx.config.timezone))
+    )
+
+
+@notice_kind("maintenance.finish")
+def finish(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+    window, resource = _load(ctx, payload)
+    if window.status == "cancelled":
+        raise Skip("cancelled")
+    if window.every is None and window.is_scheduled:
+        compare_and_set(
+            ctx.session,
+            MaintenanceWindow,
+            window.id,
+            expected={"scheduled"},
+            values={"status": "done", "closed_at": ctx.now},
+        )
+    messenger.post(_channel(ctx, window), render.finished(window, resource))
+    bookings.advance_waitlist(ctx, resource_repo.lock(ctx.session, resource.id))
+
+
+@notice_kind("maintenance.cancelled")
+def cancelled(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+    window, resource = _load(ctx, payload)
+    messenger.post(_channel(ctx, window), render.cancelled(window, resource))
+
+
+@notice_kind("maintenance.overlap")
+def overlap(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+    window, resource = _load(ctx, payload)
+    booking = ctx.session.get(Booking, payload["booking"])
+    if not window.is_scheduled or booking is None or not booking.is_live:
+        raise Skip("no longer relevant")
+    tz = zone(ctx.config.timezone)
+    messenger.dm(booking.owner, render.overlap(window, resource, booking, tz))
+
+
+@planner("maintenance")
+def plan_upcoming(ctx: Ctx) -> None:
+    """Queue reminders, starts and finishes for occurrences within the planning horizon."""
+    for window in repo.live_between(ctx.session, ctx.now, ctx.now + service.horizon(ctx)):
+        service.plan(ctx, window)

@@ -1,0 +1,240 @@
+"""Maintenance rules: schedule (once or every day/week/month), cancel, done, and planning the
+reminders, "starting now" and "finished" notices with deterministic keys. No Slack here."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bot import notices
+from bot.context import Ctx
+from bot.errors import Conflict, Forbidden, NotFound, UserError
+from bot.maintenance.occurrences import PERIOD, Occurrence, current_or_next, occurrences, ref
+from bot.resources import catalogue
+from bot.resources import service as bookings
+from bot.timeparse import format_duration
+from storage import resources as resource_repo
+from storage.maintenance import SCHEDULED, MaintenanceWindow
+from storage.models import Notice
+from storage.resources import Booking
+from storage.transitions import compare_and_set
+
+ENTITY = "maintenance"
+MAX_ONCE = timedelta(days=31)
+DESCRIPTION_LIMIT = 1000
+FINISHED_USEFUL_FOR = timedelta(days=1)
+
+
+def prefix(window: MaintenanceWindow) -> str:
+    return f"maintenance:{window.id}:"
+
+
+def occurrence_key(window: MaintenanceWindow, start: datetime) -> str:
+    return f"{prefix(window)}{int(start.timestamp())}:"
+
+
+def horizon(ctx: Ctx) -> timedelta:
+    """How far ahead occurrences are planned: the longest reminder offset, plus a day."""
+    offsets = ctx.config.maintenance.remind_before or [timedelta(0)]
+    return max(offsets) + timedelta(days=1)
+
+
+def get(ctx: Ctx, window_id: int) -> MaintenanceWindow:
+    window = ctx.session.get(MaintenanceWindow, window_id)
+    if window is None:
+        raise NotFound(
+            f"There is no maintenance window MNT-{window_id}.", example="/maintenance list"
+        )
+    return window
+
+
+def plan(ctx: Ctx, window: MaintenanceWindow) -> int:
+    """Queue the notices of occurrences from now to the horizon; idempotent by dedupe key."""
+    made = 0
+    if not window.is_scheduled:
+        return made
+    for s, e in occurrences(window, ctx.now, ctx.now + horizon(ctx)):
+        base = {"id": window.id, "start": s.isoformat(), "end": e.isoformat()}
+        key = occurrence_key(window, s)
+        for offset in ctx.config.maintenance.remind_before:
+            due = s - offset
+            if due < ctx.now:
+                continue  # scheduled too late for this reminder; the next one still comes
+            seconds = int(offset.total_seconds())
+            made += (
+                ctx.notify(
+                    "maintenance.remind",
+                    {**base, "offset": seconds},
+                    dedupe_key=f"{key}remind:{seconds}",
+                    due_at=due,
+                    expires_after=offset,
+                )
+                is not None
+            )
+        made += (
+            ctx.notify(
+                "maintenance.start",
+                base,
+                dedupe_key=key + "start",
+                due_at=max(s, ctx.now),
+                expires_after=e - s,
+            )
+            is not None
+        )
+        made += (
+            ctx.notify(
+                "maintenance.finish",
+                base,
+                dedupe_key=key + "finish",
+                due_at=e,
+                expires_after=FINISHED_USEFUL_FOR,
+            )
+            is not None
+        )
+    return made
+
+
+def overlapping_bookings(ctx: Ctx, window: MaintenanceWindow, limit: int = 200) -> list[Booking]:
+    """Live bookings of the resource that overlap any occurrence (bounded)."""
+    if window.every is None:
+        return resource_repo.overlapping(
+            ctx.session, [window.resource_id], window.start, window.end, limit=limit
+        )
+    found = []
+    for booking in resource_repo.live_from(ctx.session, window.resource_id, ctx.now, limit=limit):
+        if occurrences(window, booking.start, booking.end, limit=1):
+            found.append(booking)
+    return found
+
+
+def _validate(
+    ctx: Ctx, start: datetime, end: datetime, every: str | None, description: str, starts_now: bool
+) -> None:
+    if start < ctx.now and not starts_now:
+        raise UserError(
+            "A maintenance window cannot start in the past; use `now` to start straight away.",
+            example="/maintenance schedule room-a now for 1h Fix",
+        )
+    length = end - start
+    if every is not None and length >= PERIOD[every]:
+        raise UserError(
+            f"A window repeated every {every} must be shorter than a {every} "
+            f"(this one lasts {format_duration(length)})."
+        )
+    if every is None and length > MAX_ONCE:
+        raise UserError(f"A maintenance window lasts at most {format_duration(MAX_ONCE)}.")
+    if not description:
+        raise UserError(
+            "Say what the maintenance is for.",
+            example="/maintenance schedule room-a tomorrow 9am for 2h New projector",
+        )
+
+
+def schedule(
+    ctx: Ctx,
+    resource_name: str,
+    start: datetime,
+    end: datetime,
+    every: str | None,
+    description: str,
+    *,
+    starts_now: bool = False,
+) -> tuple[MaintenanceWindow, list[Booking]]:
+    resource = catalogue.find(ctx, resource_name)
+    description = " ".join(description.split())[:DESCRIPTION_LIMIT]
+    _validate(ctx, start, end, every, description, starts_now)
+    resource = resource_repo.lock(ctx.session, resource.id)  # bookings wait for us, and we them
+    window = MaintenanceWindow(
+        resource_id=resource.id,
+        start=start,
+        end=end,
+        every=every,
+        tz=ctx.tz.key,
+        description=description,
+        status=SCHEDULED,
+        created_by=ctx.actor.user_id,
+        created_at=ctx.now,
+    )
+    ctx.session.add(window)
+    ctx.session.flush()
+    ctx.audit(ENTITY, window.id, "scheduled", {"resource": resource.name, "every": every})
+    plan(ctx, window)
+    clashes = overlapping_bookings(ctx, window)
+    for booking in clashes:
+        ctx.notify(
+            "maintenance.overlap",
+            {"id": window.id, "booking": booking.id},
+            dedupe_key=f"{prefix(window)}overlap:{booking.id}",
+        )
+    return window, clashes
+
+
+def _may_change(ctx: Ctx, window: MaintenanceWindow) -> None:
+    if window.created_by != ctx.actor.user_id and not ctx.actor.is_admin:
+        raise Forbidden(
+            f"Only <@{window.created_by}>, who scheduled {ref(window)}, or an admin can change it."
+        )
+
+
+def cancel(ctx: Ctx, window_id: int) -> MaintenanceWindow:
+    window = get(ctx, window_id)
+    _may_change(ctx, window)
+    resource = resource_repo.lock(ctx.session, window.resource_id)
+    if not compare_and_set(
+        ctx.session,
+        MaintenanceWindow,
+        window_id,
+        expected={SCHEDULED},
+        values={"status": "cancelled", "closed_at": ctx.now},
+    ):
+        raise Conflict(f"{ref(window)} is already {window.status}.")
+    notices.cancel(ctx.session, prefix=prefix(window))
+    ctx.audit(ENTITY, window.id, "cancelled")
+    ctx.notify("maintenance.cancelled", {"id": window.id}, dedupe_key=f"{prefix(window)}cancelled")
+    bookings.advance_waitlist(ctx, resource)
+    return window
+
+
+def done(ctx: Ctx, window_id: int) -> tuple[MaintenanceWindow, Occurrence]:
+    """End the occurrence in progress now: the resource is free again at once."""
+    window = get(ctx, window_id)
+    _may_change(ctx, window)
+    resource = resource_repo.lock(ctx.session, window.resource_id)
+    if not window.is_scheduled:
+        raise Conflict(f"{ref(window)} is already {window.status}.")
+    current = current_or_next(window, ctx.now)
+    if current is None or current[0] > ctx.now:
+        raise Conflict(
+            f"{ref(window)} is not in progress, so it cannot be done yet. To drop it, "
+            f"use `/maintenance cancel {window.id}`."
+        )
+    s, _ = current
+    if window.every is None:
+        compare_and_set(
+            ctx.session,
+            MaintenanceWindow,
+            window_id,
+            expected={SCHEDULED},
+            values={"status": "done", "closed_at": ctx.now, "end": ctx.now},
+        )
+    else:
+        window.done_occurrence, window.done_at = s, ctx.now
+        ctx.session.flush()
+    ctx.audit(ENTITY, window.id, "done", {"occurrence": s.isoformat()})
+    _finish_now(ctx, window, s)
+    bookings.advance_waitlist(ctx, resource)
+    return window, (s, ctx.now)
+
+
+def _finish_now(ctx: Ctx, window: MaintenanceWindow, start: datetime) -> None:
+    """Bring the occurrence's "finished" notice forward to now (or queue it if not planned)."""
+    key = occurrence_key(window, start) + "finish"
+    payload = {"id": window.id, "start": start.isoformat(), "end": ctx.now.isoformat()}
+    if ctx.notify("maintenance.finish", payload, dedupe_key=key) is not None:
+        return
+    notice = ctx.session.scalar(select(Notice).where(Notice.dedupe_key == key))
+    if notice is not None and notice.status == "pending":
+        notice.due_at, notice.payload = ctx.now, payload
+        ctx.session.flush()
+        ctx.outbox.notice_ids.append(notice.id)

@@ -1,0 +1,1 @@
+"""Resources: a catalogue, bookings without conflicts, waiting lists and automatic release."""

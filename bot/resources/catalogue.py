@@ -1,0 +1,117 @@
+"""The catalogue: `[[resources]]` from the config, synced into a table so admins can add and
+remove resources in chat and history keeps pointing at real rows."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from bot import notices
+from bot.config import NAME_PATTERN
+from bot.context import Ctx
+from bot.errors import Conflict, Forbidden, NotFound, UserError
+from bot.render.text import echo
+from storage import resources as repo
+from storage.resources import Resource
+
+
+def ensure(ctx: Ctx) -> None:
+    """Insert config resources the table has never seen; one cheap query when all are there.
+
+    A resource an admin removed stays removed: only names missing altogether are inserted.
+    """
+    wanted = ctx.config.resources
+    if not wanted:
+        return
+    names = [r.name for r in wanted]
+    if repo.count_named(ctx.session, names) == len(names):
+        return
+    insert = pg_insert if ctx.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    rows = [
+        {
+            "name": r.name,
+            "kind": r.kind,
+            "capacity": r.capacity,
+            "active": True,
+            "source": "config",
+            "created_at": ctx.now,
+        }
+        for r in wanted
+    ]
+    ctx.session.execute(
+        insert(Resource).values(rows).on_conflict_do_nothing(index_elements=["name"])
+    )
+
+
+def suggestions(ctx: Ctx, name: str) -> list[str]:
+    names = repo.all_names(ctx.session)
+    return difflib.get_close_matches(name.lower(), names, n=3, cutoff=0.5)
+
+
+def find(ctx: Ctx, name: str) -> Resource:
+    """The active resource called ``name``, or a NotFound naming the closest ones."""
+    ensure(ctx)
+    resource = repo.by_name(ctx.session, name.lower())
+    if resource is not None and resource.active:
+        return resource
+    close = suggestions(ctx, name)
+    hint = (
+        "Did you mean " + " or ".join(f"`{n}`" for n in close) + "?"
+        if close
+        else "See them all with `/resource list`."
+    )
+    gone = " (it was removed)" if resource is not None else ""
+    raise NotFound(f"There is no resource called `{echo(name)}`{gone}. {hint}")
+
+
+def add_resource(ctx: Ctx, name: str, kind: str, capacity: int) -> Resource:
+    if not ctx.actor.is_admin:
+        raise Forbidden("Only admins can add resources.")
+    for label, value in (("name", name), ("kind", kind)):
+        if not re.match(NAME_PATTERN, value):
+            raise UserError(
+                f"A resource {label} is lower-case letters, digits, `.`, `_` or `-`.",
+                example="/resource add room-c room capacity 2",
+            )
+    ensure(ctx)
+    existing = repo.by_name(ctx.session, name)
+    if existing is not None and existing.active:
+        raise Conflict(f"{name} already exists.")
+    if existing is not None:
+        existing.active, existing.removed_at = True, None
+        existing.kind, existing.capacity = kind, capacity
+        resource = existing
+    else:
+        resource = Resource(
+            name=name, kind=kind, capacity=capacity, active=True, source="chat", created_at=ctx.now
+        )
+        ctx.session.add(resource)
+    ctx.session.flush()
+    ctx.audit("resource", resource.id, "added", {"name": name, "kind": kind, "capacity": capacity})
+    return resource
+
+
+def remove_resource(ctx: Ctx, name: str) -> tuple[Resource, int]:
+    """Deactivate; future and current bookings are cancelled and their owners told."""
+    if not ctx.actor.is_admin:
+        raise Forbidden("Only admins can remove resources.")
+    resource = repo.lock(ctx.session, find(ctx, name).id)
+    resource.active, resource.removed_at = False, ctx.now
+    cancelled = 0
+    for booking in repo.live_from(ctx.session, resource.id, ctx.now, limit=1000):
+        booking.status, booking.closed_at = "cancelled", ctx.now
+        notices.cancel(ctx.session, prefix=f"booking:{booking.id}:")
+        ctx.notify(
+            "booking.cancelled",
+            {"id": booking.id, "why": "removed"},
+            dedupe_key=f"booking:{booking.id}:cancelled",
+        )
+        ctx.audit("booking", booking.id, "cancelled", {"why": "resource removed"})
+        cancelled += 1
+    for entry in repo.waiting(ctx.session, resource.id, limit=1000):
+        entry.status = "cancelled"
+    ctx.audit("resource", resource.id, "removed", {"name": resource.name})
+    return resource, cancelled

@@ -1,0 +1,51 @@
+"""What bookings say in Slack, sent from the notice queue from current data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.context import Ctx
+from bot.messenger import Messenger
+from bot.notices import Skip, notice_kind
+from bot.render import resources as render
+from bot.resources import service
+from bot.tz import zone
+from storage.resources import Booking, Resource
+
+
+def _load(ctx: Ctx, payload: dict[str, Any]) -> tuple[Booking, Resource]:
+    booking = ctx.session.get(Booking, payload["id"])
+    if booking is None:
+        raise Skip("booking gone")
+    resource = ctx.session.get(Resource, booking.resource_id)
+    assert resource is not None
+    return booking, resource
+
+
+@notice_kind("booking.remind_end")
+def remind_end(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+    booking, resource = _load(ctx, payload)
+    if not booking.is_live or booking.version != payload["v"]:
+        raise Skip("released, ended or extended since")
+    messenger.dm(booking.owner, render.end_reminder(booking, resource, zone(ctx.config.timezone)))
+
+
+@notice_kind("booking.end")
+def end(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+    if not service.end_booking(ctx, payload["id"], payload["v"]):
+        raise Skip("released or extended since")
+
+
+@notice_kind("booking.promoted")
+def promoted(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+    booking, resource = _load(ctx, payload)
+    if not booking.is_live:
+        raise Skip("given back already")
+    messenger.dm(booking.owner, render.promoted(booking, resource, zone(ctx.config.timezone)))
+
+
+@notice_kind("booking.cancelled")
+def cancelled(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+    booking, resource = _load(ctx, payload)
+    tz = zone(ctx.config.timezone)
+    messenger.dm(booking.owner, render.cancelled(booking, resource, tz, payload.get("why", "")))

@@ -1,0 +1,81 @@
+"""Read side: what `list`, `status`, `available` and `bookings` show, in a few bounded queries."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.context import Ctx
+from bot.messenger import Message
+from bot.render import resources as render
+from bot.resources import availability, catalogue
+from storage import resources as repo
+from storage.resources import Resource
+
+STATUS_DAYS = 7
+STATUS_LIMIT = 30
+
+
+def states_now(ctx: Ctx, resources: list[Resource]) -> list[render.State]:
+    """Each resource's state at this minute: three queries whatever the number of resources."""
+    now, ids = ctx.now, [r.id for r in resources]
+    held = repo.overlapping(ctx.session, ids, now, now + timedelta(seconds=1)) if ids else []
+    blocks = availability.blockers(ctx.session, ids, now, now + timedelta(seconds=1)) if ids else []
+    return [
+        render.State(
+            r,
+            [x for x in held if x.resource_id == r.id],
+            [x for x in blocks if x.resource_id == r.id],
+        )
+        for r in resources
+    ]
+
+
+def resource_list(ctx: Ctx, kind: str | None) -> Message:
+    catalogue.ensure(ctx)
+    rows = repo.catalogue(ctx.session, kind=kind.lower() if kind else None)
+    return render.resource_list(states_now(ctx, rows), ctx.tz, kind)
+
+
+def status(ctx: Ctx, name: str) -> Message:
+    resource = catalogue.find(ctx, name)
+    state = states_now(ctx, [resource])[0]
+    until = ctx.now + timedelta(days=STATUS_DAYS)
+    upcoming = repo.overlapping(ctx.session, [resource.id], ctx.now, until, limit=STATUS_LIMIT)
+    total = len(upcoming)
+    if total == STATUS_LIMIT:
+        total = len(repo.overlapping(ctx.session, [resource.id], ctx.now, until, limit=1000))
+    blocks = availability.blockers(ctx.session, [resource.id], ctx.now, until)[:STATUS_LIMIT]
+    return render.status(state, upcoming, blocks, ctx.tz, total)
+
+
+def available(ctx: Ctx, kind: str | None, start: datetime, end: datetime) -> Message:
+    catalogue.ensure(ctx)
+    rows = repo.catalogue(ctx.session, kind=kind)
+    if kind and not rows:
+        known = repo.kinds(ctx.session)
+        raise_unknown_kind(kind, known)
+    free = availability.free_among(ctx.session, rows, start, end)
+    return render.available(free, kind, start, end, ctx.tz)
+
+
+def raise_unknown_kind(kind: str, known: list[str]) -> None:
+    import difflib
+
+    from bot.errors import NotFound
+    from bot.render.text import echo
+
+    close = difflib.get_close_matches(kind, known, n=2, cutoff=0.5)
+    hint = f"Did you mean {' or '.join(f'`{k}`' for k in close)}?" if close else ""
+    kinds = ", ".join(f"`{k}`" for k in known) or "none yet"
+    raise NotFound(f"There is no kind `{echo(kind)}`. {hint} Kinds: {kinds}.".replace("  ", " "))
+
+
+def bookings(ctx: Ctx, mine: bool) -> Message:
+    if mine:
+        rows = repo.mine(ctx.session, ctx.actor.user_id, ctx.now, limit=render.LIST_LIMIT)
+        total = repo.count_mine(ctx.session, ctx.actor.user_id, ctx.now)
+    else:
+        rows = repo.upcoming(ctx.session, ctx.now, None, limit=render.LIST_LIMIT)
+        total = repo.count_upcoming(ctx.session, ctx.now)
+    names = repo.by_ids(ctx.session, [x.resource_id for x in rows])
+    return render.booking_list(rows, names, total, ctx.tz, mine=mine)

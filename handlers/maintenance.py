@@ -1,0 +1,46 @@
+"""/maintenance: schedule, list, show, cancel, done."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.maintenance import commands as cmd
+from bot.maintenance import notices as _notices  # noqa: F401 - notice kinds and the planner
+from bot.maintenance import occurrences as _occurrences  # noqa: F401 - blocks resources
+from bot.maintenance import sections as _sections  # noqa: F401 - registers the digest section
+from bot.maintenance import service, views
+from bot.maintenance.commands import COMMANDS
+from bot.messenger import Message
+from bot.render import maintenance as render
+from bot.render.text import when
+from handlers.kit import Request, slash
+from storage.resources import Resource
+
+
+def run(req: Request, command: cmd.Command | None) -> Message | None:
+    ctx = req.ctx
+    match command:
+        case None:
+            return Message(text=COMMANDS.help_text())
+        case cmd.Schedule(
+            resource=name, start=start, end=end, every=every, description=text, starts_now=now
+        ):
+            window, clashes = service.schedule(ctx, name, start, end, every, text, starts_now=now)
+            resource = ctx.session.get(Resource, window.resource_id)
+            assert resource is not None
+            return render.scheduled(window, resource, clashes, ctx.tz)
+        case cmd.List(resource=name):
+            return views.window_list(ctx, name)
+        case cmd.Show(id=window_id):
+            return views.show(ctx, window_id)
+        case cmd.Cancel(id=window_id):
+            window = service.cancel(ctx, window_id)
+            return render.done(f"Cancelled {render.ref(window)}; its reminders are dropped.")
+        case cmd.Done(id=window_id):
+            window, (_, end) = service.done(ctx, window_id)
+            return render.done(f"{render.ref(window)} finished {when(end, ctx.tz)}.")
+    raise AssertionError(command)
+
+
+def register(app: App) -> None:
+    slash(app, COMMANDS)(run)

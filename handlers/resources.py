@@ -1,0 +1,95 @@
+"""/resource, the booking buttons, and `@opsdesk status <resource>`."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from slack_bolt import App
+
+from bot import mentions
+from bot.errors import UserError
+from bot.messenger import Message
+from bot.render import resources as render
+from bot.render.text import when
+from bot.resources import catalogue, service, views
+from bot.resources import commands as cmd
+from bot.resources import notices as _notices  # noqa: F401 - registers the notice kinds
+from bot.resources import sections as _sections  # noqa: F401 - registers digest/Home sections
+from bot.resources.commands import COMMANDS
+from handlers.kit import Request, action, slash
+from storage.resources import Resource
+
+
+def _resource(req: Request, resource_id: int) -> Resource:
+    resource = req.ctx.session.get(Resource, resource_id)
+    assert resource is not None
+    return resource
+
+
+def run(req: Request, command: cmd.Command | None) -> Message | None:
+    ctx = req.ctx
+    match command:
+        case None:
+            return Message(text=COMMANDS.help_text())
+        case cmd.List(kind=kind):
+            return views.resource_list(ctx, kind)
+        case cmd.Status(resource=name):
+            return views.status(ctx, name)
+        case cmd.Available(kind=kind, start=start, end=end):
+            return views.available(ctx, kind, start, end)
+        case cmd.Book(resource=name, start=start, end=end, note=note, starts_now=now):
+            booking = service.book(ctx, name, start, end, note, starts_now=now)
+            return render.booked(booking, _resource(req, booking.resource_id), ctx.tz)
+        case cmd.Release(id=booking_id):
+            booking = service.release(ctx, booking_id)
+            return render.done(f"Released {render.ref(booking)}.")
+        case cmd.Extend(id=booking_id, by=by):
+            return _extended(req, booking_id, by)
+        case cmd.Bookings(scope=scope):
+            return views.bookings(ctx, scope == "mine")
+        case cmd.Wait(resource=name, start=start, end=end, starts_now=now):
+            entry = service.wait(ctx, name, start, end, starts_now=now)
+            return render.waiting(entry, _resource(req, entry.resource_id), ctx.tz)
+        case cmd.Add(resource=name, kind=kind, capacity=capacity):
+            resource = catalogue.add_resource(ctx, name, kind, capacity)
+            return render.done(
+                f"Added `{resource.name}` ({resource.kind}, capacity {resource.capacity})."
+            )
+        case cmd.Remove(resource=name):
+            resource, n = catalogue.remove_resource(ctx, name)
+            told = f" {n} booking(s) were cancelled and their owners told." if n else ""
+            return render.done(f"Removed `{resource.name}`; its history is kept.{told}")
+    raise AssertionError(command)
+
+
+def _extended(req: Request, booking_id: int, by: timedelta) -> Message:
+    booking = service.extend(req.ctx, booking_id, by)
+    return render.done(f"{render.ref(booking)} now ends {when(booking.end, req.ctx.tz)}.")
+
+
+def _booking_id(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise UserError("That button no longer points at a booking.") from None
+
+
+def register(app: App) -> None:
+    slash(app, COMMANDS)(run)
+
+    @action(app, "booking_extend")
+    def on_extend(req: Request, value: str) -> Message:
+        return _extended(req, _booking_id(value), render.EXTEND_STEP)
+
+    @action(app, "booking_release")
+    def on_release(req: Request, value: str) -> Message:
+        booking = service.release(req.ctx, _booking_id(value))
+        return render.done(f"Released {render.ref(booking)}.")
+
+
+@mentions.route(
+    r"status\s+(?P<name>\S+)", "status <resource>", "what a resource is doing now and this week"
+)
+def on_mention(req: Request, match: re.Match[str]) -> Message:
+    return views.status(req.ctx, match.group("name"))

@@ -1,0 +1,202 @@
+"""Resources, bookings and waiting lists. Every overlap query goes through the
+(resource_id, start, end) indexes; nothing here loads a whole table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from storage.base import Base
+from storage.models import BigId
+
+LIVE = "active"  # the one booking status that holds a resource
+
+
+class Resource(Base):
+    __tablename__ = "resources"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    capacity: Mapped[int] = mapped_column(default=1)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    source: Mapped[str] = mapped_column(String(16), default="config")  # config | chat
+    created_at: Mapped[datetime]
+    removed_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_resources_kind", "kind", "active"),)
+
+
+class Booking(Base):
+    __tablename__ = "bookings"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id"))
+    owner: Mapped[str] = mapped_column(String(32))
+    start: Mapped[datetime]
+    end: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(Text)
+    # active -> released (by hand) | ended (at its end) | cancelled (resource removed)
+    status: Mapped[str] = mapped_column(String(16), default=LIVE)
+    version: Mapped[int] = mapped_column(default=1)  # bumped by extend: keys its reminders
+    created_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    from_wait: Mapped[int | None]
+
+    __table_args__ = (
+        Index("ix_bookings_resource_window", "resource_id", "start", "end"),
+        Index("ix_bookings_owner", "owner", "status", "end"),
+        Index("ix_bookings_status_start", "status", "start"),
+    )
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == LIVE
+
+
+class WaitEntry(Base):
+    __tablename__ = "booking_waits"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    start: Mapped[datetime]
+    end: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="waiting")  # booked|expired|cancelled
+    booking_id: Mapped[int | None]
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_booking_waits_resource", "resource_id", "status", "id"),)
+
+
+# --- catalogue ----------------------------------------------------------------------------------
+
+
+def by_name(session: Session, name: str) -> Resource | None:
+    return session.scalar(select(Resource).where(Resource.name == name))
+
+
+def lock(session: Session, resource_id: int) -> Resource:
+    """The row lock every booking change takes first (SQLite serialises writers anyway)."""
+    stmt = select(Resource).where(Resource.id == resource_id).with_for_update()
+    return session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
+
+
+def count_named(session: Session, names: Sequence[str]) -> int:
+    stmt = select(func.count()).select_from(Resource).where(Resource.name.in_(list(names)))
+    return session.scalar(stmt) or 0
+
+
+def existing_names(session: Session, names: Sequence[str]) -> set[str]:
+    return set(session.scalars(select(Resource.name).where(Resource.name.in_(list(names)))))
+
+
+def catalogue(session: Session, *, kind: str | None = None, limit: int = 200) -> list[Resource]:
+    stmt = select(Resource).where(Resource.active.is_(True))
+    if kind:
+        stmt = stmt.where(Resource.kind == kind)
+    return list(session.scalars(stmt.order_by(Resource.kind, Resource.name).limit(limit)))
+
+
+def all_names(session: Session, *, limit: int = 500) -> list[str]:
+    stmt = select(Resource.name).where(Resource.active.is_(True)).order_by(Resource.name)
+    return list(session.scalars(stmt.limit(limit)))
+
+
+def kinds(session: Session) -> list[str]:
+    stmt = select(Resource.kind).where(Resource.active.is_(True)).distinct().limit(100)
+    return sorted(session.scalars(stmt))
+
+
+# --- bookings -----------------------------------------------------------------------------------
+
+
+def overlapping(
+    session: Session,
+    resource_ids: Sequence[int],
+    start: datetime,
+    end: datetime,
+    *,
+    exclude: int | None = None,
+    limit: int = 2000,
+) -> list[Booking]:
+    """Live bookings of these resources that overlap [start, end), earliest first."""
+    stmt = select(Booking).where(
+        Booking.resource_id.in_(list(resource_ids)),
+        Booking.start < end,
+        Booking.end > start,
+        Booking.status == LIVE,
+    )
+    if exclude is not None:
+        stmt = stmt.where(Booking.id != exclude)
+    return list(session.scalars(stmt.order_by(Booking.start, Booking.id).limit(limit)))
+
+
+def mine(session: Session, owner: str, now: datetime, *, limit: int) -> list[Booking]:
+    stmt = (
+        select(Booking)
+        .where(Booking.owner == owner, Booking.status == LIVE, Booking.end > now)
+        .order_by(Booking.start, Booking.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def count_mine(session: Session, owner: str, now: datetime) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(Booking)
+        .where(Booking.owner == owner, Booking.status == LIVE, Booking.end > now)
+    )
+    return session.scalar(stmt) or 0
+
+
+def upcoming(
+    session: Session, now: datetime, until: datetime | None, *, limit: int
+) -> list[Booking]:
+    stmt = select(Booking).where(Booking.status == LIVE, Booking.end > now)
+    if until is not None:
+        stmt = stmt.where(Booking.start < until)
+    return list(session.scalars(stmt.order_by(Booking.start, Booking.id).limit(limit)))
+
+
+def count_upcoming(session: Session, now: datetime, until: datetime | None = None) -> int:
+    stmt = (
+        select(func.count()).select_from(Booking).where(Booking.status == LIVE, Booking.end > now)
+    )
+    if until is not None:
+        stmt = stmt.where(Booking.start < until)
+    return session.scalar(stmt) or 0
+
+
+def live_from(session: Session, resource_id: int, now: datetime, *, limit: int) -> list[Booking]:
+    stmt = (
+        select(Booking)
+        .where(Booking.resource_id == resource_id, Booking.status == LIVE, Booking.end > now)
+        .order_by(Booking.start, Booking.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+# --- waiting list -------------------------------------------------------------------------------
+
+
+def waiting(session: Session, resource_id: int, *, limit: int = 50) -> list[WaitEntry]:
+    stmt = (
+        select(WaitEntry)
+        .where(WaitEntry.resource_id == resource_id, WaitEntry.status == "waiting")
+        .order_by(WaitEntry.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def by_ids(session: Session, ids: Sequence[int]) -> dict[int, Resource]:
+    if not ids:
+        return {}
+    rows = session.scalars(select(Resource).where(Resource.id.in_(sorted(set(ids)))))
+    return {r.id: r for r in rows}
