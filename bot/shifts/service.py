@@ -128,6 +128,11 @@ def _may_override(ctx: Ctx, rot: RotationConfig, user_id: str) -> None:
         raise UserError(f"<@{user_id}> is not in the {rot.name} rotation (members: {members}).")
 
 
+def _before_change(ctx: Ctx, rot: RotationConfig) -> None:
+    """Bring the snapshot up to date first, so the override's own change is the one announced."""
+    check_handoff(ctx, rot)
+
+
 def _notify_change(ctx: Ctx, rot: RotationConfig) -> None:
     """An override that changes who is on call right now is announced at once."""
     check_handoff(ctx, rot)
@@ -146,6 +151,7 @@ def add_override(
         raise UserError("That window is already over; give one that ends in the future.")
     if end - start > MAX_OVERRIDE:
         raise UserError("An override lasts at most 90 days; change the rotation for longer.")
+    _before_change(ctx, rot)
     override = repo.add_override(
         ctx.session,
         ShiftOverride(
@@ -182,6 +188,7 @@ def swap(ctx: Ctx, slot_id: int, user_id: str) -> tuple[ShiftOverride, str]:
     holder = schedule(ctx, rot, start, end).who(start)
     if holder == user_id:
         raise UserError(f"<@{user_id}> already has {ref(slot_id)}.")
+    _before_change(ctx, rot)
     override = repo.add_override(
         ctx.session,
         ShiftOverride(
