@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot import ids
 from bot.messenger import Message
 from bot.render import blocks as b
-from bot.render.text import user, when, window
+from bot.render.text import SECTION_LIMIT, user, when, window
 from bot.shifts.rotation import Segment
 from bot.shifts.service import OnCall
 from storage.shifts import ShiftOverride
@@ -82,11 +82,22 @@ def shift_list(
             )
         if len(segs) > LIST_LIMIT:
             lines.append(f"…and {len(segs) - LIST_LIMIT} more; ask for fewer days.")
-        body = "\n".join(lines) or "_no shifts_"
-        blocks.append(b.section(f"*{name}*\n{body}"))
+        for chunk in _chunks([f"*{name}*", *(lines or ["_no shifts_"])]):
+            blocks.append(b.section(chunk))
         texts.append(f"{name}: {len(segs)} shifts")
     blocks.append(b.context("Give a shift to someone else with `/shift swap <id> @user`."))
     return Message(text="; ".join(texts), blocks=b.fit(blocks))
+
+
+def _chunks(lines: list[str], limit: int = SECTION_LIMIT - 100) -> list[str]:
+    """Whole lines per section block, so no date token is ever cut by the 3,000-char limit."""
+    out: list[str] = []
+    for line in lines:
+        if out and len(out[-1]) + 1 + len(line) <= limit:
+            out[-1] += "\n" + line
+        else:
+            out.append(line)
+    return out
 
 
 def added(override: ShiftOverride, tz: ZoneInfo) -> Message:

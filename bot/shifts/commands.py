@@ -16,7 +16,7 @@ ShiftId = ref("SHF", "a shift")
 MAX_DAYS = 31
 
 
-def _one_rotation(words: list[str], usage: str) -> str | None:
+def _one_rotation(words: list[str]) -> str | None:
     if len(words) > 1:
         raise UserError(f"I expected at most one rotation name, not `{echo(' '.join(words))}`.")
     return words[0].lower() if words else None
@@ -63,7 +63,7 @@ class List(Command):
                 raise UserError(f"`days` is from 1 to {MAX_DAYS}.")
             data["days"] = n
             del rest[i : i + 2]
-        rotation = _one_rotation(rest, cls.usage)
+        rotation = _one_rotation(rest)
         if rotation:
             data["rotation"] = rotation
         return data
@@ -90,7 +90,7 @@ class Add(Command):
             raise UserError("Say when: a window like `tomorrow 9am for 1d`.")
         start, end, used = take_window(words[1:], now=env.now, tz=env.tz)
         data["starts_at"], data["ends_at"] = start, end
-        rotation = _one_rotation(words[1 + used :], cls.usage)
+        rotation = _one_rotation(words[1 + used :])
         if rotation:
             data["rotation"] = rotation
         return data

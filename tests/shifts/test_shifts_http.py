@@ -133,3 +133,25 @@ def test_help_lists_every_subcommand(slack: SlackApp) -> None:
     for usage in ("now [rotation]", "next [rotation]", "list [rotation] [days N]", "add @user"):
         assert usage in text.replace("&lt;", "<").replace("&gt;", ">")
     assert "swap &lt;id&gt; @user" in text
+
+
+def test_before_the_first_handoff_nobody_is_on_call_yet(slack: SlackApp) -> None:
+    with freeze_time("2026-11-25 10:00:00"):
+        text = slack.slash("/shift", "now").text
+    assert "*primary*: nobody yet; it starts" in text and "<@U_ALICE>" in text
+
+
+def test_a_long_list_stays_within_slack_limits(slack: SlackApp, frozen) -> None:
+    from tests.shifts.helpers import rotation
+
+    slack.runtime.config = slack.runtime.config.model_copy(
+        update={"rotations": [rotation("ops", length="12h"), rotation("db", length="1h")]}
+    )
+    resp = slack.slash("/shift", "list days 31")
+    blocks = resp.json["blocks"]
+    assert len(blocks) <= 50
+    assert all(len(blk.get("text", {}).get("text", "")) <= 3000 for blk in blocks)
+    text = json.dumps(blocks)
+    assert "*ops*" in text and "*db*" in text and "more; ask for fewer days" in text
+    sections = [blk["text"]["text"] for blk in blocks if blk["type"] == "section"]
+    assert all(s.count("<") == s.count(">") for s in sections)  # no token cut in half
