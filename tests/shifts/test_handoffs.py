@@ -26,8 +26,8 @@ NEW_YORK = "America/New_York"
 def config(config: Config) -> Config:
     return with_rotations(
         config,
-        rotation("eu", start="2026-10-19 09:00", tz=BERLIN, channel="C_EU"),
-        rotation("us", start="2026-10-26 09:00", tz=NEW_YORK, channel="C_US"),
+        rotation("eu", start="2026-10-12 09:00", tz=BERLIN, channel="C_EU"),
+        rotation("us", start="2026-10-19 09:00", tz=NEW_YORK, channel="C_US"),
     )
 
 
@@ -52,8 +52,8 @@ def _run(scheduler: Scheduler, frozen, until: datetime, step: timedelta, log: li
 @pytest.mark.parametrize(
     ("name", "tz", "days"),
     [
-        ("eu", BERLIN, ["2026-10-26", "2027-03-22", "2027-03-29"]),
-        ("us", NEW_YORK, ["2026-11-02", "2027-03-08", "2027-03-15"]),
+        ("eu", BERLIN, ["2026-10-19", "2026-10-26", "2027-03-22", "2027-03-29"]),
+        ("us", NEW_YORK, ["2026-10-26", "2026-11-02", "2027-03-08", "2027-03-15"]),
     ],
 )
 def test_handoff_and_reminder_at_local_time_across_dst(runtime, messenger, name, tz, days):
@@ -104,30 +104,30 @@ def test_restart_in_the_middle_of_the_handoff_minute(runtime, messenger):
         restarted.shutdown()
         Scheduler(_other(runtime, messenger)).tick()  # and once more, a third process
     assert len(_handoffs(messenger, "C_US")) == 1
-    assert [d.target for d in messenger.of("dm")] == ["U_BOB"], "the 08:00 reminder, once"
-    assert "<@U_BOB> is now on call" in _handoffs(messenger, "C_US")[0].message.text
+    assert [d.target for d in messenger.of("dm")] == ["U_CAROL"], "the 08:00 reminder, once"
+    assert "<@U_CAROL> is now on call" in _handoffs(messenger, "C_US")[0].message.text
 
 
 def test_last_minute_override_is_announced_not_the_rotation(runtime, unit, messenger):
-    at = utc("2026-11-02 09:00", BERLIN)  # eu: U_BOB hands over to U_CAROL
+    at = utc("2026-11-02 09:00", BERLIN)  # eu: U_CAROL hands over to U_ALICE
     scheduler = Scheduler(runtime)
     with freeze_time(at - timedelta(hours=2)) as frozen:
         scheduler.tick()
         frozen.tick(timedelta(minutes=119))  # 08:59
         scheduler.tick()
         with unit("U_ALICE") as ctx:
-            service.add_override(ctx, "U_ALICE", at, at + timedelta(days=1), "eu")
+            service.add_override(ctx, "U_BOB", at, at + timedelta(days=1), "eu")
         scheduler.tick()
         frozen.tick(timedelta(minutes=1))
         scheduler.tick()
         scheduler.tick()
     posts = _handoffs(messenger, "C_EU")
     assert len(posts) == 1
-    assert "<@U_ALICE> is now on call (override)" in posts[0].message.text
-    assert "Handed over by <@U_BOB>" in posts[0].message.text
+    assert "<@U_BOB> is now on call (override)" in posts[0].message.text
+    assert "Handed over by <@U_CAROL>" in posts[0].message.text
     dms = [d.target for d in messenger.of("dm")]
-    assert dms.count("U_ALICE") == 1, "the override's person is reminded, late but before start"
-    assert dms.count("U_CAROL") == 1  # reminded at 08:00, before the override existed
+    assert dms.count("U_BOB") == 1, "the override's person is reminded, late but before start"
+    assert dms.count("U_ALICE") == 1  # reminded at 08:00, before the override existed
     with runtime.sessions() as s:
         statuses = s.scalars(select(Notice.status).where(Notice.kind == "shift.remind")).all()
     assert sorted(statuses) == ["sent", "sent"]
@@ -137,16 +137,16 @@ def test_reminder_for_a_shift_taken_over_is_skipped(runtime, unit, messenger):
     at = utc("2026-11-02 09:00", BERLIN)
     scheduler = Scheduler(runtime)
     with freeze_time(at - timedelta(hours=1, minutes=30)) as frozen:
-        scheduler.tick()  # U_CAROL's reminder is queued for 08:00
-        with unit("U_BOB") as ctx:
-            service.add_override(ctx, "U_ALICE", at, at + timedelta(days=7), "eu")
+        scheduler.tick()  # U_ALICE's reminder is queued for 08:00
+        with unit("U_CAROL") as ctx:
+            service.add_override(ctx, "U_BOB", at, at + timedelta(days=7), "eu")
         frozen.tick(timedelta(minutes=30))
         scheduler.tick()
     dms = [d.target for d in messenger.of("dm")]
-    assert dms == ["U_ALICE"]
+    assert dms == ["U_BOB"]
     with runtime.sessions() as s:
         rows = s.execute(select(Notice.dedupe_key, Notice.status)).all()
-    assert any("U_CAROL" in key and status == "skipped" for key, status in rows)
+    assert any("U_ALICE" in key and status == "skipped" for key, status in rows)
 
 
 def _other(runtime: Runtime, messenger: RecordingMessenger) -> Runtime:
@@ -180,6 +180,6 @@ def test_two_schedulers_on_postgresql_post_each_handoff_and_reminder_once(runtim
         for rt in runtimes:
             rt.dispatcher.run_due()
     posts = _handoffs(shared, "C_EU")
-    assert len(posts) == 1 and "<@U_CAROL> is now on call" in posts[0].message.text
-    assert [d.target for d in shared.of("dm")] == ["U_CAROL"]
+    assert len(posts) == 1 and "<@U_ALICE> is now on call" in posts[0].message.text
+    assert [d.target for d in shared.of("dm")] == ["U_ALICE"]
     assert _handoffs(shared, "C_US") == []  # first sight of "us" is silent; no hand-off due
