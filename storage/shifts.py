@@ -93,22 +93,23 @@ def add_override(session: Session, override: ShiftOverride) -> ShiftOverride:
 
 
 def slot_ids(session: Session, rotation: str, indexes: Iterable[int]) -> dict[int, int]:
-    """Stable ids for computed shifts: made on first sight (race-safe), then looked up."""
+    """Stable ids for computed shifts: looked up, and made on first sight (race-safe)."""
     wanted = sorted(set(indexes))
     if not wanted:
         return {}
-    stmt = (
-        _insert(session)(ShiftSlot)
-        .values([{"rotation": rotation, "idx": i} for i in wanted])
-        .on_conflict_do_nothing(index_elements=["rotation", "idx"])
+    query = select(ShiftSlot.idx, ShiftSlot.id).where(
+        ShiftSlot.rotation == rotation, ShiftSlot.idx.in_(wanted)
     )
-    session.execute(stmt)
-    rows = session.execute(
-        select(ShiftSlot.idx, ShiftSlot.id).where(
-            ShiftSlot.rotation == rotation, ShiftSlot.idx.in_(wanted)
+    found = {idx: slot_id for idx, slot_id in session.execute(query).all()}
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        session.execute(
+            _insert(session)(ShiftSlot)
+            .values([{"rotation": rotation, "idx": i} for i in missing])
+            .on_conflict_do_nothing(index_elements=["rotation", "idx"])
         )
-    ).all()
-    return {idx: slot_id for idx, slot_id in rows}
+        found = {idx: slot_id for idx, slot_id in session.execute(query).all()}
+    return found
 
 
 def get_slot(session: Session, slot_id: int) -> ShiftSlot | None:

@@ -34,14 +34,14 @@ def _source(seg: Segment) -> str:
 
 
 def now_line(oc: OnCall, tz: ZoneInfo) -> str:
-    seg = oc.now
-    if seg.user is None:
+    run = oc.now
+    if run.user is None:
         first = oc.upcoming[0] if oc.upcoming else None
         starts = f"; it starts {when(first.start, tz)} with {user(first.user)}" if first else ""
         return f"*{oc.rotation.name}*: nobody yet{starts}."
     return (
-        f"*{oc.rotation.name}*: {user(seg.user)}{_source(seg)} is on call "
-        f"{_until(oc.until, oc.open_ended, tz)} · {shift_ref(seg, oc.slot_ids)}"
+        f"*{oc.rotation.name}*: {user(run.user)}{_source(run.first)} is on call "
+        f"{_until(run.end, oc.open_ended(run), tz)} · {shift_ref(run.first, oc.slot_ids)}"
     )
 
 
@@ -49,10 +49,10 @@ def next_line(oc: OnCall, tz: ZoneInfo) -> str:
     if not oc.upcoming:
         return f"*{oc.rotation.name}*: no change in sight; {user(oc.now.user)} stays on call."
     lines = [f"*{oc.rotation.name}*"]
-    for seg in oc.upcoming:
+    for run in oc.upcoming:
         lines.append(
-            f"• {user(seg.user)}{_source(seg)} from {when(seg.start, tz)} · "
-            f"{shift_ref(seg, oc.slot_ids)}"
+            f"• {user(run.user)}{_source(run.first)} from {when(run.start, tz)} "
+            f"{_until(run.end, oc.open_ended(run), tz)} · {shift_ref(run.first, oc.slot_ids)}"
         )
     return "\n".join(lines)
 

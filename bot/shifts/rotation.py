@@ -51,6 +51,26 @@ class Segment:
         return ("o", self.cover.id) if self.cover else ("s", self.slot)
 
 
+@dataclass(frozen=True)
+class Run:
+    """One person's unbroken time on call: consecutive segments with the same person."""
+
+    user: str | None
+    start: datetime
+    end: datetime
+    first: Segment  # where it starts: its shift and whether an override decides it
+
+
+def runs(segments: Sequence[Segment]) -> list[Run]:
+    out: list[Run] = []
+    for seg in segments:
+        if out and out[-1].user == seg.user:
+            out[-1] = Run(seg.user, out[-1].start, seg.end, out[-1].first)
+        else:
+            out.append(Run(seg.user, seg.start, seg.end, seg))
+    return out
+
+
 class Schedule:
     """One rotation plus the overrides loaded for the window being looked at."""
 
@@ -126,15 +146,8 @@ class Schedule:
 
     def run_end(self, t: datetime, horizon: datetime) -> datetime:
         """When the person on call at ``t`` stops being on call (at most ``horizon``)."""
-        segs = self.segments(t, horizon)
-        if not segs:
-            return horizon
-        end = segs[0].end
-        for seg in segs[1:]:
-            if seg.user != segs[0].user:
-                break
-            end = seg.end
-        return end
+        found = runs(self.segments(t, horizon))
+        return found[0].end if found else horizon
 
     def changes(self, start: datetime, end: datetime) -> list[Segment]:
         """Segments in (start, end] where a different person comes on call: shift starts."""

@@ -17,7 +17,7 @@ from bot import ids
 from bot.config import RotationConfig
 from bot.context import Ctx
 from bot.errors import Forbidden, NotFound, UserError
-from bot.shifts.rotation import HORIZON, Cover, Schedule, Segment
+from bot.shifts.rotation import HORIZON, Cover, Run, Schedule, Segment, runs
 from storage import shifts as repo
 from storage.shifts import ShiftOverride
 
@@ -63,11 +63,13 @@ def schedule(ctx: Ctx, rot: RotationConfig, start: datetime, end: datetime) -> S
 @dataclass(frozen=True)
 class OnCall:
     rotation: RotationConfig
-    now: Segment  # who is on call now (user None: nobody yet)
-    until: datetime
-    open_ended: bool  # on call beyond the horizon
-    upcoming: list[Segment]  # the next people, in order
+    now: Run  # who is on call now (user None: nobody yet), from when until when
+    upcoming: list[Run]  # the next people, in order
+    horizon: datetime  # how far it looked: a run ending there goes on "until further notice"
     slot_ids: dict[int, int]
+
+    def open_ended(self, run: Run) -> bool:
+        return run.end >= self.horizon
 
 
 def horizon(rot: RotationConfig) -> timedelta:
@@ -76,21 +78,12 @@ def horizon(rot: RotationConfig) -> timedelta:
 
 def on_call(ctx: Ctx, rot: RotationConfig, *, upcoming: int = 3) -> OnCall:
     end = ctx.now + horizon(rot)
-    sched = schedule(ctx, rot, ctx.now, end)
-    segs = sched.segments(ctx.now, end)
-    current = segs[0]
-    until = sched.run_end(ctx.now, end)
-    later = [s for s in segs if s.start >= until]
-    nxt: list[Segment] = []
-    for seg in later:
-        if nxt and nxt[-1].user == seg.user:
-            continue
-        nxt.append(seg)
-    nxt = [s for s in nxt if s.user][:upcoming]
+    found = runs(schedule(ctx, rot, ctx.now, end).segments(ctx.now, end))
+    current, later = found[0], [r for r in found[1:] if r.user][:upcoming]
     slots = repo.slot_ids(
-        ctx.session, rot.name, [s.slot for s in [current, *nxt] if s.slot is not None]
+        ctx.session, rot.name, [r.first.slot for r in [current, *later] if r.first.slot is not None]
     )
-    return OnCall(rot, current, until, until >= end, nxt, slots)
+    return OnCall(rot, current, later, end, slots)
 
 
 def shifts_between(

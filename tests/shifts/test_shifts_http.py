@@ -59,6 +59,7 @@ def test_next_lists_who_comes_on_call(slack: SlackApp, frozen) -> None:
     assert len(lines) == 3
     assert "<@U_BOB>" in resp.text.split("•")[1] and "Mon 2026-12-07 08:00 UTC" in lines[0]
     assert "<@U_CAROL>" in resp.text.split("•")[2] and "Mon 2026-12-14 08:00 UTC" in lines[1]
+    assert "until Mon 2026-12-14 08:00 UTC" in lines[0]  # each with until when
 
 
 def test_list_shows_ids_and_overrides(slack: SlackApp, frozen) -> None:
