@@ -11,10 +11,8 @@ from bot.messenger import Message
 from bot.render import blocks as b
 from bot.render.text import SECTION_LIMIT, user, when, window
 from bot.shifts.rotation import Segment
-from bot.shifts.service import OnCall
+from bot.shifts.service import LIST_LIMIT, OnCall
 from storage.shifts import ShiftOverride
-
-LIST_LIMIT = 40  # segments per rotation in one list; Slack allows 50 blocks
 
 
 def shift_ref(seg: Segment, slots: dict[int, int]) -> str:

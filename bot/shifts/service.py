@@ -24,6 +24,7 @@ from storage.shifts import ShiftOverride
 ENTITY = "shift"
 MAX_OVERRIDE = timedelta(days=90)
 HANDOFF_EXPIRES = timedelta(hours=6)
+LIST_LIMIT = 40  # segments per rotation in one list (Slack allows 50 blocks a message)
 
 
 def ref(slot_id: int) -> str:
@@ -89,10 +90,11 @@ def on_call(ctx: Ctx, rot: RotationConfig, *, upcoming: int = 3) -> OnCall:
 def shifts_between(
     ctx: Ctx, rot: RotationConfig, days: int
 ) -> tuple[list[Segment], dict[int, int]]:
+    """Every segment of the next ``days`` days; ids only for the first LIST_LIMIT, as shown."""
     end = ctx.now + timedelta(days=days)
     segs = schedule(ctx, rot, ctx.now, end).segments(ctx.now, end)
-    slots = repo.slot_ids(ctx.session, rot.name, [s.slot for s in segs if s.slot is not None])
-    return segs, slots
+    shown = [s.slot for s in segs[:LIST_LIMIT] if s.slot is not None]
+    return segs, repo.slot_ids(ctx.session, rot.name, shown)
 
 
 def people_on_call(ctx: Ctx, name: str | None = None) -> list[str]:
