@@ -227,6 +227,7 @@ def check_handoff(ctx: Ctx, rot: RotationConfig) -> bool:
     ):
         return False  # another scheduler (or request) got there first and announced it
     ctx.session.expire(snap)
+    ctx.audit("rotation", None, "handoff", {"rotation": rot.name, "from": before, "to": now_user})
     if now_user is None or rot.channel is None:
         return False
     ctx.notify(

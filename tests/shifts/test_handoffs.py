@@ -15,7 +15,7 @@ from bot.runtime import Runtime, build_runtime
 from bot.scheduler import Scheduler
 from bot.shifts import notices as _notices  # noqa: F401 - registers the planner and kinds
 from bot.shifts import service
-from storage.models import Notice
+from storage.models import AuditEvent, Notice
 from tests.shifts.helpers import local, rotation, utc, with_rotations
 
 BERLIN = "Europe/Berlin"
@@ -106,6 +106,11 @@ def test_restart_in_the_middle_of_the_handoff_minute(runtime, messenger):
     assert len(_handoffs(messenger, "C_US")) == 1
     assert [d.target for d in messenger.of("dm")] == ["U_CAROL"], "the 08:00 reminder, once"
     assert "<@U_CAROL> is now on call" in _handoffs(messenger, "C_US")[0].message.text
+    with runtime.sessions() as s:
+        audits = s.scalars(select(AuditEvent).where(AuditEvent.action == "handoff")).all()
+    assert [(a.data["rotation"], a.data["from"], a.data["to"]) for a in audits] == [
+        ("us", "U_BOB", "U_CAROL")
+    ]
 
 
 def test_last_minute_override_is_announced_not_the_rotation(runtime, unit, messenger):

@@ -85,7 +85,7 @@ def test_add_override_now_is_announced_in_the_rotation_channel(slack: SlackApp, 
     text = post.params["text"]
     assert "<@U_BOB> is now on call (override)" in text and "Handed over by <@U_ALICE>" in text
     assert slack.slash("/shift", "now").text.startswith(":telephone_receiver: *primary*: <@U_BOB>")
-    assert _counts(slack) == (1, 1)
+    assert _counts(slack) == (1, 2)  # the override and the hand-off, each audited
 
 
 def test_swap_gives_a_shift_to_someone_else(slack: SlackApp, frozen) -> None:
