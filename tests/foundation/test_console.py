@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from freezegun import freeze_time
 
 from bot.config import Config
 from bot.console import Console, build_console, slackify
@@ -64,6 +65,7 @@ def test_mentions_reach_the_mention_handler(console: Console) -> None:
     assert "what you can ask me" in out and "(in thread)" in out
 
 
+@freeze_time("2026-12-02 12:00:00")  # a Wednesday afternoon: no hand-off or digest in the 4h
 def test_clock_fires_what_falls_due(console: Console) -> None:
     _run(console, "/incident raise Slow API sev3")
     out = _run(console, "clock +4h")

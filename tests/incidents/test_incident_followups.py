@@ -14,6 +14,8 @@ from bot.incidents import service
 from bot.messenger import RecordingMessenger
 from bot.notices import Dispatcher
 from bot.runtime import Runtime
+from bot.shifts import notices as _shift_notices  # noqa: F401 - the rotation answers "on call"
+from bot.shifts import service as shifts
 from storage.incidents import Incident
 
 START = "2026-12-01 09:00:00"
@@ -96,7 +98,10 @@ def test_unacknowledged_sev1_escalates_to_on_call_once(runtime: Runtime, unit, m
         runtime.dispatcher.run_due()
         runtime.dispatcher.run_due()
         dms = messenger.of("dm")
-        # Without a rotation provider registered the admins are on call (U_ALICE in the example).
+        # On call comes from the example's rotation at the frozen date: its first week is
+        # U_ALICE's (she is also the only admin, the fallback when nobody is on call).
+        with unit() as ctx:
+            assert shifts.people_on_call(ctx) == ["U_ALICE"]
         assert [d.target for d in dms] == ["U_ALICE"]
         assert "not been acknowledged" in dms[0].message.text
 

@@ -1,0 +1,1 @@
+"""Shifts: rotations, overrides, reminders, hand-offs, who is on call."""

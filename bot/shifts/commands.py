@@ -1,0 +1,114 @@
+"""`/shift` subcommands, one typed model each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from bot.commands import Command, CommandSet, ParseEnv, UserRef, ref
+from bot.errors import UserError
+from bot.render.text import echo
+from bot.timeparse import take_window
+
+ShiftId = ref("SHF", "a shift")
+MAX_DAYS = 31
+
+
+def _one_rotation(words: list[str]) -> str | None:
+    if len(words) > 1:
+        raise UserError(f"I expected at most one rotation name, not `{echo(' '.join(words))}`.")
+    return words[0].lower() if words else None
+
+
+class Now(Command):
+    """Who is on call now, and until when."""
+
+    name: ClassVar[str] = "now"
+    usage: ClassVar[str] = "now [rotation]"
+    example: ClassVar[str] = "now primary"
+    rotation: str | None = None
+
+
+class Next(Command):
+    """Who comes on call next, from when until when."""
+
+    name: ClassVar[str] = "next"
+    usage: ClassVar[str] = "next [rotation]"
+    example: ClassVar[str] = "next primary"
+    rotation: str | None = None
+
+
+class List(Command):
+    """The shifts of the next days (7 unless you say), with their ids and overrides."""
+
+    name: ClassVar[str] = "list"
+    usage: ClassVar[str] = "list [rotation] [days N]"
+    example: ClassVar[str] = "list primary days 14"
+    rotation: str | None = None
+    days: int = Field(default=7, ge=1, le=MAX_DAYS)
+
+    @classmethod
+    def from_words(cls, words: list[str], env: ParseEnv) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        rest = list(words)
+        lowered = [w.lower() for w in rest]
+        if "days" in lowered:
+            i = lowered.index("days")
+            if i + 1 >= len(rest) or not rest[i + 1].isdigit():
+                raise UserError("`days` needs a number after it, like days 14.")
+            n = int(rest[i + 1])
+            if not 1 <= n <= MAX_DAYS:
+                raise UserError(f"`days` is from 1 to {MAX_DAYS}.")
+            data["days"] = n
+            del rest[i : i + 2]
+        rotation = _one_rotation(rest)
+        if rotation:
+            data["rotation"] = rotation
+        return data
+
+
+class Add(Command):
+    """Override: put someone on call for a window (rotation members and admins)."""
+
+    name: ClassVar[str] = "add"
+    aliases: ClassVar[tuple[str, ...]] = ("override",)
+    usage: ClassVar[str] = "add @user <from> <to|for> [rotation]"
+    example: ClassVar[str] = "add @bob tomorrow 9am for 1d primary"
+    user: UserRef
+    starts_at: datetime
+    ends_at: datetime
+    rotation: str | None = None
+
+    @classmethod
+    def from_words(cls, words: list[str], env: ParseEnv) -> dict[str, Any]:
+        if not words:
+            return {}
+        data: dict[str, Any] = {"user": words[0]}
+        if len(words) == 1:
+            raise UserError("Say when: a window like `tomorrow 9am for 1d`.")
+        start, end, used = take_window(words[1:], now=env.now, tz=env.tz)
+        data["starts_at"], data["ends_at"] = start, end
+        rotation = _one_rotation(words[1 + used :])
+        if rotation:
+            data["rotation"] = rotation
+        return data
+
+
+class Swap(Command):
+    """Hand one shift (by its id) to someone else."""
+
+    name: ClassVar[str] = "swap"
+    usage: ClassVar[str] = "swap <id> @user"
+    example: ClassVar[str] = "swap SHF-3 @carol"
+    id: ShiftId  # type: ignore[valid-type]
+    user: UserRef
+
+
+COMMANDS = CommandSet(
+    "/shift",
+    "On-call rotations, overrides and who is on call",
+    [Now, Next, List, Add, Swap],
+    usage_hint="now | next | list [days N] | add @user <from> <to|for> | swap <id> @user | help",
+)

@@ -1,0 +1,98 @@
+"""What shifts say in Slack: hand-off notices, shift-start reminders; and the on-call provider.
+
+The planner runs on every scheduler tick. Per rotation it (1) checks for a hand-off against the
+stored snapshot (service.check_handoff) and (2) queues a DM for every shift start in the next
+``remind_before`` (plus a little look-ahead), due ``remind_before`` ahead, keyed by the rotation,
+the start instant and the person: planning the same shift again finds the same row. Handlers
+render from current data and skip what an override has made untrue since it was queued.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot import oncall
+from bot.context import Ctx
+from bot.messenger import Messenger
+from bot.notices import Skip, notice_kind, planner
+from bot.render import shifts as render
+from bot.shifts import service
+from bot.tz import zone
+
+LOOKAHEAD = timedelta(hours=1)
+
+
+@oncall.provide
+def _provider(ctx: Ctx, rotation: str | None) -> list[str]:
+    return service.people_on_call(ctx, rotation)
+
+
+def remind_key(rotation: str, start: datetime, user: str) -> str:
+    return f"shift:{rotation}:remind:{start:%Y%m%dT%H%M%SZ}:{user}"
+
+
+@planner("shifts")
+def plan(ctx: Ctx) -> None:
+    for rot in ctx.config.rotations:
+        service.check_handoff(ctx, rot)
+        end = ctx.now + rot.remind_before + LOOKAHEAD
+        sched = service.schedule(ctx, rot, ctx.now, end)
+        for seg in sched.changes(ctx.now, end):
+            assert seg.user is not None
+            # Planned late (a fresh start, a last-minute override): still useful until it starts.
+            due = max(seg.start - rot.remind_before, ctx.now)
+            ctx.notify(
+                "shift.remind",
+                {"rotation": rot.name, "user": seg.user, "start": seg.start.isoformat()},
+                dedupe_key=remind_key(rot.name, seg.start, seg.user),
+                due_at=due,
+                expires_after=max(seg.start - due, timedelta(minutes=1)),
+            )
+
+
+def _rotation(ctx: Ctx, payload: dict[str, Any]) -> Any:
+    rot = ctx.config.rotation(payload["rotation"])
+    if rot is None:
+        raise Skip("the rotation is no longer configured")
+    return rot
+
+
+@notice_kind("shift.handoff")
+def handoff(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+    rot = _rotation(ctx, payload)
+    if not rot.channel:
+        raise Skip("the rotation has no channel")
+    end = ctx.now + service.horizon(rot)
+    sched = service.schedule(ctx, rot, ctx.now, end)
+    if sched.who(ctx.now) != payload["to"]:
+        raise Skip("superseded: someone else is on call by now")
+    until = sched.run_end(ctx.now, end)
+    cover = sched.cover_at(ctx.now)
+    messenger.post(
+        rot.channel,
+        render.handoff(
+            rot.name,
+            payload["to"],
+            payload.get("from"),
+            until,
+            open_ended=until >= end,
+            override=cover is not None,
+            tz=zone(rot.timezone),
+        ),
+    )
+
+
+@notice_kind("shift.remind")
+def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+    rot = _rotation(ctx, payload)
+    start = datetime.fromisoformat(payload["start"])
+    end = start + service.horizon(rot)
+    sched = service.schedule(ctx, rot, start, end)
+    if sched.who(start) != payload["user"]:
+        raise Skip("an override changed who starts this shift")
+    until = sched.run_end(start, end)
+    messenger.dm(
+        payload["user"],
+        render.reminder(rot.name, start, until, open_ended=until >= end, tz=zone(rot.timezone)),
+    )

@@ -1,0 +1,55 @@
+"""Shifts in digests (on call now and next) and on App Home (your next shift).
+
+One override query per configured rotation (and one slot-id statement pair for the digest),
+whatever the number of overrides or shifts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.context import Ctx
+from bot.render import blocks as b
+from bot.render import shifts as render
+from bot.render.text import user, when
+from bot.sections import DigestSection, digest_section, home_section
+from bot.shifts import service
+
+
+@digest_section("shifts", order=30)
+def on_call(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> DigestSection | None:
+    rotations = ctx.config.rotations
+    if not rotations:
+        return None
+    lines = []
+    for rot in rotations[:limit]:
+        oc = service.on_call(ctx, rot, upcoming=1)
+        line = render.now_line(oc, tz)
+        if oc.now.user and oc.upcoming:
+            nxt = oc.upcoming[0]
+            line += f" · next {user(nxt.user)} {when(nxt.start, tz)}"
+        lines.append(line)
+    return DigestSection("On call", lines, len(rotations), "/shift now")
+
+
+@home_section("shifts", order=50)
+def my_next_shift(ctx: Ctx, viewer: str) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [b.header("Your next shift")]
+    lines = []
+    for rot in ctx.config.rotations[:10]:
+        end = ctx.now + service.horizon(rot)
+        sched = service.schedule(ctx, rot, ctx.now, end)
+        mine = next((s for s in sched.segments(ctx.now, end) if s.user == viewer), None)
+        if mine is None:
+            continue
+        until = sched.run_end(mine.start, end)
+        to = "until further notice" if until >= end else f"until {when(until, ctx.tz)}"
+        if mine.start <= ctx.now:
+            lines.append(f":telephone_receiver: *{rot.name}*: you are on call now, {to}.")
+        else:
+            lines.append(f":calendar: *{rot.name}*: from {when(mine.start, ctx.tz)}, {to}.")
+    if not lines:
+        return [*blocks, b.context("No on-call shifts for you in the coming weeks.")]
+    return [*blocks, *(b.section(line) for line in lines)]

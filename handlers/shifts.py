@@ -1,0 +1,61 @@
+"""/shift and `@opsdesk who is on call [rotation]`."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt import App
+
+from bot import mentions
+from bot.messenger import Message
+from bot.render import shifts as render
+from bot.shifts import commands as cmd
+from bot.shifts import notices as _notices  # noqa: F401 - notice kinds, planner, on-call provider
+from bot.shifts import sections as _sections  # noqa: F401 - registers digest/Home sections
+from bot.shifts import service
+from bot.shifts.commands import COMMANDS
+from handlers.kit import Request, slash
+
+
+def _now(req: Request, rotation: str | None) -> Message:
+    ctx = req.ctx
+    items = [service.on_call(ctx, rot) for rot in service.rotations(ctx, rotation)]
+    return render.on_call_now(items, ctx.tz)
+
+
+def run(req: Request, command: cmd.Command | None) -> Message:
+    ctx = req.ctx
+    match command:
+        case None:
+            return _now(req, None)
+        case cmd.Now(rotation=rotation):
+            return _now(req, rotation)
+        case cmd.Next(rotation=rotation):
+            items = [service.on_call(ctx, rot) for rot in service.rotations(ctx, rotation)]
+            return render.on_call_next(items, ctx.tz)
+        case cmd.List(rotation=rotation, days=days):
+            found = []
+            for rot in service.rotations(ctx, rotation):
+                segs, slots = service.shifts_between(ctx, rot, days)
+                found.append((rot.name, segs, slots))
+            return render.shift_list(found, days, ctx.tz)
+        case cmd.Add(user=user_id, starts_at=start, ends_at=end, rotation=rotation):
+            override = service.add_override(ctx, user_id, start, end, rotation)
+            return render.added(override, ctx.tz)
+        case cmd.Swap(id=slot_id, user=user_id):
+            override, holder = service.swap(ctx, slot_id, user_id)
+            return render.swapped(override, holder, ctx.tz)
+    raise AssertionError(command)
+
+
+def register(app: App) -> None:
+    slash(app, COMMANDS)(run)
+
+
+@mentions.route(
+    r"who(?:'s|\s+is)\s+on[\s-]?call(?:\s+(?:for\s+)?(?P<rotation>[a-z0-9._-]+))?\s*\??",
+    "who is on call [rotation]",
+    "who is on call now, and until when",
+)
+def on_mention(req: Request, match: re.Match[str]) -> Message:
+    return _now(req, match.group("rotation"))
