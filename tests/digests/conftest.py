@@ -26,6 +26,19 @@ def own_sections(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+@pytest.fixture
+def incidents_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Only the incidents sections (plus what the test adds), so "all clear" means something.
+
+    Other areas register sections too (on call now is never empty with the example rotation);
+    tests that assert on a quiet or all-clear digest must not depend on which areas are merged.
+    """
+    keep = [e for e in sections._DIGEST if e[1].startswith("incidents")]
+    monkeypatch.setattr(sections, "_DIGEST", keep)
+    monkeypatch.setattr(sections, "_HOME", [e for e in sections._HOME if e[1] == "incidents"])
+    yield
+
+
 def digests_in(messenger: RecordingMessenger, channel: str) -> list[Sent]:
     return [
         s

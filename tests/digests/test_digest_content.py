@@ -84,6 +84,7 @@ def test_each_section_is_capped_with_more_and_its_command(unit) -> None:
     assert "Waiting purchases: 12" in message.text
 
 
+@pytest.mark.usefixtures("incidents_only")
 def test_nothing_anywhere_is_one_all_clear_line_or_nothing_when_quiet(unit) -> None:
     with freeze_time(NOW), unit() as ctx:
         loud = build_digest(ctx, since=SINCE, tz=BERLIN, title="Daily digest", quiet=False)
@@ -92,6 +93,7 @@ def test_nothing_anywhere_is_one_all_clear_line_or_nothing_when_quiet(unit) -> N
     assert quiet is None
 
 
+@pytest.mark.usefixtures("incidents_only")
 def test_a_failing_section_is_logged_and_left_out(unit, caplog) -> None:
     @digest_section("test-broken-sql", order=1)
     def broken_sql(ctx, since, tz, limit) -> DigestSection:

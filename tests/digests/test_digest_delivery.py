@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +14,8 @@ from bot.incidents import service as incidents
 from bot.runtime import Runtime
 from storage.models import Notice
 from tests.digests.conftest import BERLIN, Walker, berlin, digests_in
+
+pytestmark = pytest.mark.usefixtures("incidents_only")
 
 # The example config: C_OPS gets a digest on weekdays at 09:00 Europe/Berlin.
 OPS = "C_OPS"
@@ -169,3 +171,44 @@ def test_digest_turned_off_after_planning_is_not_sent(runtime: Runtime, messenge
             service.unsubscribe(ctx, OPS)
         walker.run_until(berlin("2026-12-09 12:00"))
     assert walker.posted_at == []
+
+
+def test_a_config_change_across_a_restart_replans(
+    runtime: Runtime, messenger, sessions, config, settings, engine, clock
+) -> None:
+    from bot.runtime import build_runtime
+
+    with freeze_time(berlin("2026-12-07 07:00")) as frozen:
+        walker = Walker(runtime, frozen, messenger, OPS)
+        walker.tick()  # planned for 09:00 under the old file
+        walker.scheduler.shutdown()  # the process stops
+        moved = config.model_copy(
+            update={"digests": [config.digests[0].model_copy(update={"at": time(8, 30)})]}
+        )
+        restarted = build_runtime(
+            settings, moved, messenger, clock=clock, engine=engine, synchronous=True
+        )
+        walker = Walker(restarted, frozen, messenger, OPS)
+        walker.run_until(berlin("2026-12-07 12:00"))
+    assert _local(walker.posted_at) == ["Mon 2026-12-07 08:30"]
+    with sessions() as session:
+        rows = session.scalars(select(Notice).where(Notice.kind == "digest.post")).all()
+    assert sorted(r.dedupe_key for r in rows) == [
+        "digest:C_OPS:2026-12-07",
+        "digest:C_OPS:2026-12-08",
+    ]
+
+
+def test_planning_twice_or_in_two_processes_writes_one_row(
+    runtime: Runtime, messenger, sessions, config
+) -> None:
+    from bot.notices import Dispatcher
+
+    other = Dispatcher(sessions=sessions, messenger=messenger, config=config, now=runtime.clock.now)
+    with freeze_time(berlin("2026-12-07 07:00")):
+        runtime.dispatcher.plan()
+        other.plan()
+        runtime.dispatcher.plan()
+    with sessions() as session:
+        keys = session.scalars(select(Notice.dedupe_key).where(Notice.kind == "digest.post")).all()
+    assert keys == ["digest:C_OPS:2026-12-07"]

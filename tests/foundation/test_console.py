@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from freezegun import freeze_time
 
 from bot.config import Config
 from bot.console import Console, build_console, slackify
@@ -65,8 +66,10 @@ def test_mentions_reach_the_mention_handler(console: Console) -> None:
 
 
 def test_clock_fires_what_falls_due(console: Console) -> None:
-    _run(console, "/incident raise Slow API sev3")
-    out = _run(console, "clock +4h")
+    # An afternoon, so the example config's 09:00 weekday digest does not fall in these 4 hours.
+    with freeze_time("2026-12-01 12:00:00", tick=True):
+        _run(console, "/incident raise Slow API sev3")
+        out = _run(console, "clock +4h")
     assert "no update on *INC-1* for 4h" in out
     assert "1 scheduled message went out" in out
 

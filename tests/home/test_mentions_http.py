@@ -50,7 +50,7 @@ def test_the_bot_ignores_its_own_messages_and_unhandled_subtypes(slack: SlackApp
         assert slack.event(event).status == 200
     # A real question afterwards is answered, so the silence above was not a broken app.
     slack.event(payloads.dm_message_event("help", user_id="U_CAROL", channel_id="D_CAROL"))
-    calls = slack.stub.wait_for("chat.postMessage", 1)
+    slack.stub.wait_for("chat.postMessage", 1)
     slack.runtime.drain()
     calls = slack.stub.calls_to("chat.postMessage")
     assert [c.params["channel"] for c in calls] == ["D_CAROL"]
