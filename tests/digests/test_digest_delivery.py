@@ -212,3 +212,25 @@ def test_planning_twice_or_in_two_processes_writes_one_row(
     with sessions() as session:
         keys = session.scalars(select(Notice.dedupe_key).where(Notice.kind == "digest.post")).all()
     assert keys == ["digest:C_OPS:2026-12-07"]
+
+
+@pytest.mark.postgres_only
+def test_schedulers_racing_at_nine_post_the_digest_once(runtime: Runtime, messenger) -> None:
+    import threading
+
+    with freeze_time(berlin("2026-12-07 08:00")) as frozen:
+        runtime.dispatcher.plan()
+        frozen.move_to(berlin("2026-12-07 09:00"))
+        barrier = threading.Barrier(4)
+
+        def sweep() -> None:
+            barrier.wait()
+            runtime.dispatcher.plan()
+            runtime.dispatcher.run_due()
+
+        threads = [threading.Thread(target=sweep) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert len(digests_in(messenger, OPS)) == 1
