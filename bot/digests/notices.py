@@ -23,7 +23,8 @@ from storage import digests as repo
 
 PLAN_BATCH = 200
 LOOKBACK = timedelta(days=8)  # after a long outage, only the last week can still matter
-FIRST_SINCE = timedelta(days=1)  # "closed since" for a channel's very first digest
+# "Closed since" for a channel's very first digest: one period of its schedule.
+FIRST_SINCE = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 
 
 def _enqueue(ctx: Ctx, channel: str, schedule: Schedule, occurrence: datetime) -> None:
@@ -89,7 +90,8 @@ def post(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
         if payload.get("sig") != schedule.signature:
             raise Skip("the channel's digest schedule changed")
     tz = schedule.tz if schedule else zone(payload.get("tz") or ctx.config.timezone)
-    since = (row.last_sent_at if row else None) or ctx.now - FIRST_SINCE
+    period = FIRST_SINCE[schedule.cadence] if schedule else FIRST_SINCE["daily"]
+    since = (row.last_sent_at if row else None) or ctx.now - period
     message = build_digest(
         ctx,
         since=since,

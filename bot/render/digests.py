@@ -45,6 +45,12 @@ def clip(text: str, limit: int) -> str:
 # --- digest -------------------------------------------------------------------------------------
 
 
+def _day(now: datetime, tz: ZoneInfo, *, long: bool = False) -> str:
+    """The digest's day in the channel's zone: "Mon 7 Dec" (or "Monday 7 December")."""
+    day = now.astimezone(tz)
+    return f"{day:%A} {day.day} {day:%B}" if long else f"{day:%a} {day.day} {day:%b}"
+
+
 def _section_text(section: DigestSection) -> tuple[str, int]:
     """The section as one block of text; returns it and how many of its lines were left out."""
     title = escape(clip(section.title or "Untitled", TITLE_LIMIT))
@@ -75,10 +81,9 @@ def digest(
     failed: int = 0,
 ) -> Message:
     """Header, then each non-empty section capped with "+N more", within 50 blocks."""
-    day = now.astimezone(tz)
     blocks: list[b.Block] = [
-        b.header(f"{title} · {day:%a %-d %b}"),
-        b.context(f"Since {when(since, tz)} · times in {tz.key}"),
+        b.header(f"{title} · {_day(now, tz)}"),
+        b.context(f"{_day(now, tz, long=True)} in {tz.key} · closed items since {when(since, tz)}"),
     ]
     footer: list[str] = []
     if failed:
@@ -102,14 +107,13 @@ def digest(
         footer.append(f"Not shown, for lack of room: {escape(', '.join(left_out))}.")
     footer.append("Change or stop this digest with `/digest`.")
     blocks.append(b.context(clip(" ".join(footer), SECTION_LIMIT)))
-    fallback = f"{title} for {day:%a %-d %b}: " + " · ".join(summary)
+    fallback = f"{title} for {_day(now, tz)}: " + " · ".join(summary)
     return Message(text=clip(fallback, FALLBACK_LIMIT), blocks=blocks)
 
 
 def all_clear(*, title: str, now: datetime, tz: ZoneInfo) -> Message:
-    day = now.astimezone(tz)
     text = (
-        f":white_check_mark: {title} for {day:%a %-d %b}: all clear. Nothing open, "
+        f":white_check_mark: {title} for {_day(now, tz)}: all clear. Nothing open, "
         "nothing waiting, nothing due."
     )
     return Message(text=text, blocks=[b.section(text)])
