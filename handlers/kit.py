@@ -208,11 +208,30 @@ def action(app: App, action_id: str) -> Callable[[ActionFn], ActionFn]:
                 channel_id=channel_id,
                 work=lambda req: fn(req, act.get("value", "")),
             )
+            if _from_home(body):
+                outbox.after(_refresh_home(rt, user_id))
             _reply_privately(rt, outbox, user_id, channel_id, reply, err)
 
         return fn
 
     return decorate
+
+
+def _from_home(body: dict[str, Any]) -> bool:
+    container = body.get("container") or {}
+    view = body.get("view") or {}
+    return container.get("type") == "view" and view.get("type") == "home"
+
+
+def _refresh_home(rt: Runtime, user_id: str) -> Callable[[Any], None]:
+    """After an action taken from the Home tab, show the person their Home as it is now."""
+
+    def refresh(messenger: Any) -> None:
+        from bot.digests.home import render_home  # the Home is assembled by the digests area
+
+        messenger.publish_home(user_id, render_home(rt, user_id))
+
+    return refresh
 
 
 def _reply_privately(

@@ -67,8 +67,10 @@ def test_mentions_reach_the_mention_handler(console: Console) -> None:
 
 @freeze_time("2026-12-02 12:00:00")  # a Wednesday afternoon: no hand-off or digest in the 4h
 def test_clock_fires_what_falls_due(console: Console) -> None:
-    _run(console, "/incident raise Slow API sev3")
-    out = _run(console, "clock +4h")
+    # An afternoon, so the example config's 09:00 weekday digest does not fall in these 4 hours.
+    with freeze_time("2026-12-01 12:00:00", tick=True):
+        _run(console, "/incident raise Slow API sev3")
+        out = _run(console, "clock +4h")
     assert "no update on *INC-1* for 4h" in out
     assert "1 scheduled message went out" in out
 

@@ -1,0 +1,1 @@
+"""Digests (scheduled channel summaries) and the App Home tab, assembled from all areas."""

@@ -1,0 +1,105 @@
+"""Digest delivery through the notice queue: planned ahead, sent once per channel and local day.
+
+The planner writes each channel's next occurrence as a notice row keyed by channel and local
+date, due at the local time (DST-safe, bot/recurrence.py) and expiring at the end of that local
+day: a digest missed by a restart at 09:00 goes out when the scheduler is back at 09:07, one
+missed for the whole day is skipped. After downtime the planner also writes the occurrences it
+missed that are still on their own day.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot import notices
+from bot.context import Ctx
+from bot.digests.assemble import build_digest
+from bot.digests.schedule import Schedule, effective
+from bot.messenger import Messenger
+from bot.notices import Skip, notice_kind, planner
+from bot.tz import zone
+from storage import digests as repo
+
+PLAN_BATCH = 200
+LOOKBACK = timedelta(days=8)  # after a long outage, only the last week can still matter
+# "Closed since" for a channel's very first digest: one period of its schedule.
+FIRST_SINCE = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
+
+
+def _enqueue(ctx: Ctx, channel: str, schedule: Schedule, occurrence: datetime) -> None:
+    day = schedule.local_day(occurrence).isoformat()
+    notices.enqueue(
+        ctx.session,
+        kind="digest.post",
+        payload={"channel": channel, "day": day, "sig": schedule.signature},
+        due_at=occurrence,
+        dedupe_key=repo.notice_key(channel, day),
+        expires_at=schedule.day_end(occurrence),
+        now=ctx.now,
+    )
+
+
+def plan_channel(ctx: Ctx, channel: str, schedule: Schedule, row: repo.DigestChannel) -> None:
+    now = ctx.now
+    if row.planned_sig != schedule.signature:
+        # New or changed schedule (a config edit across a restart): start over from now.
+        repo.drop_pending(ctx.session, channel)
+        anchor = now
+    elif row.next_at is not None and row.next_at > now:
+        return
+    else:
+        anchor = max(row.next_at or now, now - LOOKBACK)
+    planned = None
+    for occurrence in schedule.occurrences(anchor):
+        if occurrence <= now:
+            if schedule.day_end(occurrence) > now:
+                _enqueue(ctx, channel, schedule, occurrence)  # missed, still its day: late
+            continue
+        _enqueue(ctx, channel, schedule, occurrence)
+        planned = occurrence
+        break
+    repo.mark_planned(ctx.session, channel, planned, schedule.signature)
+
+
+@planner("digests")
+def plan(ctx: Ctx) -> None:
+    configured = {d.channel for d in ctx.config.digests}
+    repo.ensure(ctx.session, configured)
+    for row in repo.to_plan(ctx.session, ctx.now, configured, limit=PLAN_BATCH):
+        schedule = effective(row, ctx.config, row.channel)
+        if schedule is not None and schedule.weekdays:
+            plan_channel(ctx, row.channel, schedule, row)
+
+
+def title_of(schedule: Schedule | None) -> str:
+    if schedule is None:
+        return "Digest"
+    return "Weekly digest" if schedule.cadence == "weekly" else "Daily digest"
+
+
+@notice_kind("digest.post")
+def post(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+    channel = payload["channel"]
+    row = repo.get(ctx.session, channel)
+    schedule = effective(row, ctx.config, channel)
+    manual = bool(payload.get("manual"))
+    if not manual:
+        if schedule is None:
+            raise Skip("the channel's digest was turned off")
+        if payload.get("sig") != schedule.signature:
+            raise Skip("the channel's digest schedule changed")
+    tz = schedule.tz if schedule else zone(payload.get("tz") or ctx.config.timezone)
+    period = FIRST_SINCE[schedule.cadence] if schedule else FIRST_SINCE["daily"]
+    since = (row.last_sent_at if row else None) or ctx.now - period
+    message = build_digest(
+        ctx,
+        since=since,
+        tz=tz,
+        title=title_of(schedule),
+        quiet=bool(schedule and schedule.quiet) and not manual,
+    )
+    if message is None:
+        raise Skip("all clear, and the channel chose quiet")
+    messenger.post(channel, message)
+    repo.mark_sent(ctx.session, channel, ctx.now)
