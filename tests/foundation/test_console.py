@@ -65,9 +65,8 @@ def test_mentions_reach_the_mention_handler(console: Console) -> None:
     assert "what you can ask me" in out and "(in thread)" in out
 
 
-@freeze_time("2026-12-02 12:00:00")  # a Wednesday afternoon: no hand-off or digest in the 4h
 def test_clock_fires_what_falls_due(console: Console) -> None:
-    # An afternoon, so the example config's 09:00 weekday digest does not fall in these 4 hours.
+    # A Tuesday afternoon: no Monday hand-off, shift reminder or 09:00 digest in these 4 hours.
     with freeze_time("2026-12-01 12:00:00", tick=True):
         _run(console, "/incident raise Slow API sev3")
         out = _run(console, "clock +4h")
