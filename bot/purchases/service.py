@@ -202,16 +202,32 @@ def authorize(ctx: Ctx, req: PurchaseRequest) -> str | None:
         if stand_in[approver] == actor and approver != req.requester:
             return approver
     n, total = req.step + 1, len(req.steps)
-    earlier = [d for d in repo.decisions(ctx.session, req.id) if d.actor == actor]
-    if earlier:
-        raise Conflict(
-            f"You already approved step {earlier[-1].step + 1} of {ref(req.id)}; it now waits on "
-            f"step {n} of {total}: {who_decides(req)}."
-        )
+    late = _decided_before(ctx, req, actor)
+    if late is not None:
+        raise late
     raise Forbidden(
         f"{ref(req.id)} waits on step {n} of {total}, which only {who_decides(req)} "
         "(or their delegate) can decide."
     )
+
+
+def _decided_before(ctx: Ctx, req: PurchaseRequest, actor: str) -> Conflict | None:
+    """A double click, or a click on an old DM: say who decided the step the actor could decide."""
+    everyone = sorted({u for step in req.steps for u in step})
+    stand_in = repo.delegates_for(ctx.session, everyone, ctx.now)
+    for d in reversed(repo.decisions(ctx.session, req.id)):
+        people = req.approvers(d.step)
+        could = actor in people or any(stand_in.get(a) == actor for a in people)
+        if d.actor != actor and not could:
+            continue
+        now_with = f"it now waits on step {req.step + 1} of {len(req.steps)}: {who_decides(req)}"
+        if d.actor == actor:
+            return Conflict(f"You already approved step {d.step + 1} of {ref(req.id)}; {now_with}.")
+        return Conflict(
+            f"Step {d.step + 1} of {ref(req.id)} was already approved by "
+            f"{users([d.actor])}; {now_with}."
+        )
+    return None
 
 
 def check_can_decide(ctx: Ctx, request_id: int) -> PurchaseRequest:
