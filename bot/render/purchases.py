@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot import ids
+from bot.context import SYSTEM_USER
 from bot.messenger import Message
 from bot.purchases.money import fmt
 from bot.render import blocks as b
@@ -237,13 +238,21 @@ def detail(
             state = "not decided"
         lines.append(f"Step {i + 1} ({approvers_of(req, i)}): {state}")
     blocks.append(b.section("*Steps*\n" + "\n".join(lines)))
-    trail = [
-        f"{when(e.at, tz)} {by(e.actor, e.on_behalf_of)} {e.action}"
-        + (f" (step {e.data['step']})" if e.data.get("step") else "")
-        for e in events
-    ]
-    blocks.append(b.section("*Audit trail*\n" + "\n".join(trail)))
+    trail = "\n".join(f"{when(e.at, tz)} {audit_line(e)}" for e in events)
+    blocks.append(b.section("*Audit trail*\n" + trail))
     return Message(text=safe(f"{ref(req)}: {req.description}", 300), blocks=b.fit(blocks))
+
+
+def audit_line(event: AuditEvent) -> str:
+    who = "Opsdesk" if event.actor == SYSTEM_USER else by(event.actor, event.on_behalf_of)
+    data = event.data or {}
+    if event.action == "reminded":
+        return f"{who} reminded {user(data.get('user'))} (step {data.get('step')})"
+    if event.action == "expired":
+        return f"expired at step {data.get('step')}, nobody having decided"
+    step = f" step {data['step']}" if data.get("step") else ""
+    note = f": {safe(str(data['comment']), 300)}" if data.get("comment") else ""
+    return f"{who} {event.action}{step}{note}"
 
 
 def request_modal(currency: str, metadata: dict[str, str]) -> b.Block:

@@ -12,6 +12,7 @@ from tests.purchases.helpers import (
     action_ids,
     approve_in_dm,
     asks,
+    counts,
     dms,
     dump,
     posts_to,
@@ -232,3 +233,16 @@ def test_home_sections_show_waiting_approvals_and_own_requests(slack: SlackApp, 
     assert "PUR-1" in dump(bob) and action_ids(bob) == ["purchase_approve", "purchase_reject"]
     assert "PUR-1" not in dump(alice_waiting), "nobody approves their own request"
     assert "PUR-1" in dump(alice_mine) and "waiting on <@U_BOB>" in dump(alice_mine)
+
+
+def test_request_form_errors_point_at_their_field(slack: SlackApp) -> None:
+    for values, field in [
+        ({"amount": "abc", "currency": "EUR", "description": "x"}, "amount"),
+        ({"amount": "5", "currency": "JPY", "description": "x"}, "currency"),
+        ({"amount": "5", "currency": "E1", "description": "x"}, "currency"),
+        ({"amount": "5", "currency": "EUR", "description": " "}, "description"),
+    ]:
+        resp = slack.submit("purchase_request", values)
+        assert resp.json["response_action"] == "errors"
+        assert list(resp.json["errors"]) == [field], values
+    assert counts(slack) == (0, 0, 0)
