@@ -11,9 +11,9 @@ from slack_bolt import App
 from bot.errors import UserError
 from bot.messenger import Message
 from bot.purchases import commands as cmd
+from bot.purchases import delegation, service
 from bot.purchases import notices as _notices  # noqa: F401 - registers the notice kinds
 from bot.purchases import sections as _sections  # noqa: F401 - registers digest/Home sections
-from bot.purchases import service
 from bot.purchases.commands import COMMANDS
 from bot.purchases.money import parse_amount
 from bot.render import purchases as render
@@ -42,10 +42,9 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
             currency, rest = service.split_currency(list(words), ctx)
             if not rest:
                 raise UserError("`description` is missing: say what you want to buy.")
-            created = service.submit(
-                ctx, amount, currency, " ".join(rest), channel_id=req.channel_id
-            )
-            return render.requested(created)
+            description = " ".join(rest)
+            created = service.submit(ctx, amount, currency, description, channel_id=req.channel_id)
+            return render.requested(created, trimmed=len(description) > len(created.description))
         case cmd.Approve(id=request_id, comment=comment):
             return _decided(service.approve(ctx, request_id, comment))
         case cmd.Reject(id=request_id, reason=reason):
@@ -68,10 +67,10 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
             decisions = repo.decisions(ctx.session, request_id)
             return render.detail(found, decisions, events, ctx.tz)
         case cmd.Delegate(off=True):
-            ended = service.delegate_off(ctx)
+            ended = delegation.delegate_off(ctx)
             return render.done(f"{render.user(ended.delegate)} no longer decides for you.")
         case cmd.Delegate(user=user_id, until=until) if user_id and until:
-            row = service.delegate(ctx, user_id, until)
+            row = delegation.delegate(ctx, user_id, until)
             return render.done(
                 f"{render.user(row.delegate)} may decide purchases for you until "
                 f'{render.when(row.until, ctx.tz)}. Decisions show "on behalf of" you.'

@@ -15,7 +15,7 @@ from bot.timeparse import take_time
 
 PurchaseId = ref("PUR", "a purchase request")
 Amount = Annotated[Decimal, BeforeValidator(parse_amount)]
-DESCRIPTION_LIMIT = 300
+DESCRIPTION_LIMIT = 500  # the column holds 500; longer text is trimmed, with a note
 
 
 class Request(Command):

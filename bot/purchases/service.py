@@ -1,4 +1,4 @@
-"""Purchase rules: routing, who may decide, exactly-once decisions, cancel, expiry, delegation.
+"""Purchase rules: routing, exactly-once decisions, cancel and expiry (see also access, delegation).
 
 pending -> approved | rejected | cancelled | expired, with ``step`` moving 0 -> n-1 while pending.
 Every decision is a conditional update on the request's (status, step) plus a decision row unique
@@ -10,32 +10,21 @@ queued as notices in the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
 
-from bot import ids, notices
+from bot import notices
 from bot.context import SYSTEM_USER, Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.purchases import money
+from bot.purchases.access import authorize, outcome, ref, who_decides
+from bot.purchases.commands import DESCRIPTION_LIMIT
 from bot.render.text import echo, users
 from storage import purchases as repo
-from storage.purchases import (
-    PurchaseApprover,
-    PurchaseDecision,
-    PurchaseDelegation,
-    PurchaseRequest,
-)
+from storage.purchases import PurchaseApprover, PurchaseDecision, PurchaseRequest
 
 ENTITY = "purchase"
-MAX_DELEGATION = timedelta(days=366)
-VERBS = {
-    "approved": "approved",
-    "rejected": "rejected",
-    "cancelled": "cancelled",
-    "expired": "expired",
-}
 
 
 @dataclass(frozen=True)
@@ -50,32 +39,11 @@ class Decided:
         return not self.request.is_pending
 
 
-def ref(request_id: int) -> str:
-    return ids.fmt("PUR", request_id)
-
-
 def get(ctx: Ctx, request_id: int) -> PurchaseRequest:
     req = ctx.session.get(PurchaseRequest, request_id)
     if req is None:
         raise NotFound(f"There is no purchase request {ref(request_id)}.", example="/purchase list")
     return req
-
-
-def who_decides(req: PurchaseRequest, step: int | None = None) -> str:
-    people = [u for u in req.approvers(step) if u != req.requester]
-    return " or ".join(users([p]) for p in people) or "nobody"
-
-
-def outcome(req: PurchaseRequest) -> str:
-    """``PUR-3 was already approved by <@U_BOB>`` and friends, for whoever came too late."""
-    if req.status == "expired":
-        return f"{ref(req.id)} expired without a decision; nothing more can be decided."
-    if req.status == "cancelled":
-        return f"{ref(req.id)} was cancelled by its requester; nothing more can be decided."
-    by = users([req.decided_by]) if req.decided_by else "someone"
-    if req.on_behalf_of:
-        by += f" on behalf of {users([req.on_behalf_of])}"
-    return f"{ref(req.id)} was already {VERBS.get(req.status, req.status)} by {by}."
 
 
 def split_currency(words: list[str], ctx: Ctx) -> tuple[str | None, list[str]]:
@@ -125,7 +93,7 @@ def submit(
         currency=currency,
         policy_minor=money.minor(policy_amount),
         policy_currency=cfg.currency,
-        description=description[:500],
+        description=description[:DESCRIPTION_LIMIT],
         vendor=(vendor or "").strip()[:200] or None,
         cost_centre=(cost_centre or "").strip()[:100] or None,
         justification=(justification or "").strip()[:3000] or None,
@@ -185,49 +153,6 @@ def _ask(ctx: Ctx, req: PurchaseRequest, step: int) -> None:
 
 
 # --- deciding -----------------------------------------------------------------------------------
-
-
-def authorize(ctx: Ctx, req: PurchaseRequest) -> str | None:
-    """May the actor decide the current step? Returns on whose behalf (None: their own right)."""
-    if not req.is_pending:
-        raise Conflict(outcome(req))
-    actor = ctx.actor.user_id
-    if actor == req.requester:
-        raise Forbidden(f"You cannot decide your own request {ref(req.id)}.")
-    approvers = req.approvers()
-    if actor in approvers:
-        return None
-    stand_in = repo.delegates_for(ctx.session, approvers, ctx.now)
-    for approver in sorted(stand_in):
-        if stand_in[approver] == actor and approver != req.requester:
-            return approver
-    n, total = req.step + 1, len(req.steps)
-    late = _decided_before(ctx, req, actor)
-    if late is not None:
-        raise late
-    raise Forbidden(
-        f"{ref(req.id)} waits on step {n} of {total}, which only {who_decides(req)} "
-        "(or their delegate) can decide."
-    )
-
-
-def _decided_before(ctx: Ctx, req: PurchaseRequest, actor: str) -> Conflict | None:
-    """A double click, or a click on an old DM: say who decided the step the actor could decide."""
-    everyone = sorted({u for step in req.steps for u in step})
-    stand_in = repo.delegates_for(ctx.session, everyone, ctx.now)
-    for d in reversed(repo.decisions(ctx.session, req.id)):
-        people = req.approvers(d.step)
-        could = actor in people or any(stand_in.get(a) == actor for a in people)
-        if d.actor != actor and not could:
-            continue
-        now_with = f"it now waits on step {req.step + 1} of {len(req.steps)}: {who_decides(req)}"
-        if d.actor == actor:
-            return Conflict(f"You already approved step {d.step + 1} of {ref(req.id)}; {now_with}.")
-        return Conflict(
-            f"Step {d.step + 1} of {ref(req.id)} was already approved by "
-            f"{users([d.actor])}; {now_with}."
-        )
-    return None
 
 
 def check_can_decide(ctx: Ctx, request_id: int) -> PurchaseRequest:
@@ -343,33 +268,3 @@ def expire(ctx: Ctx, request_id: int) -> bool:
     ctx.audit(ENTITY, req.id, "expired", {"step": req.step + 1})
     _finished(ctx, req)
     return True
-
-
-# --- delegation ---------------------------------------------------------------------------------
-
-
-def delegate(ctx: Ctx, user_id: str, until: datetime) -> PurchaseDelegation:
-    actor = ctx.actor.user_id
-    if user_id == actor:
-        raise UserError("You cannot delegate to yourself; name someone else.")
-    if until <= ctx.now:
-        raise UserError("That date has already passed; give one in the future.")
-    if until > ctx.now + MAX_DELEGATION:
-        raise UserError("A delegation lasts at most a year; give an earlier date.")
-    row = ctx.session.get(PurchaseDelegation, actor)
-    if row is None:
-        row = PurchaseDelegation(user_id=actor, delegate=user_id, until=until, created_at=ctx.now)
-        ctx.session.add(row)
-    else:
-        row.delegate, row.until, row.created_at = user_id, until, ctx.now
-    ctx.audit(ENTITY, None, "delegated", {"to": user_id, "until": until.isoformat()})
-    return row
-
-
-def delegate_off(ctx: Ctx) -> PurchaseDelegation:
-    row = repo.delegation_of(ctx.session, ctx.actor.user_id, ctx.now)
-    if row is None:
-        raise UserError("You have no active delegation to end.")
-    ctx.session.delete(row)
-    ctx.audit(ENTITY, None, "delegation ended", {"was": row.delegate})
-    return row

@@ -128,11 +128,16 @@ def approver_dm(
     return Message(text=safe(text, 300), blocks=b.fit(blocks))
 
 
-def requested(req: PurchaseRequest) -> Message:
+def requested(req: PurchaseRequest, *, trimmed: bool = False) -> Message:
     text = (
         f":receipt: Requested *{ref(req)}*: {amount(req)} for {safe(req.description, 500)}.\n"
         f"{route(req)}. They get a direct message; I will tell you the outcome."
     )
+    if trimmed:
+        text += (
+            f"\n_The description was long, so I kept its first {len(req.description)} "
+            "characters; the form has room for a justification._"
+        )
     return Message(text=text)
 
 
@@ -260,7 +265,7 @@ def request_modal(currency: str, metadata: dict[str, str]) -> b.Block:
         b.text_input("amount", "Amount", placeholder="1,250.00", max_length=20),
         b.text_input("currency", "Currency", initial=currency, max_length=3),
         b.text_input("vendor", "Vendor", optional=True, max_length=200),
-        b.text_input("description", "What to buy", max_length=300),
+        b.text_input("description", "What to buy", max_length=500),
         b.text_input("cost_centre", "Cost centre", optional=True, max_length=100),
         b.text_input("justification", "Justification", multiline=True, optional=True),
     ]

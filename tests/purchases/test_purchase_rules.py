@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from bot.config import Config, parse_config
 from bot.errors import Conflict, Forbidden
 from bot.messenger import RecordingMessenger
+from bot.purchases import delegation, service
 from bot.purchases import notices as _notices  # noqa: F401 - registers the notice kinds
-from bot.purchases import service
 from bot.runtime import Runtime
 from storage.purchases import PurchaseDecision, PurchaseRequest
 
@@ -45,7 +45,7 @@ def _request(unit, requester: str = REQUESTER, amount: str = "100") -> int:
 def _delegate_all(unit) -> None:
     for person, stand_in in DELEGATES.items():
         with unit(person) as ctx:
-            service.delegate(ctx, stand_in, ctx.now + timedelta(days=3))
+            delegation.delegate(ctx, stand_in, ctx.now + timedelta(days=3))
 
 
 # Who each role is at step k (0-based); None: there is nobody in that role at that step.
@@ -170,7 +170,7 @@ def test_twenty_simultaneous_approvals_record_one_decision(
     runtime.dispatcher.run_due()  # step 1's DM
     clickers = ["U_S1"] * 10 + ["U_D1"] * 10  # the approver and his delegate, double-clicking
     with unit("U_S1") as ctx:
-        service.delegate(ctx, "U_D1", ctx.now + timedelta(days=1))
+        delegation.delegate(ctx, "U_D1", ctx.now + timedelta(days=1))
     barrier = threading.Barrier(len(clickers))
     outcomes: list[str] = []
     lock = threading.Lock()

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import IntegrityError
 
-from bot.purchases import sections, service
+from bot.purchases import delegation, sections, service
 from bot.tz import zone
 from storage import purchases as repo
 from storage.purchases import PurchaseDecision
@@ -61,7 +61,7 @@ def _many(unit, n: int) -> None:
 def test_sections_use_a_fixed_number_of_queries(unit, engine: Engine, n: int) -> None:
     _many(unit, n)
     with unit("U_BOB") as ctx:
-        service.delegate(ctx, "U_ERIN", ctx.now + timedelta(days=2))
+        delegation.delegate(ctx, "U_ERIN", ctx.now + timedelta(days=2))
     with unit("U_ERIN") as ctx, _statements(engine) as seen:
         since = ctx.now - timedelta(days=1)
         assert sections.waiting(ctx, since, zone("UTC"), 5) is not None
@@ -79,9 +79,9 @@ def test_sections_use_a_fixed_number_of_queries(unit, engine: Engine, n: int) ->
 def test_waiting_on_covers_delegation_and_ends_with_it(unit) -> None:
     with unit("U_CAROL") as ctx:
         request_id = service.submit(ctx, Decimal(700), None, "chairs").id  # Bob, then Carol|Dave
-        service.delegate(ctx, "U_FRED", ctx.now + timedelta(days=1))
+        delegation.delegate(ctx, "U_FRED", ctx.now + timedelta(days=1))
     with unit("U_BOB") as ctx:
-        service.delegate(ctx, "U_ERIN", ctx.now + timedelta(hours=1))
+        delegation.delegate(ctx, "U_ERIN", ctx.now + timedelta(hours=1))
         rows, total = repo.waiting_on(ctx.session, "U_ERIN", ctx.now, limit=5)
         assert [r.id for r in rows] == [request_id] and total == 1
         assert repo.waiting_on(ctx.session, "U_BOB", ctx.now, limit=5)[1] == 1

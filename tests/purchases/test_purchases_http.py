@@ -246,3 +246,12 @@ def test_request_form_errors_point_at_their_field(slack: SlackApp) -> None:
         assert resp.json["response_action"] == "errors"
         assert list(resp.json["errors"]) == [field], values
     assert counts(slack) == (0, 0, 0)
+
+
+def test_long_description_is_trimmed_and_mentions_are_inert(slack: SlackApp) -> None:
+    reply = _request(slack, "25 EUR <!channel> <@U123> " + "x" * 900)
+    assert "kept its first 500 characters" in reply
+    [ask] = asks(slack, "U_BOB")
+    body = ask.params["text"] + dump(ask.blocks)
+    assert "<!channel>" not in body and "<@U123>" not in body
+    assert "&lt;!channel&gt;" in body and "&lt;@U123&gt;" in body
