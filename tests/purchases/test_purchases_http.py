@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
+
+import pytest
 
 from bot.context import Actor, Ctx
 from bot.purchases import sections
@@ -255,3 +258,35 @@ def test_long_description_is_trimmed_and_mentions_are_inert(slack: SlackApp) -> 
     body = ask.params["text"] + dump(ask.blocks)
     assert "<!channel>" not in body and "<@U123>" not in body
     assert "&lt;!channel&gt;" in body and "&lt;@U123&gt;" in body
+
+
+@pytest.mark.postgres_only
+def test_twenty_simultaneous_clicks_over_http_record_one_decision(slack: SlackApp) -> None:
+    slack.slash("/purchase", "delegate <@U_ERIN|erin> until in 2d", user="U_BOB")
+    _request(slack, "12,000 EUR server")  # Bob, then Carol, then Dave
+    clickers = ["U_BOB", "U_ERIN"] * 10
+    barrier = threading.Barrier(len(clickers))
+    statuses: list[int] = []
+
+    def click(user: str) -> None:
+        barrier.wait()
+        statuses.append(slack.click("purchase_approve", "1", user=user, channel="D" + user).status)
+
+    threads = [threading.Thread(target=click, args=(u,)) for u in clickers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    slack.runtime.drain()
+    assert statuses == [200] * 20
+    assert counts(slack)[1] == 1, "one decision"
+    assert len(asks(slack, "U_CAROL")) == 1, "one DM to the next step"
+    assert not asks(slack, "U_DAVE")
+    notes = [
+        c.params.get("text", "")
+        for user in ("U_BOB", "U_ERIN")
+        for c in dms(slack, user)
+        if not action_ids(c.blocks)
+    ]
+    assert sum("You approved step 1" in n for n in notes) == 1
+    assert sum("already approved" in n for n in notes) == 19, notes
