@@ -101,11 +101,13 @@ def approver_dm(
 ) -> Message:
     """The DM asking someone to decide ``step``; re-rendered with the outcome, buttons gone."""
     blocks = _facts(req, tz)
-    ask = f"Step {step + 1} of {len(req.steps)} waits on {approvers_of(req, step)}"
+    current = req.is_pending and req.step == step
+    verb = "waits on" if current else "was for"
+    ask = f"Step {step + 1} of {len(req.steps)} {verb} {approvers_of(req, step)}"
     if on_behalf_of:
-        ask += f". You are asked as {user(on_behalf_of)}'s delegate"
+        ask += f". You {'are' if current else 'were'} asked as {user(on_behalf_of)}'s delegate"
     blocks.append(b.context(ask + "."))
-    if req.is_pending and req.step == step:
+    if current:
         value = str(req.id)
         blocks.append(
             b.actions(
