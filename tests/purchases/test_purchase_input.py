@@ -97,3 +97,17 @@ def test_digest_sections_show_waiting_and_decided(slack: SlackApp, unit) -> None
     assert decided is not None and decided.total == 1 and "PUR-1" in decided.lines[0]
     assert "approved by <@U_BOB>" in decided.lines[0]
     assert later is None
+
+
+def test_delegate_until_a_date_means_through_that_day_in_your_zone() -> None:
+    from datetime import UTC, datetime
+
+    from bot.commands import ParseEnv
+    from bot.purchases.commands import COMMANDS, Delegate
+
+    env = ParseEnv(datetime(2026, 12, 1, 9, tzinfo=UTC), zone("Europe/Berlin"))
+    cmd = COMMANDS.parse("delegate <@U_DAVE|dave> until 2026-12-24", env)
+    assert isinstance(cmd, Delegate) and cmd.user == "U_DAVE"
+    assert cmd.until == datetime(2026, 12, 24, 23, 0, tzinfo=UTC)  # midnight in Berlin
+    cmd = COMMANDS.parse("delegate <@U_DAVE|dave> until 2026-12-24 18:00", env)
+    assert isinstance(cmd, Delegate) and cmd.until == datetime(2026, 12, 24, 17, 0, tzinfo=UTC)

@@ -96,3 +96,21 @@ def test_waiting_on_covers_delegation_and_ends_with_it(unit) -> None:
         # Carol requested it, so neither she nor her delegate may decide step 2.
         assert repo.waiting_on(ctx.session, "U_CAROL", ctx.now, limit=5)[1] == 0
         assert repo.waiting_on(ctx.session, "U_FRED", ctx.now, limit=5)[1] == 0
+
+
+def test_the_purchases_migration_downgrades_and_upgrades(tmp_path) -> None:
+    from sqlalchemy import inspect
+
+    from storage.db import make_engine
+    from storage.migrate import downgrade, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    upgrade(engine)
+    assert "purchase_requests" in inspect(engine).get_table_names()
+    downgrade(engine, "purchases@-1")
+    names = inspect(engine).get_table_names()
+    assert not [n for n in names if n.startswith("purchase")]
+    assert {"notices", "incidents"} <= set(names), "only the purchases branch went down"
+    upgrade(engine)
+    assert "purchase_delegations" in inspect(engine).get_table_names()
+    engine.dispose()
