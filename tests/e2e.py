@@ -30,6 +30,8 @@ SECRET = "test-signing-secret"
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    # The default backlog of 5 resets connections when a test sends 20 clicks at once.
+    request_queue_size = 64
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -1,0 +1,1 @@
+"""Purchases: requests routed through an approval policy, decided with buttons, audited."""

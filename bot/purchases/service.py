@@ -1,0 +1,270 @@
+"""Purchase rules: routing, exactly-once decisions, cancel and expiry (see also access, delegation).
+
+pending -> approved | rejected | cancelled | expired, with ``step`` moving 0 -> n-1 while pending.
+Every decision is a conditional update on the request's (status, step) plus a decision row unique
+per (request, step), so a double click, a retried request or two approvers at the same moment
+record one decision; the loser is told what happened. No Slack here: what Slack must hear is
+queued as notices in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy.exc import IntegrityError
+
+from bot import notices
+from bot.context import SYSTEM_USER, Ctx
+from bot.errors import Conflict, Forbidden, NotFound, UserError
+from bot.purchases import money
+from bot.purchases.access import authorize, outcome, ref, who_decides
+from bot.purchases.commands import DESCRIPTION_LIMIT
+from bot.render.text import echo, users
+from storage import purchases as repo
+from storage.purchases import PurchaseApprover, PurchaseDecision, PurchaseRequest
+
+ENTITY = "purchase"
+
+
+@dataclass(frozen=True)
+class Decided:
+    request: PurchaseRequest
+    step: int  # the step that was decided, 0-based
+    decision: str  # "approved" or "rejected"
+    on_behalf_of: str | None
+
+    @property
+    def final(self) -> bool:
+        return not self.request.is_pending
+
+
+def get(ctx: Ctx, request_id: int) -> PurchaseRequest:
+    req = ctx.session.get(PurchaseRequest, request_id)
+    if req is None:
+        raise NotFound(f"There is no purchase request {ref(request_id)}.", example="/purchase list")
+    return req
+
+
+def split_currency(words: list[str], ctx: Ctx) -> tuple[str | None, list[str]]:
+    """`[currency] <description>`: the first word is a currency when it looks like one."""
+    if words and money.is_currency_word(words[0], ctx.config.purchases):
+        return words[0].upper(), words[1:]
+    return None, words
+
+
+# --- requests -----------------------------------------------------------------------------------
+
+
+def submit(
+    ctx: Ctx,
+    amount: Decimal,
+    currency: str | None,
+    description: str,
+    *,
+    vendor: str | None = None,
+    cost_centre: str | None = None,
+    justification: str | None = None,
+    channel_id: str | None = None,
+) -> PurchaseRequest:
+    cfg = ctx.config.purchases
+    description = " ".join(description.split())
+    if not description:
+        raise UserError("Say what you want to buy.", example=money.EXAMPLE, field="description")
+    currency = (currency or cfg.currency).strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise UserError(
+            f"`{echo(currency)}` is not a currency code; use three letters such as EUR.",
+            field="currency",
+        )
+    policy_amount = money.to_policy(amount, currency, cfg)
+    rule = money.rule_for(policy_amount, cfg)
+    steps = [list(dict.fromkeys(step)) for step in rule.steps]
+    actor = ctx.actor.user_id
+    for i, step in enumerate(steps):
+        if not [u for u in step if u != actor]:
+            raise Forbidden(
+                f"Under the approval policy, step {i + 1} of this request is approved only by "
+                "you, and nobody approves their own request. Ask an admin to change the policy."
+            )
+    req = PurchaseRequest(
+        requester=actor,
+        amount_minor=money.minor(amount),
+        currency=currency,
+        policy_minor=money.minor(policy_amount),
+        policy_currency=cfg.currency,
+        description=description[:DESCRIPTION_LIMIT],
+        vendor=(vendor or "").strip()[:200] or None,
+        cost_centre=(cost_centre or "").strip()[:100] or None,
+        justification=(justification or "").strip()[:3000] or None,
+        steps=steps,
+        step=0,
+        status=repo.PENDING,
+        requested_in=channel_id,
+        created_at=ctx.now,
+        step_started_at=ctx.now,
+    )
+    ctx.session.add(req)
+    ctx.session.flush()
+    for i, step in enumerate(steps):
+        for user_id in step:
+            ctx.session.add(PurchaseApprover(request_id=req.id, step=i, user_id=user_id))
+    ctx.audit(
+        ENTITY,
+        req.id,
+        "requested",
+        {
+            "amount": str(amount),
+            "currency": currency,
+            "policy_amount": str(policy_amount),
+            "policy_currency": cfg.currency,
+            "description": req.description,
+            "steps": steps,
+        },
+    )
+    ctx.notify(
+        "purchase.expire",
+        {"id": req.id},
+        dedupe_key=f"purchase:{req.id}:wait:expire",
+        due_at=ctx.now + cfg.expire_after,
+    )
+    _ask(ctx, req, 0)
+    return req
+
+
+def _ask(ctx: Ctx, req: PurchaseRequest, step: int) -> None:
+    """DM the step's approvers (and their active delegates), and queue their first reminder."""
+    approvers = [u for u in req.approvers(step) if u != req.requester]
+    delegates = repo.delegates_for(ctx.session, approvers, ctx.now)
+    recipients = list(dict.fromkeys([*approvers, *delegates.values()]))
+    remind_at = ctx.now + ctx.config.purchases.remind_after
+    for user_id in recipients:
+        if user_id == req.requester:
+            continue
+        base = f"purchase:{req.id}:wait:s{step}"
+        payload = {"id": req.id, "step": step, "user": user_id}
+        ctx.notify("purchase.ask", payload, dedupe_key=f"{base}:ask:{user_id}")
+        ctx.notify(
+            "purchase.remind",
+            {**payload, "n": 1},
+            dedupe_key=f"{base}:remind:{user_id}:1",
+            due_at=remind_at,
+        )
+
+
+# --- deciding -----------------------------------------------------------------------------------
+
+
+def check_can_decide(ctx: Ctx, request_id: int) -> PurchaseRequest:
+    req = get(ctx, request_id)
+    authorize(ctx, req)
+    return req
+
+
+def approve(ctx: Ctx, request_id: int, comment: str | None = None) -> Decided:
+    return _decide(ctx, request_id, "approved", comment)
+
+
+def reject(ctx: Ctx, request_id: int, reason: str) -> Decided:
+    return _decide(ctx, request_id, "rejected", reason)
+
+
+def _decide(ctx: Ctx, request_id: int, decision: str, comment: str | None) -> Decided:
+    req = get(ctx, request_id)
+    step = req.step
+    on_behalf = authorize(ctx, req)
+    comment = (comment or "").strip()[:3000] or None
+    if decision == "rejected" and not comment:
+        raise UserError("A rejection needs a reason, so the requester knows why.", field="reason")
+    actor = ctx.actor.user_id
+    final = decision == "rejected" or step == len(req.steps) - 1
+    if final:
+        values = {
+            "status": decision,
+            "decided_at": ctx.now,
+            "decided_by": actor,
+            "on_behalf_of": on_behalf,
+            "reason": comment if decision == "rejected" else None,
+        }
+    else:
+        values = {"step": step + 1, "step_started_at": ctx.now}
+    if not repo.advance(ctx.session, req.id, step=step, values=values):
+        raise _too_late(ctx, req, step)
+    row = PurchaseDecision(
+        request_id=req.id,
+        step=step,
+        decision=decision,
+        actor=actor,
+        on_behalf_of=on_behalf,
+        comment=comment,
+        at=ctx.now,
+    )
+    try:
+        with ctx.session.begin_nested():
+            ctx.session.add(row)
+    except IntegrityError:
+        raise _too_late(ctx, req, step) from None
+    ctx.audit(
+        ENTITY, req.id, decision, {"step": step + 1, "comment": comment}, on_behalf_of=on_behalf
+    )
+    if final:
+        _finished(ctx, req)  # edits every DM of every step, this one included
+    else:
+        notices.cancel(ctx.session, prefix=f"purchase:{req.id}:wait:s{step}:")
+        ctx.notify(
+            "purchase.close_step",
+            {"id": req.id, "step": step},
+            dedupe_key=f"purchase:{req.id}:s{step}:closed",
+        )
+        _ask(ctx, req, step + 1)
+    return Decided(req, step, decision, on_behalf)
+
+
+def _too_late(ctx: Ctx, req: PurchaseRequest, step: int) -> Conflict:
+    ctx.session.refresh(req)
+    if not req.is_pending:
+        return Conflict(outcome(req))
+    first = repo.decision_at(ctx.session, req.id, step)
+    by = users([first.actor]) if first else "someone"
+    return Conflict(
+        f"Step {step + 1} of {ref(req.id)} was already approved by {by}; it now waits on "
+        f"step {req.step + 1}: {who_decides(req)}."
+    )
+
+
+def _finished(ctx: Ctx, req: PurchaseRequest) -> None:
+    """The request is over: stop reminders and expiry, tell everyone, edit every approver DM."""
+    notices.cancel(ctx.session, prefix=f"purchase:{req.id}:wait:")
+    key = f"purchase:{req.id}:final"
+    ctx.notify("purchase.final_messages", {"id": req.id}, dedupe_key=f"{key}:messages")
+    if req.status != "cancelled":
+        ctx.notify("purchase.tell_requester", {"id": req.id}, dedupe_key=f"{key}:requester")
+    if req.status in ("approved", "rejected") and ctx.config.purchases.channel:
+        ctx.notify("purchase.announce", {"id": req.id}, dedupe_key=f"{key}:announce")
+
+
+def cancel(ctx: Ctx, request_id: int) -> PurchaseRequest:
+    req = get(ctx, request_id)
+    if ctx.actor.user_id != req.requester:
+        raise Forbidden(f"Only the requester, {users([req.requester])}, can cancel {ref(req.id)}.")
+    if not req.is_pending:
+        raise Conflict(outcome(req))
+    values = {"status": "cancelled", "decided_at": ctx.now, "decided_by": ctx.actor.user_id}
+    if not repo.advance(ctx.session, req.id, step=None, values=values):
+        raise Conflict(outcome(req))
+    ctx.audit(ENTITY, req.id, "cancelled")
+    _finished(ctx, req)
+    return req
+
+
+def expire(ctx: Ctx, request_id: int) -> bool:
+    """Run by the scheduler at ``expire_after``; False when the request was decided meanwhile."""
+    req = ctx.session.get(PurchaseRequest, request_id)
+    if req is None:
+        return False
+    values = {"status": "expired", "decided_at": ctx.now, "decided_by": SYSTEM_USER}
+    if not repo.advance(ctx.session, req.id, step=None, values=values):
+        return False
+    ctx.audit(ENTITY, req.id, "expired", {"step": req.step + 1})
+    _finished(ctx, req)
+    return True

@@ -1,0 +1,139 @@
+"""/purchase, the approver buttons (in DMs and on App Home) and the request and reject modals."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+from slack_bolt import App
+
+from bot.errors import UserError
+from bot.messenger import Message
+from bot.purchases import commands as cmd
+from bot.purchases import delegation, service
+from bot.purchases import notices as _notices  # noqa: F401 - registers the notice kinds
+from bot.purchases import sections as _sections  # noqa: F401 - registers digest/Home sections
+from bot.purchases.commands import COMMANDS
+from bot.purchases.money import parse_amount
+from bot.render import purchases as render
+from handlers.kit import Request, action, slash, submission
+from storage import audit
+from storage import purchases as repo
+
+AUDIT_LIMIT = 60
+
+
+def _meta(req: Request) -> dict[str, str]:
+    return {"channel_id": req.channel_id or ""}
+
+
+def _decided(result: service.Decided) -> Message:
+    return render.decided(result.request, result.step, result.decision, result.on_behalf_of)
+
+
+def run(req: Request, command: cmd.Command | None) -> Message | None:
+    ctx = req.ctx
+    match command:
+        case None:
+            req.open_modal(render.request_modal(ctx.config.purchases.currency, _meta(req)))
+            return None
+        case cmd.Request(amount=amount, description=words):
+            currency, rest = service.split_currency(list(words), ctx)
+            if not rest:
+                raise UserError("`description` is missing: say what you want to buy.")
+            description = " ".join(rest)
+            created = service.submit(ctx, amount, currency, description, channel_id=req.channel_id)
+            return render.requested(created, trimmed=len(description) > len(created.description))
+        case cmd.Approve(id=request_id, comment=comment):
+            return _decided(service.approve(ctx, request_id, comment))
+        case cmd.Reject(id=request_id, reason=reason):
+            return _decided(service.reject(ctx, request_id, reason))
+        case cmd.Cancel(id=request_id):
+            cancelled = service.cancel(ctx, request_id)
+            return render.done(f"{render.ref(cancelled)} is cancelled.")
+        case cmd.List(scope=scope, page=page):
+            rows, total = repo.listing(
+                ctx.session,
+                scope=scope,
+                user_id=ctx.actor.user_id,
+                limit=render.LIST_LIMIT,
+                offset=(page - 1) * render.LIST_LIMIT,
+            )
+            return render.listing(rows, total, ctx.tz, scope=scope, page=page)
+        case cmd.Show(id=request_id):
+            found = service.get(ctx, request_id)
+            events = audit.history(ctx.session, service.ENTITY, request_id, limit=AUDIT_LIMIT)
+            decisions = repo.decisions(ctx.session, request_id)
+            return render.detail(found, decisions, events, ctx.tz)
+        case cmd.Delegate(off=True):
+            ended = delegation.delegate_off(ctx)
+            return render.done(f"{render.user(ended.delegate)} no longer decides for you.")
+        case cmd.Delegate(user=user_id, until=until) if user_id and until:
+            row = delegation.delegate(ctx, user_id, until)
+            return render.done(
+                f"{render.user(row.delegate)} may decide purchases for you until "
+                f'{render.when(row.until, ctx.tz)}. Decisions show "on behalf of" you.'
+            )
+    raise AssertionError(command)
+
+
+def _request_id(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise UserError("That button no longer points at a purchase request.") from None
+
+
+def _json(text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _form_amount(text: str) -> Any:
+    try:
+        return parse_amount(text)
+    except (ValueError, ValidationError) as exc:
+        raise UserError(str(exc).removeprefix("Value error, "), field="amount") from None
+
+
+def register(app: App) -> None:
+    slash(app, COMMANDS)(run)
+
+    @action(app, "purchase_approve")
+    def on_approve(req: Request, value: str) -> Message:
+        # Works from a DM and from App Home (no channel there: the reply goes by DM).
+        return _decided(service.approve(req.ctx, _request_id(value)))
+
+    @action(app, "purchase_reject")
+    def on_reject(req: Request, value: str) -> None:
+        # Check first, so someone who may not decide is told now rather than after typing.
+        found = service.check_can_decide(req.ctx, _request_id(value))
+        req.open_modal(render.reject_modal(found, _meta(req)))
+
+    @submission(app, "purchase_reject")
+    def on_reject_form(req: Request, values: dict[str, str], metadata: str) -> Message:
+        request_id = int(_json(metadata).get("request", 0))
+        reason = values.get("reason", "").strip()
+        if not reason:
+            raise UserError("A rejection needs a reason.", field="reason")
+        return _decided(service.reject(req.ctx, request_id, reason))
+
+    @submission(app, "purchase_request")
+    def on_request_form(req: Request, values: dict[str, str], metadata: str) -> Message:
+        amount = _form_amount(values.get("amount", ""))
+        req.channel_id = req.channel_id or _json(metadata).get("channel_id") or None
+        created = service.submit(
+            req.ctx,
+            amount,
+            values.get("currency") or None,
+            values.get("description", ""),
+            vendor=values.get("vendor") or None,
+            cost_centre=values.get("cost_centre") or None,
+            justification=values.get("justification") or None,
+            channel_id=req.channel_id,
+        )
+        return render.requested(created)

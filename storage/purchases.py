@@ -1,0 +1,294 @@
+"""Purchase requests, their approvers per step, decisions, approver messages and delegations.
+
+Money is stored in minor units (cents) as integers: exact on every backend, and SQLite has no
+decimal type. Each decision is a row unique per (request, step), the backstop behind the
+conditional update that moves a request on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    exists,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from storage.base import Base, JSONType
+from storage.models import BigId
+
+PENDING = "pending"
+FINAL_STATES = ("approved", "rejected", "cancelled", "expired")
+CENT = Decimal("0.01")
+
+
+class PurchaseRequest(Base):
+    __tablename__ = "purchase_requests"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    requester: Mapped[str] = mapped_column(String(32))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    policy_minor: Mapped[int] = mapped_column(BigInteger)
+    policy_currency: Mapped[str] = mapped_column(String(3))
+    description: Mapped[str] = mapped_column(String(500))
+    vendor: Mapped[str | None] = mapped_column(String(200))
+    cost_centre: Mapped[str | None] = mapped_column(String(100))
+    justification: Mapped[str | None] = mapped_column(Text)
+    # The policy's steps as they were when the request was made: each a list of user ids.
+    steps: Mapped[list[list[str]]] = mapped_column(JSONType)
+    step: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    requested_in: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    step_started_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    on_behalf_of: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_purchase_requests_status_created", "status", "created_at"),
+        Index("ix_purchase_requests_requester", "requester", "created_at"),
+        Index("ix_purchase_requests_decided_at", "decided_at"),
+    )
+
+    @property
+    def amount(self) -> Decimal:
+        return (Decimal(self.amount_minor) * CENT).quantize(CENT)
+
+    @property
+    def policy_amount(self) -> Decimal:
+        return (Decimal(self.policy_minor) * CENT).quantize(CENT)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == PENDING
+
+    def approvers(self, step: int | None = None) -> list[str]:
+        return list(self.steps[self.step if step is None else step])
+
+
+class PurchaseApprover(Base):
+    """Who may decide each step, one row per person: what "waiting on me" is queried by."""
+
+    __tablename__ = "purchase_approvers"
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("purchase_requests.id"), primary_key=True)
+    step: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+    __table_args__ = (Index("ix_purchase_approvers_user", "user_id", "request_id", "step"),)
+
+
+class PurchaseDecision(Base):
+    __tablename__ = "purchase_decisions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("purchase_requests.id"))
+    step: Mapped[int]
+    decision: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(32))
+    on_behalf_of: Mapped[str | None] = mapped_column(String(32))
+    comment: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("request_id", "step"),)
+
+
+class PurchaseMessage(Base):
+    """A DM that asked someone to decide a step: edited in place when the step or request ends."""
+
+    __tablename__ = "purchase_messages"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("purchase_requests.id"))
+    step: Mapped[int]
+    user_id: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(String(32))
+
+    __table_args__ = (UniqueConstraint("request_id", "step", "user_id"),)
+
+
+class PurchaseDelegation(Base):
+    """One active delegation per person: ``delegate`` decides for ``user_id`` until ``until``."""
+
+    __tablename__ = "purchase_delegations"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    delegate: Mapped[str] = mapped_column(String(32))
+    until: Mapped[datetime]
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_purchase_delegations_delegate", "delegate", "until"),)
+
+
+# --- changes ------------------------------------------------------------------------------------
+
+
+def advance(session: Session, request_id: int, *, step: int | None, values: dict[str, Any]) -> bool:
+    """``UPDATE ... WHERE status = 'pending' AND step = :step``: one of racing deciders wins.
+
+    ``step=None`` matches any step (cancel and expiry end the request wherever it is).
+    """
+    where = [PurchaseRequest.id == request_id, PurchaseRequest.status == PENDING]
+    if step is not None:
+        where.append(PurchaseRequest.step == step)
+    stmt = (
+        update(PurchaseRequest)
+        .where(*where)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    won = session.execute(stmt).rowcount == 1
+    obj = session.get(PurchaseRequest, request_id)
+    if obj is not None:
+        session.refresh(obj)
+    return won
+
+
+# --- delegation ---------------------------------------------------------------------------------
+
+
+def delegation_of(session: Session, user_id: str, now: datetime) -> PurchaseDelegation | None:
+    row = session.get(PurchaseDelegation, user_id)
+    return row if row is not None and row.until > now else None
+
+
+def delegators(session: Session, delegate: str, now: datetime, *, limit: int = 50) -> list[str]:
+    """Whom ``delegate`` currently stands in for."""
+    stmt = (
+        select(PurchaseDelegation.user_id)
+        .where(PurchaseDelegation.delegate == delegate, PurchaseDelegation.until > now)
+        .order_by(PurchaseDelegation.user_id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def delegates_for(session: Session, user_ids: Sequence[str], now: datetime) -> dict[str, str]:
+    """{approver: their active delegate} for these approvers."""
+    if not user_ids:
+        return {}
+    stmt = select(PurchaseDelegation.user_id, PurchaseDelegation.delegate).where(
+        PurchaseDelegation.user_id.in_(list(user_ids)), PurchaseDelegation.until > now
+    )
+    return {u: d for u, d in session.execute(stmt).all()}
+
+
+# --- queries ------------------------------------------------------------------------------------
+
+
+def _waiting_clause(user_id: str, on_behalf: Sequence[str]) -> Any:
+    people = [user_id, *on_behalf]
+    return (
+        PurchaseRequest.status == PENDING,
+        PurchaseRequest.requester != user_id,
+        exists().where(
+            PurchaseApprover.request_id == PurchaseRequest.id,
+            PurchaseApprover.step == PurchaseRequest.step,
+            PurchaseApprover.user_id.in_(people),
+            PurchaseApprover.user_id != PurchaseRequest.requester,
+        ),
+    )
+
+
+def waiting_on(
+    session: Session, user_id: str, now: datetime, *, limit: int
+) -> tuple[list[PurchaseRequest], int]:
+    """Pending requests whose current step ``user_id`` may decide, directly or as a delegate.
+
+    Oldest first, at most ``limit``, and how many there are in all: three bounded queries.
+    """
+    clause = _waiting_clause(user_id, delegators(session, user_id, now))
+    rows = session.scalars(
+        select(PurchaseRequest)
+        .where(*clause)
+        .order_by(PurchaseRequest.created_at, PurchaseRequest.id)
+        .limit(limit)
+    ).all()
+    total = session.scalar(select(func.count()).select_from(PurchaseRequest).where(*clause))
+    return list(rows), total or 0
+
+
+def listing(
+    session: Session, *, scope: str, user_id: str, limit: int, offset: int = 0
+) -> tuple[list[PurchaseRequest], int]:
+    """``pending`` (oldest first), ``mine`` or ``all`` (newest first)."""
+    where: list[Any] = []
+    order: list[Any] = [PurchaseRequest.created_at.desc(), PurchaseRequest.id.desc()]
+    if scope == "pending":
+        where.append(PurchaseRequest.status == PENDING)
+        order = [PurchaseRequest.created_at, PurchaseRequest.id]
+    elif scope == "mine":
+        where.append(PurchaseRequest.requester == user_id)
+    rows = session.scalars(
+        select(PurchaseRequest).where(*where).order_by(*order).limit(limit).offset(offset)
+    ).all()
+    total = session.scalar(select(func.count()).select_from(PurchaseRequest).where(*where))
+    return list(rows), total or 0
+
+
+def decided_between(
+    session: Session, start: datetime, end: datetime, *, limit: int
+) -> tuple[list[PurchaseRequest], int]:
+    where = (
+        PurchaseRequest.decided_at >= start,
+        PurchaseRequest.decided_at < end,
+        PurchaseRequest.status.in_(FINAL_STATES),
+    )
+    rows = session.scalars(
+        select(PurchaseRequest)
+        .where(*where)
+        .order_by(PurchaseRequest.decided_at.desc())
+        .limit(limit)
+    ).all()
+    total = session.scalar(select(func.count()).select_from(PurchaseRequest).where(*where))
+    return list(rows), total or 0
+
+
+def decisions(session: Session, request_id: int) -> list[PurchaseDecision]:
+    stmt = (
+        select(PurchaseDecision)
+        .where(PurchaseDecision.request_id == request_id)
+        .order_by(PurchaseDecision.step)
+    )
+    return list(session.scalars(stmt))
+
+
+def decision_at(session: Session, request_id: int, step: int) -> PurchaseDecision | None:
+    stmt = select(PurchaseDecision).where(
+        PurchaseDecision.request_id == request_id, PurchaseDecision.step == step
+    )
+    return session.scalar(stmt)
+
+
+def messages(session: Session, request_id: int, step: int | None = None) -> list[PurchaseMessage]:
+    stmt = select(PurchaseMessage).where(PurchaseMessage.request_id == request_id)
+    if step is not None:
+        stmt = stmt.where(PurchaseMessage.step == step)
+    return list(session.scalars(stmt.order_by(PurchaseMessage.id).limit(200)))
+
+
+def message_for(
+    session: Session, request_id: int, step: int, user_id: str
+) -> PurchaseMessage | None:
+    stmt = select(PurchaseMessage).where(
+        PurchaseMessage.request_id == request_id,
+        PurchaseMessage.step == step,
+        PurchaseMessage.user_id == user_id,
+    )
+    return session.scalar(stmt)

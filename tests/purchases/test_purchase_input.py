@@ -1,0 +1,113 @@
+"""Bad input is answered clearly and records nothing; amounts are exact; digest sections."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from freezegun import freeze_time
+
+from bot.purchases import sections
+from bot.purchases.money import parse_amount
+from bot.tz import zone
+from tests.e2e import SlackApp
+from tests.purchases.helpers import counts
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("request -5 pens", "`-5` is negative"),
+        ("request 0 pens", "must be more than 0"),
+        ("request 1e12 pens", "`1e12` is not an amount"),
+        ("request 1000000000 pens", "below one billion"),
+        ("request 12.345 pens", "more than two decimals"),
+        ("request abc pens", "`abc` is not an amount"),
+        ("request 1,25 pens", "`1,25` is not an amount"),
+        ("request 50 JPY pens", "no exchange rate for JPY"),
+        ("request 50", "`description` is missing"),
+        ("request 50 EUR", "`description` is missing"),
+        ("request", "`amount` is missing"),
+        ("show 99", "There is no purchase request PUR-99"),
+        ("approve 99", "There is no purchase request PUR-99"),
+        ("approve INC-1", "is not a purchase request id"),
+        ("reject 1", "needs a reason"),
+        ("list everything", "is not a valid scope"),
+        ("delegate <@U_BOB|bob>", "Say until when"),
+        ("delegate <@U_BOB|bob> until 2020-01-01", "already passed"),
+        ("delegate <@U_ALICE|alice> until in 2d", "cannot delegate to yourself"),
+        ("delegate off", "no active delegation"),
+        ("buy 5 pens", "I don't know `buy`"),
+    ],
+)
+def test_bad_input_is_answered_clearly_and_records_nothing(
+    slack: SlackApp, text: str, expected: str
+) -> None:
+    resp = slack.slash("/purchase", text)
+    assert resp.status == 200
+    assert expected in resp.text
+    assert "Traceback" not in resp.text
+    slack.runtime.drain()
+    assert counts(slack) == (0, 0, 0)
+    assert not slack.stub.calls_to("chat.postMessage")
+
+
+def test_deciding_a_decided_request_changes_nothing(slack: SlackApp) -> None:
+    slack.slash("/purchase", "request 40 EUR toner")
+    slack.slash("/purchase", "approve 1", user="U_BOB")
+    slack.runtime.drain()
+    before, calls = counts(slack), len(slack.stub.calls)
+    for user, text in [("U_BOB", "approve 1"), ("U_BOB", "reject 1 oops"), ("U_ALICE", "cancel 1")]:
+        resp = slack.slash("/purchase", text, user=user)
+        assert "PUR-1 was already approved by <@U_BOB>" in resp.text
+    slack.runtime.drain()
+    assert counts(slack) == before
+    assert len(slack.stub.calls) == calls
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("1250", "1250.00"), ("1,250.00", "1250.00"), ("1250.5", "1250.50"), ("0.01", "0.01")],
+)
+def test_amounts_are_read_exactly(text: str, amount: str) -> None:
+    assert parse_amount(text) == Decimal(amount)
+    assert str(parse_amount(text)) == amount
+
+
+def test_digest_sections_show_waiting_and_decided(slack: SlackApp, unit) -> None:
+    with freeze_time("2026-12-01 09:00:00") as frozen:
+        slack.slash("/purchase", "request 40 EUR toner")
+        slack.slash("/purchase", "request 800 EUR chairs", user="U_CAROL")
+        frozen.tick(timedelta(hours=3))
+        slack.slash("/purchase", "approve 1", user="U_BOB")
+        slack.slash("/purchase", "approve 2", user="U_BOB")
+        slack.runtime.drain()
+        frozen.tick(timedelta(minutes=1))
+        with unit() as ctx:
+            since = ctx.now - timedelta(days=1)
+            waiting = sections.waiting(ctx, since, zone("UTC"), 5)
+            decided = sections.decided_since(ctx, since, zone("UTC"), 5)
+            later = sections.decided_since(ctx, ctx.now, zone("UTC"), 5)
+    assert waiting is not None and waiting.title == "Purchases waiting" and waiting.total == 1
+    [line] = waiting.lines
+    assert "PUR-2" in line and "EUR 800.00" in line and "waiting 3h 1m" in line
+    assert "step 2/2: <@U_CAROL> or <@U_DAVE>" not in line  # Carol requested it herself
+    assert "step 2/2: <@U_DAVE>" in line
+    assert decided is not None and decided.total == 1 and "PUR-1" in decided.lines[0]
+    assert "approved by <@U_BOB>" in decided.lines[0]
+    assert later is None
+
+
+def test_delegate_until_a_date_means_through_that_day_in_your_zone() -> None:
+    from datetime import UTC, datetime
+
+    from bot.commands import ParseEnv
+    from bot.purchases.commands import COMMANDS, Delegate
+
+    env = ParseEnv(datetime(2026, 12, 1, 9, tzinfo=UTC), zone("Europe/Berlin"))
+    cmd = COMMANDS.parse("delegate <@U_DAVE|dave> until 2026-12-24", env)
+    assert isinstance(cmd, Delegate) and cmd.user == "U_DAVE"
+    assert cmd.until == datetime(2026, 12, 24, 23, 0, tzinfo=UTC)  # midnight in Berlin
+    cmd = COMMANDS.parse("delegate <@U_DAVE|dave> until 2026-12-24 18:00", env)
+    assert isinstance(cmd, Delegate) and cmd.until == datetime(2026, 12, 24, 17, 0, tzinfo=UTC)
