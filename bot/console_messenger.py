@@ -23,6 +23,8 @@ class Pressable:
 
 
 def channel_name(channel: str) -> str:
+    if channel.startswith("DU"):  # the console names a DM channel "D" + the person's id
+        return f"DM with {default_name(channel[1:])}"
     return "DM" if channel.startswith("D") else default_channel(channel)
 
 

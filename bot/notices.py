@@ -11,6 +11,7 @@ the Web API has no idempotency key and a duplicate page at 3am is worse than a l
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -32,7 +33,11 @@ from storage.models import Notice
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+# How long a request's after-response thread waits for a notice it depends on (e.g. an update
+# queued a moment after the announcement it edits) before leaving it to the sweep.
+PATIENCE = (0.1, 0.25, 0.5, 1.0, 2.0)
 STALE_CLAIM = timedelta(minutes=5)
+WAIT_LIMIT = timedelta(hours=1)  # a notice waiting on one that never goes out fails after this
 BATCH = 100
 
 NoticeHandler = Callable[[Ctx, Messenger, dict[str, Any]], None]
@@ -44,6 +49,14 @@ _PLANNERS: dict[str, Planner] = {}
 
 class Skip(Exception):
     """Raised by a handler when its notice is no longer relevant (e.g. the incident is resolved)."""
+
+
+class NotYet(Exception):
+    """Raised by a handler whose notice depends on another that has not gone out yet.
+
+    Two requests a moment apart (raise, then acknowledge) flush on different threads, so the
+    edit of an announcement can come before the announcement. It is retried within seconds.
+    """
 
 
 def notice_kind(kind: str) -> Callable[[NoticeHandler], NoticeHandler]:
@@ -60,6 +73,14 @@ def planner(name: str) -> Callable[[Planner], Planner]:
         return fn
 
     return register
+
+
+def in_flight(session: Session, *, like: str) -> bool:
+    """Whether a notice whose key matches ``like`` (SQL LIKE) is being sent at this moment."""
+    found = session.scalar(
+        select(Notice.id).where(Notice.dedupe_key.like(like), Notice.status == "sending").limit(1)
+    )
+    return found is not None
 
 
 def registered_kinds() -> set[str]:
@@ -156,28 +177,39 @@ class Dispatcher:
         return self.dispatch(ids)
 
     def dispatch(self, ids: Iterable[int]) -> int:
-        sent = 0
+        return self._dispatch(ids)[0]
+
+    def _dispatch(self, ids: Iterable[int], *, early: bool = False) -> tuple[int, list[int]]:
+        """Send ``ids``; returns how many went out and which are waiting on another notice."""
+        sent, waiting = 0, []
         for notice_id in ids:
-            if self._claim(notice_id):
-                sent += self._send(notice_id)
-        return sent
+            if self._claim(notice_id, early=early):
+                outcome = self._send(notice_id)
+                if outcome is None:
+                    waiting.append(notice_id)
+                else:
+                    sent += outcome
+        return sent, waiting
 
     def next_due(self) -> datetime | None:
         with self.sessions() as session:
             return session.scalar(select(func.min(Notice.due_at)).where(Notice.status == "pending"))
 
-    def _claim(self, notice_id: int) -> bool:
+    def _claim(self, notice_id: int, *, early: bool = False) -> bool:
+        """Take a pending row for sending; ``early`` also takes one whose retry is not due yet."""
         now = self.now()
+        due = Notice.due_at <= now if not early else Notice.due_at.is_not(None)
         with transaction(self.sessions) as session:
             result = session.execute(
                 update(Notice)
-                .where(Notice.id == notice_id, Notice.status == "pending", Notice.due_at <= now)
+                .where(Notice.id == notice_id, Notice.status == "pending", due)
                 .values(status="sending", claimed_at=now, attempts=Notice.attempts + 1)
                 .execution_options(synchronize_session=False)
             )
             return result.rowcount == 1
 
-    def _send(self, notice_id: int) -> int:
+    def _send(self, notice_id: int) -> int | None:
+        """1 sent, 0 not sent (skipped, failed, retried later), None waiting on another notice."""
         now = self.now()
         outbox = Outbox()
         try:
@@ -200,6 +232,9 @@ class Dispatcher:
                     return 0
                 self._finish(notice, "sent", now, None)
                 outbox = ctx.outbox
+        except NotYet as exc:
+            self._wait(notice_id, now, exc)
+            return None
         except Exception as exc:
             log.warning("notice %s failed: %s", notice_id, exc, exc_info=True)
             self._retry_later(notice_id, now, exc)
@@ -208,10 +243,19 @@ class Dispatcher:
         self.flush(outbox)
         return 1
 
-    def flush(self, outbox: Outbox) -> None:
-        """Run what a committed unit of work queued: its due notices, then its effects."""
+    def flush(self, outbox: Outbox, *, patient: bool = False) -> None:
+        """Run what a committed unit of work queued: its due notices, then its effects.
+
+        ``patient`` (the after-response threads) retries notices waiting on another one a few
+        times within seconds; what still waits is left to the sweep, already rescheduled.
+        """
         if outbox.notice_ids:
-            self.dispatch(outbox.notice_ids)
+            _, waiting = self._dispatch(outbox.notice_ids)
+            for pause in PATIENCE if patient else ():
+                if not waiting:
+                    break
+                time.sleep(pause)
+                _, waiting = self._dispatch(waiting, early=True)
         for effect in outbox.effects:
             try:
                 effect(self.messenger)
@@ -224,6 +268,21 @@ class Dispatcher:
         notice.last_error = error
         if status == "sent":
             notice.sent_at = now
+
+    def _wait(self, notice_id: int, now: datetime, exc: NotYet) -> None:
+        """Back to pending for a few seconds; waiting is not a failed attempt, but not forever."""
+        with transaction(self.sessions) as session:
+            notice = session.get(Notice, notice_id)
+            if notice is None:
+                return
+            notice.attempts -= 1
+            notice.last_error = f"waiting: {exc}"[:2000]
+            if now - notice.created_at > WAIT_LIMIT:
+                notice.status = "failed"
+                log.error("notice %s (%s) gave up waiting: %s", notice_id, notice.kind, exc)
+            else:
+                notice.status = "pending"
+                notice.due_at = now + timedelta(seconds=5)
 
     def _retry_later(self, notice_id: int, now: datetime, exc: Exception) -> None:
         with transaction(self.sessions) as session:

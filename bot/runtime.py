@@ -51,7 +51,7 @@ class Runtime:
 
     def _flush_logged(self, outbox: Outbox) -> None:
         try:
-            self.dispatcher.flush(outbox)
+            self.dispatcher.flush(outbox, patient=True)
         except Exception:
             log.exception("sending after the response failed; the sweep will retry notices")
 

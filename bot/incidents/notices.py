@@ -9,7 +9,7 @@ from typing import Any
 from bot import oncall
 from bot.context import Ctx
 from bot.messenger import MessageRef, Messenger
-from bot.notices import Skip, notice_kind
+from bot.notices import NotYet, Skip, notice_kind
 from bot.render import incidents as render
 from bot.timeparse import format_duration
 from bot.tz import zone
@@ -61,8 +61,8 @@ def announce(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
 
 def _announcement(incident: Incident) -> MessageRef:
     if not incident.announce_channel or not incident.announce_ts:
-        # The announcement has not gone out yet; fail so this is retried after it has.
-        raise RuntimeError(f"INC-{incident.id} is not announced yet")
+        # The announcement has not gone out yet (it is on another thread or being retried).
+        raise NotYet(f"INC-{incident.id} is not announced yet")
     return MessageRef(incident.announce_channel, incident.announce_ts)
 
 

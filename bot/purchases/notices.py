@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.context import Ctx
 from bot.messenger import MessageRef, Messenger
-from bot.notices import Skip, notice_kind
+from bot.notices import NotYet, Skip, in_flight, notice_kind
 from bot.purchases import service
 from bot.render import purchases as render
 from bot.timeparse import format_duration
@@ -89,6 +89,10 @@ def expire(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
 
 
 def _update_dms(ctx: Ctx, messenger: Messenger, req: PurchaseRequest, step: int | None) -> None:
+    # A DM still on its way (decided a moment after it was asked) would keep its buttons.
+    asking = f"purchase:{req.id}:wait:s{step if step is not None else '%'}:ask:%"
+    if in_flight(ctx.session, like=asking):
+        raise NotYet(f"PUR-{req.id}: an approver's message is still being sent")
     tz = zone(ctx.config.timezone)
     decided = {d.step: d for d in repo.decisions(ctx.session, req.id)}
     for dm in repo.messages(ctx.session, req.id, step):

@@ -46,6 +46,13 @@ SCENARIOS: dict[str, Scenario] = {
     "/purchase list": lambda i: slack_payloads.slash_command(
         "/purchase", "list", user_id="U_ALICE"
     ),
+    "/resource available": lambda i: slack_payloads.slash_command(
+        "/resource", "available room tomorrow 9am for 1h", user_id="U_ALICE"
+    ),
+    # A write: a row, its timeline and audit, notices; the announcement goes out after the response.
+    "/incident raise": lambda i: slack_payloads.slash_command(
+        "/incident", f"raise Benchmark {i} sev4", user_id="U_ALICE"
+    ),
 }
 
 

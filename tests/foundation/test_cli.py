@@ -94,6 +94,8 @@ def test_manifest_declares_every_command_and_what_the_app_uses() -> None:
 
     load_areas()
     assert commands == set(REGISTRY)
+    spec = {"/incident", "/purchase", "/resource", "/shift", "/maintenance", "/digest"}
+    assert commands == spec, "the six commands of SPEC, no more and no fewer"
     assert all(
         c["url"] == "https://ops.example.com/slack/events" for c in features["slash_commands"]
     )

@@ -13,6 +13,8 @@ from freezegun import freeze_time
 
 from bot.config import Config
 from bot.console import Console, build_console, slackify
+from bot.console_messenger import ConsoleMessenger
+from bot.messenger import Message
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,3 +112,11 @@ def test_piped_script_runs_from_the_command_line(tmp_path: Path) -> None:
     assert "Opsdesk console" in result.stdout and "opsdesk.example.toml" in result.stdout
     assert "Printer jam" in result.stdout and "OPEN INCIDENTS (1)" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_thread_replies_in_a_dm_name_the_person() -> None:
+    out = io.StringIO()
+    messenger = ConsoleMessenger(out, "UTC")
+    ref = messenger.dm("U_CAROL", Message(text="Approve PUR-1?"))
+    messenger.post(ref.channel, Message(text="Reminder"), thread_ts=ref.ts)
+    assert "↳ DM with @carol (in thread) @opsdesk:" in out.getvalue()

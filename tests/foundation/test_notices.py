@@ -131,3 +131,54 @@ def test_two_dispatchers_send_each_notice_once(runtime: Runtime, unit, messenger
             t.join()
     texts = sorted(s.message.text for s in messenger.of("post"))
     assert texts == sorted(f"hello {n}" for n in range(40))
+
+
+DEPENDENCY_SENT: list[bool] = []
+
+
+@notices.notice_kind("test.edit")
+def _edit(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+    if not DEPENDENCY_SENT:
+        raise notices.NotYet("the message to edit has not gone out yet")
+    messenger.post(payload["channel"], Message(text="edited"))
+
+
+def test_a_notice_waiting_on_another_is_sent_once_that_one_is_out(
+    runtime: Runtime, unit, messenger: RecordingMessenger, monkeypatch: pytest.MonkeyPatch
+):
+    DEPENDENCY_SENT.clear()
+    naps: list[float] = []
+
+    def nap(seconds: float) -> None:  # the other thread gets the dependency out meanwhile
+        naps.append(seconds)
+        if len(naps) == 2:
+            DEPENDENCY_SENT.append(True)
+
+    monkeypatch.setattr(notices.time, "sleep", nap)
+    with unit() as ctx:
+        ctx.notify("test.edit", {"channel": "C1"})
+    runtime.dispatcher.flush(ctx.outbox, patient=True)
+    assert [s.message.text for s in messenger.of("post")] == ["edited"]
+    assert len(naps) == 2
+    with runtime.sessions() as s:
+        notice = s.scalars(select(Notice)).one()
+        assert (notice.status, notice.attempts) == ("sent", 1)  # waiting cost no attempts
+
+
+def test_a_waiting_notice_is_left_to_the_sweep_and_gives_up_after_an_hour(
+    runtime: Runtime, unit, messenger: RecordingMessenger
+):
+    DEPENDENCY_SENT.clear()
+    with freeze_time("2026-12-01 09:00:00") as frozen:
+        with unit() as ctx:
+            ctx.notify("test.edit", {"channel": "C1"})
+        runtime.dispatcher.flush(ctx.outbox)  # not patient: the sweep's job from now on
+        assert _statuses(runtime) == ["pending"]
+        for _ in range(20):  # many sweeps while it waits: none of them is a failed attempt
+            frozen.tick(timedelta(seconds=6))
+            assert runtime.dispatcher.run_due() == 0
+        assert _statuses(runtime) == ["pending"]
+        frozen.tick(timedelta(hours=1))
+        runtime.dispatcher.run_due()
+        assert _statuses(runtime) == ["failed"]
+    assert messenger.of("post") == []

@@ -89,3 +89,28 @@ def test_home_is_refreshed_even_when_the_action_is_refused(slack: SlackApp) -> N
     assert view["user"] == "U_BOB"
     dms = slack.stub.wait_for("chat.postMessage", 3)  # announcement, thread note, the refusal
     assert any("already acknowledged" in c.params.get("text", "") for c in dms)
+
+
+def test_a_purchase_approved_from_home_is_decided_and_leaves_the_home(slack: SlackApp) -> None:
+    slack.slash("/purchase", "request 120 EUR Spare SFP modules", user="U_ALICE")
+    slack.event(payloads.app_home_opened_event("U_BOB"))  # Bob is step 1 of the example policy
+    (home,) = _views(slack, 1)
+    body = json.dumps(home["blocks"])
+    assert "Approvals waiting on you" in body and "Spare SFP modules" in body
+    approve = next(
+        e
+        for blk in home["blocks"]
+        for e in [*blk.get("elements", []), blk.get("accessory") or {}]
+        if e.get("action_id") == "purchase_approve"
+    )
+    assert approve["value"] == "1"
+
+    resp = slack.click("purchase_approve", approve["value"], user="U_BOB", channel=None, view=home)
+    assert resp.status == 200
+    refreshed = _views(slack, 2)[1]
+    assert refreshed["user"] == "U_BOB"
+    assert "purchase_approve" not in json.dumps(refreshed["blocks"])
+    slack.runtime.drain()
+    to_alice = [c.params["text"] for c in slack.stub.calls_to("chat.postMessage")
+                if c.params["channel"] == "U_ALICE"]  # fmt: skip
+    assert to_alice and "*Approved* by <@U_BOB>" in to_alice[-1], "the requester is told"
