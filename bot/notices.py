@@ -11,34 +11,22 @@ the Web API has no idempotency key and a duplicate page at 3am is worse than a l
 from __future__ import annotations
 
 import logging
-import time
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from bot.config import Config
-from bot.context import SYSTEM_USER, Actor, Ctx, Outbox
+from bot.context import Ctx
 from bot.messenger import Messenger
-from bot.tz import zone
-from storage.db import transaction
 from storage.models import Notice
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 6
-# How long a request's after-response thread waits for a notice it depends on (e.g. an update
-# queued a moment after the announcement it edits) before leaving it to the sweep.
-PATIENCE = (0.1, 0.25, 0.5, 1.0, 2.0)
-STALE_CLAIM = timedelta(minutes=5)
-WAIT_LIMIT = timedelta(hours=1)  # a notice waiting on one that never goes out fails after this
-BATCH = 100
 
 NoticeHandler = Callable[[Ctx, Messenger, dict[str, Any]], None]
 Planner = Callable[[Ctx], None]
@@ -81,6 +69,15 @@ def in_flight(session: Session, *, like: str) -> bool:
         select(Notice.id).where(Notice.dedupe_key.like(like), Notice.status == "sending").limit(1)
     )
     return found is not None
+
+
+def handler_for(kind: str) -> NoticeHandler | None:
+    return _HANDLERS.get(kind)
+
+
+def planners() -> list[tuple[str, Planner]]:
+    """Registered planners in name order (looked up at call time, so tests may narrow them)."""
+    return sorted(_PLANNERS.items())
 
 
 def registered_kinds() -> set[str]:
@@ -139,173 +136,3 @@ def reschedule(session: Session, *, dedupe_key: str, due_at: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     return session.execute(stmt).rowcount == 1
-
-
-@dataclass
-class Dispatcher:
-    """Sends due notices. Safe to run in several processes at once: claims are conditional."""
-
-    sessions: sessionmaker[Session]
-    messenger: Messenger
-    config: Config
-    now: Callable[[], datetime]
-
-    def _ctx(self, session: Session, now: datetime) -> Ctx:
-        actor = Actor(SYSTEM_USER, zone(self.config.timezone), is_admin=True)
-        return Ctx(session=session, now=now, config=self.config, actor=actor)
-
-    def plan(self) -> None:
-        """Let each area write its upcoming rows; a failing planner must not stop the others."""
-        for name, fn in sorted(_PLANNERS.items()):
-            try:
-                with transaction(self.sessions) as session:
-                    fn(self._ctx(session, self.now()))
-            except Exception:
-                log.exception("planner %s failed", name)
-
-    def run_due(self, limit: int = BATCH) -> int:
-        """Claim and send what is due now; returns how many were sent."""
-        now = self.now()
-        self._abandon_stale(now)
-        with self.sessions() as session:
-            ids = session.scalars(
-                select(Notice.id)
-                .where(Notice.status == "pending", Notice.due_at <= now)
-                .order_by(Notice.due_at, Notice.id)
-                .limit(limit)
-            ).all()
-        return self.dispatch(ids)
-
-    def dispatch(self, ids: Iterable[int]) -> int:
-        return self._dispatch(ids)[0]
-
-    def _dispatch(self, ids: Iterable[int], *, early: bool = False) -> tuple[int, list[int]]:
-        """Send ``ids``; returns how many went out and which are waiting on another notice."""
-        sent, waiting = 0, []
-        for notice_id in ids:
-            if self._claim(notice_id, early=early):
-                outcome = self._send(notice_id)
-                if outcome is None:
-                    waiting.append(notice_id)
-                else:
-                    sent += outcome
-        return sent, waiting
-
-    def next_due(self) -> datetime | None:
-        with self.sessions() as session:
-            return session.scalar(select(func.min(Notice.due_at)).where(Notice.status == "pending"))
-
-    def _claim(self, notice_id: int, *, early: bool = False) -> bool:
-        """Take a pending row for sending; ``early`` also takes one whose retry is not due yet."""
-        now = self.now()
-        due = Notice.due_at <= now if not early else Notice.due_at.is_not(None)
-        with transaction(self.sessions) as session:
-            result = session.execute(
-                update(Notice)
-                .where(Notice.id == notice_id, Notice.status == "pending", due)
-                .values(status="sending", claimed_at=now, attempts=Notice.attempts + 1)
-                .execution_options(synchronize_session=False)
-            )
-            return result.rowcount == 1
-
-    def _send(self, notice_id: int) -> int | None:
-        """1 sent, 0 not sent (skipped, failed, retried later), None waiting on another notice."""
-        now = self.now()
-        outbox = Outbox()
-        try:
-            with transaction(self.sessions) as session:
-                notice = session.get(Notice, notice_id)
-                assert notice is not None
-                if notice.expires_at is not None and notice.expires_at < now:
-                    self._finish(notice, "skipped", now, "expired before it could be sent")
-                    return 0
-                handler = _HANDLERS.get(notice.kind)
-                if handler is None:
-                    self._finish(notice, "failed", now, f"no handler for kind {notice.kind!r}")
-                    log.error("notice %s: no handler for kind %r", notice_id, notice.kind)
-                    return 0
-                ctx = self._ctx(session, now)
-                try:
-                    handler(ctx, self.messenger, dict(notice.payload))
-                except Skip as reason:
-                    self._finish(notice, "skipped", now, str(reason) or None)
-                    return 0
-                self._finish(notice, "sent", now, None)
-                outbox = ctx.outbox
-        except NotYet as exc:
-            self._wait(notice_id, now, exc)
-            return None
-        except Exception as exc:
-            log.warning("notice %s failed: %s", notice_id, exc, exc_info=True)
-            self._retry_later(notice_id, now, exc)
-            return 0
-        # Handlers may queue follow-ups that are due at once (e.g. the next step's approvers).
-        self.flush(outbox)
-        return 1
-
-    def flush(self, outbox: Outbox, *, patient: bool = False) -> None:
-        """Run what a committed unit of work queued: its due notices, then its effects.
-
-        ``patient`` (the after-response threads) retries notices waiting on another one a few
-        times within seconds; what still waits is left to the sweep, already rescheduled.
-        """
-        if outbox.notice_ids:
-            _, waiting = self._dispatch(outbox.notice_ids)
-            for pause in PATIENCE if patient else ():
-                if not waiting:
-                    break
-                time.sleep(pause)
-                _, waiting = self._dispatch(waiting, early=True)
-        for effect in outbox.effects:
-            try:
-                effect(self.messenger)
-            except Exception:
-                log.exception("after-response effect failed")
-
-    @staticmethod
-    def _finish(notice: Notice, status: str, now: datetime, error: str | None) -> None:
-        notice.status = status
-        notice.last_error = error
-        if status == "sent":
-            notice.sent_at = now
-
-    def _wait(self, notice_id: int, now: datetime, exc: NotYet) -> None:
-        """Back to pending for a few seconds; waiting is not a failed attempt, but not forever."""
-        with transaction(self.sessions) as session:
-            notice = session.get(Notice, notice_id)
-            if notice is None:
-                return
-            notice.attempts -= 1
-            notice.last_error = f"waiting: {exc}"[:2000]
-            if now - notice.created_at > WAIT_LIMIT:
-                notice.status = "failed"
-                log.error("notice %s (%s) gave up waiting: %s", notice_id, notice.kind, exc)
-            else:
-                notice.status = "pending"
-                notice.due_at = now + timedelta(seconds=5)
-
-    def _retry_later(self, notice_id: int, now: datetime, exc: Exception) -> None:
-        with transaction(self.sessions) as session:
-            notice = session.get(Notice, notice_id)
-            if notice is None:
-                return
-            notice.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            retry_at = now + timedelta(seconds=30 * 2 ** (notice.attempts - 1))
-            expired = notice.expires_at is not None and retry_at > notice.expires_at
-            if notice.attempts >= MAX_ATTEMPTS or expired:
-                notice.status = "failed"
-                log.error("notice %s (%s) gave up: %s", notice_id, notice.kind, exc)
-            else:
-                notice.status = "pending"
-                notice.due_at = retry_at
-
-    def _abandon_stale(self, now: datetime) -> None:
-        with transaction(self.sessions) as session:
-            n = session.execute(
-                update(Notice)
-                .where(Notice.status == "sending", Notice.claimed_at < now - STALE_CLAIM)
-                .values(status="failed", last_error="interrupted while sending; not re-sent")
-                .execution_options(synchronize_session=False)
-            ).rowcount
-        if n:
-            log.warning("%d notices were interrupted mid-send and are not re-sent", n)

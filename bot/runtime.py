@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import Outbox
+from bot.dispatcher import Dispatcher
 from bot.messenger import Messenger
-from bot.notices import Dispatcher
 from bot.settings import Settings
 from storage.db import make_engine, make_session_factory
 

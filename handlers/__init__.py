@@ -9,7 +9,7 @@ import importlib
 import pkgutil
 from types import ModuleType
 
-_SKIP = {"kit"}
+_SKIP = {"kit", "work"}
 
 
 def load_areas() -> list[ModuleType]:

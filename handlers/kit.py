@@ -1,151 +1,26 @@
-"""What every listener shares: a unit of work per request and the one error path.
+"""The listener decorators every area uses: slash commands, buttons, forms, shortcuts, events.
 
 A listener is written as ``fn(req, ...) -> Message | None``: it parses, calls a service and
-renders. The wrappers here open the session, resolve who is acting (time zone, admin), commit,
-answer Slack, and hand what must be said afterwards to the runtime. A ``UserError`` becomes a
-friendly ephemeral reply (or modal field errors); anything else is logged with a request id and
-the user gets a one-line apology with that id, never a trace.
+renders. Each decorator acks Slack, runs the listener as one unit of work through the one error
+path (``handlers/work.py``), answers, and hands what must be said afterwards to the runtime.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot.commands import CommandSet, ParseEnv, UsageError
-from bot.context import Actor, Ctx, Outbox
+from bot.commands import CommandSet
+from bot.context import Outbox
 from bot.errors import UserError
 from bot.messenger import Message
-from bot.render.text import escape
 from bot.runtime import Runtime
-from bot.users import time_zone
+from handlers.work import Reply, Request, error_message, handle, runtime_of
 
-log = logging.getLogger(__name__)
-
-Reply = Message | None
-
-
-@dataclass
-class Request:
-    """One Slack interaction, as a listener sees it."""
-
-    ctx: Ctx
-    runtime: Runtime
-    user_id: str
-    channel_id: str | None
-    trigger_id: str | None
-    body: dict[str, Any]
-
-    @property
-    def env(self) -> ParseEnv:
-        return ParseEnv(self.ctx.now, self.ctx.tz)
-
-    def open_modal(self, view: dict[str, Any]) -> None:
-        # views.open must use the trigger within 3 seconds, so it cannot wait for the response.
-        if not self.trigger_id:
-            raise UserError("I can only open a form from a command or a button.")
-        self.runtime.messenger.open_modal(self.trigger_id, view)
-
-    def tell(self, message: Message, *, user_id: str | None = None) -> None:
-        """An ephemeral note (DM when there is no channel), sent after the response."""
-        channel, user = self.channel_id, user_id or self.user_id
-        if channel and not channel.startswith("D") and user == self.user_id:
-            self.ctx.outbox.after(lambda m: m.ephemeral(channel, user, message))
-        else:
-            self.ctx.outbox.after(lambda m: m.dm(user, message))
-
-    def refresh_home(self, render: Callable[[Runtime, str], dict[str, Any]]) -> None:
-        user, rt = self.user_id, self.runtime
-        self.ctx.outbox.after(lambda m: m.publish_home(user, render(rt, user)))
-
-
-def runtime_of(context: BoltContext) -> Runtime:
-    return context["opsdesk"]
-
-
-def _run(
-    rt: Runtime,
-    body: dict[str, Any],
-    *,
-    user_id: str,
-    channel_id: str | None,
-    trigger_id: str | None,
-    work: Callable[[Request], Reply],
-) -> tuple[Reply, Outbox]:
-    """One unit of work: commits when ``work`` returns, rolls back on any exception."""
-    now = rt.clock.now()
-    with rt.sessions() as session:
-        try:
-            tz = time_zone(session, rt.messenger, user_id, now=now, default=rt.config.timezone)
-            actor = Actor(user_id, tz, is_admin=rt.config.is_admin(user_id))
-            ctx = Ctx(session=session, now=now, config=rt.config, actor=actor)
-            req = Request(ctx, rt, user_id, channel_id, trigger_id, body)
-            reply = work(req)
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-    return reply, ctx.outbox
-
-
-def error_message(exc: UserError) -> Message:
-    text = exc.message if isinstance(exc, UsageError) else f":warning: {exc.message}"
-    if exc.example:
-        text += f"\nExample: `{escape(exc.example)}`"
-    return Message(text=text)
-
-
-def apology(request_id: str) -> Message:
-    return Message(
-        text=(
-            ":face_with_head_bandage: Something went wrong on my side and nothing was changed. "
-            f"If it happens again, give your admin this reference: `{request_id}`."
-        )
-    )
-
-
-def _guarded(
-    rt: Runtime, what: str, work: Callable[[], tuple[Reply, Outbox]]
-) -> tuple[Reply, Outbox, UserError | None]:
-    try:
-        reply, outbox = work()
-        return reply, outbox, None
-    except UserError as exc:
-        return None, Outbox(), exc
-    except Exception:
-        request_id = uuid.uuid4().hex[:8]
-        log.exception("%s failed (request %s)", what, request_id)
-        return apology(request_id), Outbox(), None
-
-
-def _handle(
-    rt: Runtime,
-    body: dict[str, Any],
-    what: str,
-    *,
-    user_id: str,
-    channel_id: str | None,
-    work: Callable[[Request], Reply],
-) -> tuple[Reply, Outbox, UserError | None]:
-    """The one error path around one unit of work (see the module docstring)."""
-    return _guarded(
-        rt,
-        what,
-        lambda: _run(
-            rt,
-            body,
-            user_id=user_id,
-            channel_id=channel_id,
-            trigger_id=body.get("trigger_id"),
-            work=work,
-        ),
-    )
+__all__ = ["Reply", "Request", "action", "event", "message_shortcut", "slash", "submission"]
 
 
 def _ephemeral(ack: Ack, message: Message) -> None:
@@ -165,7 +40,7 @@ def slash(app: App, commands: CommandSet) -> Callable[[SlashFn], SlashFn]:
         @app.command(commands.slash)
         def listener(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
             rt = runtime_of(context)
-            reply, outbox, err = _handle(
+            reply, outbox, err = handle(
                 rt,
                 body,
                 commands.slash,
@@ -200,7 +75,7 @@ def action(app: App, action_id: str) -> Callable[[ActionFn], ActionFn]:
             act = body["actions"][0]
             user_id = body["user"]["id"]
             channel_id = (body.get("channel") or {}).get("id")
-            reply, outbox, err = _handle(
+            reply, outbox, err = handle(
                 rt,
                 body,
                 action_id,
@@ -283,7 +158,7 @@ def submission(app: App, callback_id: str) -> Callable[[SubmitFn], SubmitFn]:
             meta = _json_or_empty(metadata)
             user_id = body["user"]["id"]
             channel_id = meta.get("channel_id")
-            reply, outbox, err = _handle(
+            reply, outbox, err = handle(
                 rt,
                 body,
                 callback_id,
@@ -330,7 +205,7 @@ def message_shortcut(app: App, callback_id: str) -> Callable[[ShortcutFn], Short
             rt = runtime_of(context)
             user_id = body["user"]["id"]
             channel_id = (body.get("channel") or {}).get("id")
-            reply, outbox, err = _handle(
+            reply, outbox, err = handle(
                 rt,
                 body,
                 callback_id,
@@ -361,7 +236,7 @@ def event(app: App, event_type: str, **matchers: Any) -> Callable[[EventFn], Eve
             channel_id = ev.get("channel")
             if not user_id or ev.get("bot_id"):
                 return
-            reply, outbox, err = _handle(
+            reply, outbox, err = handle(
                 rt,
                 body,
                 event_type,

@@ -202,7 +202,7 @@ def test_a_config_change_across_a_restart_replans(
 def test_planning_twice_or_in_two_processes_writes_one_row(
     runtime: Runtime, messenger, sessions, config
 ) -> None:
-    from bot.notices import Dispatcher
+    from bot.dispatcher import Dispatcher
 
     other = Dispatcher(sessions=sessions, messenger=messenger, config=config, now=runtime.clock.now)
     with freeze_time(berlin("2026-12-07 07:00")):

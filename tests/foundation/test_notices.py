@@ -9,7 +9,7 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from bot import notices
+from bot import dispatcher, notices
 from bot.context import Ctx
 from bot.messenger import Message, Messenger, RecordingMessenger
 from bot.runtime import Runtime
@@ -154,7 +154,7 @@ def test_a_notice_waiting_on_another_is_sent_once_that_one_is_out(
         if len(naps) == 2:
             DEPENDENCY_SENT.append(True)
 
-    monkeypatch.setattr(notices.time, "sleep", nap)
+    monkeypatch.setattr(dispatcher.time, "sleep", nap)
     with unit() as ctx:
         ctx.notify("test.edit", {"channel": "C1"})
     runtime.dispatcher.flush(ctx.outbox, patient=True)

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from freezegun import freeze_time
 
+from bot.dispatcher import Dispatcher
 from bot.errors import Conflict
 from bot.incidents import notices as _notices  # noqa: F401 - registers the notice kinds
 from bot.incidents import service
 from bot.messenger import RecordingMessenger
-from bot.notices import Dispatcher
 from bot.runtime import Runtime
 from bot.shifts import notices as _shift_notices  # noqa: F401 - the rotation answers "on call"
 from bot.shifts import service as shifts

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from freezegun import freeze_time
 
-from bot.notices import Dispatcher
+from bot.dispatcher import Dispatcher
 from tests.e2e import SlackApp
 from tests.resources.helpers import NOW, posts_to, tick
 

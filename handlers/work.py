@@ -1,0 +1,145 @@
+"""One unit of work per Slack request, and the one error path around it.
+
+``run_guarded`` opens the session, resolves who is acting (time zone, admin), runs the
+listener's work, commits or rolls back, and turns a ``UserError`` into a friendly answer and
+anything else into a logged failure with a short apology carrying a request id, never a trace.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import BoltContext
+
+from bot.commands import ParseEnv, UsageError
+from bot.context import Actor, Ctx, Outbox
+from bot.errors import UserError
+from bot.messenger import Message
+from bot.render.text import escape
+from bot.runtime import Runtime
+from bot.users import time_zone
+
+log = logging.getLogger(__name__)
+
+Reply = Message | None
+
+
+@dataclass
+class Request:
+    """One Slack interaction, as a listener sees it."""
+
+    ctx: Ctx
+    runtime: Runtime
+    user_id: str
+    channel_id: str | None
+    trigger_id: str | None
+    body: dict[str, Any]
+
+    @property
+    def env(self) -> ParseEnv:
+        return ParseEnv(self.ctx.now, self.ctx.tz)
+
+    def open_modal(self, view: dict[str, Any]) -> None:
+        # views.open must use the trigger within 3 seconds, so it cannot wait for the response.
+        if not self.trigger_id:
+            raise UserError("I can only open a form from a command or a button.")
+        self.runtime.messenger.open_modal(self.trigger_id, view)
+
+    def tell(self, message: Message, *, user_id: str | None = None) -> None:
+        """An ephemeral note (DM when there is no channel), sent after the response."""
+        channel, user = self.channel_id, user_id or self.user_id
+        if channel and not channel.startswith("D") and user == self.user_id:
+            self.ctx.outbox.after(lambda m: m.ephemeral(channel, user, message))
+        else:
+            self.ctx.outbox.after(lambda m: m.dm(user, message))
+
+    def refresh_home(self, render: Callable[[Runtime, str], dict[str, Any]]) -> None:
+        user, rt = self.user_id, self.runtime
+        self.ctx.outbox.after(lambda m: m.publish_home(user, render(rt, user)))
+
+
+def runtime_of(context: BoltContext) -> Runtime:
+    return context["opsdesk"]
+
+
+def _run(
+    rt: Runtime,
+    body: dict[str, Any],
+    *,
+    user_id: str,
+    channel_id: str | None,
+    trigger_id: str | None,
+    work: Callable[[Request], Reply],
+) -> tuple[Reply, Outbox]:
+    """One unit of work: commits when ``work`` returns, rolls back on any exception."""
+    now = rt.clock.now()
+    with rt.sessions() as session:
+        try:
+            tz = time_zone(session, rt.messenger, user_id, now=now, default=rt.config.timezone)
+            actor = Actor(user_id, tz, is_admin=rt.config.is_admin(user_id))
+            ctx = Ctx(session=session, now=now, config=rt.config, actor=actor)
+            req = Request(ctx, rt, user_id, channel_id, trigger_id, body)
+            reply = work(req)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    return reply, ctx.outbox
+
+
+def error_message(exc: UserError) -> Message:
+    text = exc.message if isinstance(exc, UsageError) else f":warning: {exc.message}"
+    if exc.example:
+        text += f"\nExample: `{escape(exc.example)}`"
+    return Message(text=text)
+
+
+def apology(request_id: str) -> Message:
+    return Message(
+        text=(
+            ":face_with_head_bandage: Something went wrong on my side and nothing was changed. "
+            f"If it happens again, give your admin this reference: `{request_id}`."
+        )
+    )
+
+
+def _guarded(
+    rt: Runtime, what: str, work: Callable[[], tuple[Reply, Outbox]]
+) -> tuple[Reply, Outbox, UserError | None]:
+    try:
+        reply, outbox = work()
+        return reply, outbox, None
+    except UserError as exc:
+        return None, Outbox(), exc
+    except Exception:
+        request_id = uuid.uuid4().hex[:8]
+        log.exception("%s failed (request %s)", what, request_id)
+        return apology(request_id), Outbox(), None
+
+
+def handle(
+    rt: Runtime,
+    body: dict[str, Any],
+    what: str,
+    *,
+    user_id: str,
+    channel_id: str | None,
+    work: Callable[[Request], Reply],
+) -> tuple[Reply, Outbox, UserError | None]:
+    """The one error path around one unit of work (see the module docstring)."""
+    return _guarded(
+        rt,
+        what,
+        lambda: _run(
+            rt,
+            body,
+            user_id=user_id,
+            channel_id=channel_id,
+            trigger_id=body.get("trigger_id"),
+            work=work,
+        ),
+    )
