@@ -9,6 +9,7 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import func, select
 
+from bot.render.plain import blocks_to_text
 from storage.models import AuditEvent
 from storage.shifts import ShiftOverride
 from tests.e2e import SlackApp
@@ -75,6 +76,18 @@ def test_list_shows_ids_and_overrides(slack: SlackApp, frozen) -> None:
         slack.slash("/shift", "list primary days 2").json["blocks"]
     )
     assert "Thu 2026-12-03 09:00" in listed
+
+
+def test_list_shows_each_shifts_real_start_and_end(slack: SlackApp, frozen) -> None:
+    # Now is Wed 2026-12-02 11:00 UTC, inside SHF-1 (Mon 30 Nov 09:00 - Mon 7 Dec 09:00 Berlin).
+    listed = blocks_to_text(slack.slash("/shift", "list primary days 7").json["blocks"])[0]
+    assert "Mon 2026-11-30 08:00 UTC – Mon 2026-12-07 08:00 UTC" in listed, listed
+    assert "Mon 2026-12-07 08:00 UTC – Mon 2026-12-14 08:00 UTC" in listed, listed
+    assert "2026-12-02 11:00" not in listed and "2026-12-09 11:00" not in listed
+    # An override under way shows whole too, not cut at now or at the window's end.
+    slack.slash("/shift", "add <@U_CAROL|carol> 2026-12-01 10:00 to 2026-12-03 10:00", user="U_BOB")
+    listed = blocks_to_text(slack.slash("/shift", "list primary days 1").json["blocks"])[0]
+    assert "Tue 2026-12-01 10:00 UTC – Thu 2026-12-03 10:00 UTC" in listed, listed
 
 
 def test_add_override_now_is_announced_in_the_rotation_channel(slack: SlackApp, frozen) -> None:
