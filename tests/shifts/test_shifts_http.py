@@ -133,6 +133,7 @@ def test_bad_input_is_answered_clearly_and_changes_nothing(
     resp = slack.slash("/shift", text)
     assert resp.status == 200 and expected in resp.text, resp.text
     assert _counts(slack) == (0, 0)
+    slack.runtime.drain()  # whatever was queued after the response has been sent by now
     assert slack.stub.calls_to("chat.postMessage") == []
 
 
