@@ -156,6 +156,19 @@ def test_before_the_first_handoff_nobody_is_on_call_yet(slack: SlackApp) -> None
     assert "*primary*: nobody yet; it starts" in text and "<@U_ALICE>" in text
 
 
+def test_an_override_outside_any_shift_has_no_stray_shift_suffix(slack: SlackApp) -> None:
+    with freeze_time("2026-11-25 10:00:00"):  # before the rotation's first hand-off
+        slack.slash("/shift", "add <@U_BOB|bob> now for 2h", user="U_BOB")
+        slack.runtime.drain()  # the hand-off announcement in C_ONCALL
+        slack.mention("who is on call?", channel="C_OPS")
+        posts = slack.stub.wait_for("chat.postMessage", 2)
+        text = next(p.params["text"] for p in posts if p.params["channel"] == "C_OPS")
+        nxt = slack.slash("/shift", "next").text
+    assert "<@U_BOB> _(override, by <@U_BOB>)_ is on call until" in text, text
+    assert "—" not in text and not text.rstrip().endswith("·"), text
+    assert "—" not in nxt, nxt
+
+
 def test_a_long_list_stays_within_slack_limits(slack: SlackApp, frozen) -> None:
     from tests.shifts.helpers import rotation
 
