@@ -229,6 +229,6 @@ def status(
     if next_at:
         lines.append(f"Next: {when(next_at, tz)}.")
     if last_sent_at:
-        lines.append(f"Last one: {when(last_sent_at, tz)}.")
+        lines.append(f"Last scheduled one: {when(last_sent_at, tz)}.")
     lines.append("Change it with `/digest daily ...` or `weekly ...`, stop it with `/digest off`.")
     return Message(text="\n".join(lines))

@@ -177,7 +177,11 @@ def test_digest_now_does_not_shrink_the_next_scheduled_digests_window(
         with unit("U_BOB", tz="Europe/Berlin") as ctx:
             service.post_now(ctx, OPS)
         runtime.dispatcher.run_due()
+        with unit("U_BOB", tz="Europe/Berlin") as ctx:
+            assert service.status(ctx, OPS).last_sent_at == berlin("2026-12-07 09:00")
         walker.run_until(berlin("2026-12-08 12:00"))
+        with unit("U_BOB", tz="Europe/Berlin") as ctx:
+            assert service.status(ctx, OPS).last_sent_at == berlin("2026-12-08 09:00")
     _monday, now, tuesday = (p.message for p in digests_in(messenger, OPS))
     assert "Old outage" in str(now.blocks)
     assert "Incidents resolved" in str(tuesday.blocks) and "Old outage" in str(tuesday.blocks), (
