@@ -12,16 +12,10 @@ from bot.digests import service
 from bot.digests.assemble import build_digest
 from bot.incidents import service as incidents
 from bot.runtime import Runtime
-from handlers import load_areas
 from tests.digests.conftest import BERLIN, Walker, berlin, digests_in
 
-pytestmark = pytest.mark.usefixtures("own_sections")
+pytestmark = pytest.mark.usefixtures("own_sections")  # it loads every area's sections
 NOW = berlin("2026-12-07 08:00")  # a Monday; the example rotation has U_BOB on call this week
-
-
-@pytest.fixture(autouse=True)
-def _every_area() -> None:
-    load_areas()  # registers every area's digest and Home sections, on call included
 
 
 def test_on_call_alone_is_all_clear_quiet_or_not(unit) -> None:
