@@ -22,6 +22,9 @@ class DigestSection:
     lines: list[str] = field(default_factory=list)  # the first few, already escaped mrkdwn
     total: int = 0  # how many there are in all; the digest says "+N more" when > len(lines)
     more: str = ""  # the command that lists them all, e.g. "/incident list"
+    # Context rather than news (who is on call): it never makes a digest "need attention", so a
+    # quiet channel still gets nothing when only informational sections have lines.
+    informational: bool = False
 
 
 DigestFn = Callable[[Ctx, datetime, ZoneInfo, int], DigestSection | None]

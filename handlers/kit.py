@@ -18,9 +18,27 @@ from bot.context import Outbox
 from bot.errors import UserError
 from bot.messenger import Message
 from bot.runtime import Runtime
-from handlers.work import Reply, Request, error_message, handle, runtime_of
+from handlers.work import (
+    HOME_FLAG,
+    Reply,
+    Request,
+    error_message,
+    handle,
+    mark_from_home,
+    opened_from_home,
+    runtime_of,
+)
 
-__all__ = ["Reply", "Request", "action", "event", "message_shortcut", "slash", "submission"]
+__all__ = [
+    "Reply",
+    "Request",
+    "action",
+    "event",
+    "mark_from_home",
+    "message_shortcut",
+    "slash",
+    "submission",
+]
 
 
 def _ephemeral(ack: Ack, message: Message) -> None:
@@ -83,7 +101,7 @@ def action(app: App, action_id: str) -> Callable[[ActionFn], ActionFn]:
                 channel_id=channel_id,
                 work=lambda req: fn(req, act.get("value", "")),
             )
-            if _from_home(body):
+            if opened_from_home(body):
                 outbox.after(_refresh_home(rt, user_id))
             _reply_privately(rt, outbox, user_id, channel_id, reply, err)
 
@@ -92,14 +110,9 @@ def action(app: App, action_id: str) -> Callable[[ActionFn], ActionFn]:
     return decorate
 
 
-def _from_home(body: dict[str, Any]) -> bool:
-    container = body.get("container") or {}
-    view = body.get("view") or {}
-    return container.get("type") == "view" and view.get("type") == "home"
-
-
 def _refresh_home(rt: Runtime, user_id: str) -> Callable[[Any], None]:
-    """After an action taken from the Home tab, show the person their Home as it is now."""
+    """After an action taken from the Home tab (a click, or a form opened by one), show the
+    person their Home as it is now."""
 
     def refresh(messenger: Any) -> None:
         from bot.digests.home import render_home  # the Home is assembled by the digests area
@@ -147,7 +160,11 @@ def view_values(view: dict[str, Any]) -> dict[str, str]:
 
 
 def submission(app: App, callback_id: str) -> Callable[[SubmitFn], SubmitFn]:
-    """``fn(req, values, private_metadata)``; a UserError with ``field`` marks that input."""
+    """``fn(req, values, private_metadata)``; a UserError with ``field`` marks that input.
+
+    A form opened from the Home tab (``"home": true`` in its JSON private_metadata, which
+    ``Request.open_modal`` adds for a Home click) republishes the submitter's Home afterwards.
+    """
 
     def decorate(fn: SubmitFn) -> SubmitFn:
         @app.view(callback_id)
@@ -173,6 +190,8 @@ def submission(app: App, callback_id: str) -> Callable[[SubmitFn], SubmitFn]:
             ack()
             if reply is not None:
                 outbox.after(_note_to(user_id, channel_id, reply))
+            if meta.get(HOME_FLAG) is True:  # opened from the Home tab (see mark_from_home)
+                outbox.after(_refresh_home(rt, user_id))
             rt.after_response(outbox)
 
         return fn

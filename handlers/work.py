@@ -7,6 +7,7 @@ anything else into a logged failure with a short apology carrying a request id, 
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -43,10 +44,17 @@ class Request:
     def env(self) -> ParseEnv:
         return ParseEnv(self.ctx.now, self.ctx.tz)
 
+    @property
+    def from_home(self) -> bool:
+        """True for a click on the App Home tab."""
+        return opened_from_home(self.body)
+
     def open_modal(self, view: dict[str, Any]) -> None:
         # views.open must use the trigger within 3 seconds, so it cannot wait for the response.
         if not self.trigger_id:
             raise UserError("I can only open a form from a command or a button.")
+        if self.from_home:  # its submission then republishes the submitter's Home
+            view = mark_from_home(view)
         self.runtime.messenger.open_modal(self.trigger_id, view)
 
     def tell(self, message: Message, *, user_id: str | None = None) -> None:
@@ -60,6 +68,34 @@ class Request:
     def refresh_home(self, render: Callable[[Runtime, str], dict[str, Any]]) -> None:
         user, rt = self.user_id, self.runtime
         self.ctx.outbox.after(lambda m: m.publish_home(user, render(rt, user)))
+
+
+HOME_FLAG = "home"  # in a modal's JSON private_metadata: it was opened from the Home tab
+
+
+def opened_from_home(body: dict[str, Any]) -> bool:
+    container = body.get("container") or {}
+    view = body.get("view") or {}
+    return container.get("type") == "view" and view.get("type") == "home"
+
+
+def mark_from_home(view: dict[str, Any]) -> dict[str, Any]:
+    """The modal with ``"home": true`` added to its private_metadata (a JSON object, or empty),
+    so that submitting it republishes the submitter's Home (see ``kit.submission``).
+
+    ``Request.open_modal`` does this for modals opened by a Home click; call it yourself only
+    for a modal opened some other way on behalf of the Home tab. Metadata that is not a JSON
+    object, or that would grow past Slack's 3,000 characters, is left as it is.
+    """
+    raw = view.get("private_metadata") or ""
+    try:
+        meta = json.loads(raw) if raw else {}
+    except ValueError:
+        return view
+    if not isinstance(meta, dict):
+        return view
+    marked = json.dumps({**meta, HOME_FLAG: True})
+    return {**view, "private_metadata": marked} if len(marked) <= 3000 else view
 
 
 def runtime_of(context: BoltContext) -> Runtime:

@@ -72,7 +72,10 @@ def _insert(session: Session) -> type:
 def overrides_between(
     session: Session, rotation: str, start: datetime, end: datetime
 ) -> Sequence[ShiftOverride]:
-    """Overrides of ``rotation`` that overlap [start, end), oldest first (newer ones win)."""
+    """Overrides of ``rotation`` that overlap [start, end), oldest first (newer ones win).
+
+    Past the limit the oldest are the ones left out: the newest decide who is on call.
+    """
     stmt = (
         select(ShiftOverride)
         .where(
@@ -80,10 +83,10 @@ def overrides_between(
             ShiftOverride.ends_at > start,
             ShiftOverride.starts_at < end,
         )
-        .order_by(ShiftOverride.id)
+        .order_by(ShiftOverride.id.desc())
         .limit(OVERRIDE_LIMIT)
     )
-    return session.scalars(stmt).all()
+    return list(reversed(session.scalars(stmt).all()))
 
 
 def add_override(session: Session, override: ShiftOverride) -> ShiftOverride:

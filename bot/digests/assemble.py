@@ -41,10 +41,14 @@ def collect(ctx: Ctx, since: datetime, tz: ZoneInfo) -> tuple[list[DigestSection
 def build_digest(
     ctx: Ctx, *, since: datetime, tz: ZoneInfo, title: str, quiet: bool
 ) -> Message | None:
-    """The digest message; None when all is clear and the channel chose quiet."""
+    """The digest message; None when all is clear and the channel chose quiet.
+
+    All clear means no section needs attention: informational ones (who is on call) do not
+    count, and the all-clear line still shows them.
+    """
     found, failed = collect(ctx, since, tz)
-    if not found and not failed:
-        return None if quiet else render.all_clear(title=title, now=ctx.now, tz=tz)
+    if not failed and all(section.informational for section in found):
+        return None if quiet else render.all_clear(title=title, now=ctx.now, tz=tz, extra=found)
     return render.digest(found, title=title, now=ctx.now, since=since, tz=tz, failed=failed)
 
 

@@ -102,4 +102,5 @@ def post(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     if message is None:
         raise Skip("all clear, and the channel chose quiet")
     messenger.post(channel, message)
-    repo.mark_sent(ctx.session, channel, ctx.now)
+    if not manual:  # `/digest now` is extra: the next scheduled digest still covers since the last
+        repo.mark_sent(ctx.session, channel, ctx.now)

@@ -9,6 +9,7 @@ closing note instead of breaking the message.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -111,12 +112,19 @@ def digest(
     return Message(text=clip(fallback, FALLBACK_LIMIT), blocks=blocks)
 
 
-def all_clear(*, title: str, now: datetime, tz: ZoneInfo) -> Message:
+def all_clear(
+    *, title: str, now: datetime, tz: ZoneInfo, extra: Sequence[DigestSection] = ()
+) -> Message:
+    """One all-clear line, then any informational sections (who is on call) as context."""
     text = (
         f":white_check_mark: {title} for {_day(now, tz)}: all clear. Nothing open, "
         "nothing waiting, nothing due."
     )
-    return Message(text=text, blocks=[b.section(text)])
+    blocks: list[b.Block] = [b.section(text)]
+    for section in extra[: b.MAX_BLOCKS - 1]:
+        body, _ = _section_text(section)
+        blocks.append(b.section(body))
+    return Message(text=text, blocks=blocks)
 
 
 # --- App Home -----------------------------------------------------------------------------------
@@ -221,6 +229,6 @@ def status(
     if next_at:
         lines.append(f"Next: {when(next_at, tz)}.")
     if last_sent_at:
-        lines.append(f"Last one: {when(last_sent_at, tz)}.")
+        lines.append(f"Last scheduled one: {when(last_sent_at, tz)}.")
     lines.append("Change it with `/digest daily ...` or `weekly ...`, stop it with `/digest off`.")
     return Message(text="\n".join(lines))

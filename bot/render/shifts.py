@@ -20,6 +20,13 @@ def shift_ref(seg: Segment, slots: dict[int, int]) -> str:
     return ids.fmt("SHF", slot_id) if slot_id else "—"
 
 
+def _ref_suffix(seg: Segment, slots: dict[int, int]) -> str:
+    """The shift id after a line, or nothing when the time lies in no shift (an override
+    before the rotation starts): a bare "—" there reads as a stray mark."""
+    ref = shift_ref(seg, slots)
+    return f" · {ref}" if ref != "—" else ""
+
+
 def _until(until: datetime, open_ended: bool, tz: ZoneInfo) -> str:
     return "until further notice" if open_ended else f"until {when(until, tz)}"
 
@@ -39,7 +46,7 @@ def now_line(oc: OnCall, tz: ZoneInfo) -> str:
         return f"*{oc.rotation.name}*: nobody yet{starts}."
     return (
         f"*{oc.rotation.name}*: {user(run.user)}{_source(run.first)} is on call "
-        f"{_until(run.end, oc.open_ended(run), tz)} · {shift_ref(run.first, oc.slot_ids)}"
+        f"{_until(run.end, oc.open_ended(run), tz)}{_ref_suffix(run.first, oc.slot_ids)}"
     )
 
 
@@ -50,7 +57,7 @@ def next_line(oc: OnCall, tz: ZoneInfo) -> str:
     for run in oc.upcoming:
         lines.append(
             f"• {user(run.user)}{_source(run.first)} from {when(run.start, tz)} "
-            f"{_until(run.end, oc.open_ended(run), tz)} · {shift_ref(run.first, oc.slot_ids)}"
+            f"{_until(run.end, oc.open_ended(run), tz)}{_ref_suffix(run.first, oc.slot_ids)}"
         )
     return "\n".join(lines)
 

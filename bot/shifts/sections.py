@@ -31,7 +31,7 @@ def on_call(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> DigestSectio
             nxt = oc.upcoming[0]
             line += f" · next {user(nxt.user)} {when(nxt.start, tz)}"
         lines.append(line)
-    return DigestSection("On call", lines, len(rotations), "/shift now")
+    return DigestSection("On call", lines, len(rotations), "/shift now", informational=True)
 
 
 @home_section("shifts", order=50)

@@ -90,11 +90,28 @@ def on_call(ctx: Ctx, rot: RotationConfig, *, upcoming: int = 3) -> OnCall:
 def shifts_between(
     ctx: Ctx, rot: RotationConfig, days: int
 ) -> tuple[list[Segment], dict[int, int]]:
-    """Every segment of the next ``days`` days; ids only for the first LIST_LIMIT, as shown."""
+    """Every shift that touches the next ``days`` days, with its real start and end (the one
+    under way started before now, the last one may end after the window); ids only for the
+    first LIST_LIMIT, as shown."""
     end = ctx.now + timedelta(days=days)
-    segs = schedule(ctx, rot, ctx.now, end).segments(ctx.now, end)
+    sched = schedule(ctx, rot, ctx.now, end)
+    segs = sched.segments(ctx.now, end)
+    if segs:
+        lo, hi = _extent(sched, segs[0])[0], _extent(sched, segs[-1])[1]
+        if lo < ctx.now or hi > end:  # look again over whole shifts, with their overrides
+            sched = schedule(ctx, rot, lo, hi)
+            segs = [s for s in sched.segments(lo, hi) if s.end > ctx.now and s.start < end]
     shown = [s.slot for s in segs[:LIST_LIMIT] if s.slot is not None]
     return segs, repo.slot_ids(ctx.session, rot.name, shown)
+
+
+def _extent(sched: Schedule, seg: Segment) -> tuple[datetime, datetime]:
+    """Bounds the whole of ``seg`` lies within: its override, else its computed shift."""
+    if seg.cover is not None:
+        return seg.cover.start, seg.cover.end
+    if seg.slot is not None:
+        return sched.window(seg.slot)
+    return seg.start, seg.end  # before the rotation starts: nobody, since forever
 
 
 def people_on_call(ctx: Ctx, name: str | None = None) -> list[str]:

@@ -14,6 +14,7 @@ from bot.incidents import sections as _incident_sections  # noqa: F401 - registe
 from bot.messenger import RecordingMessenger, Sent
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler
+from handlers import load_areas
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -21,6 +22,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 @pytest.fixture
 def own_sections(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Sections a test registers vanish after it; the areas' own registrations stay."""
+    load_areas()  # first imports register into the real registry, not into this test's copy
     monkeypatch.setattr(sections, "_DIGEST", list(sections._DIGEST))
     monkeypatch.setattr(sections, "_HOME", list(sections._HOME))
     yield
@@ -30,9 +32,10 @@ def own_sections(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def incidents_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Only the incidents sections (plus what the test adds), so "all clear" means something.
 
-    Other areas register sections too (on call now is never empty with the example rotation);
-    tests that assert on a quiet or all-clear digest must not depend on which areas are merged.
+    Other areas register sections too; tests that assert on a quiet or all-clear digest must not
+    depend on which areas are merged (test_digest_on_call.py covers every area together).
     """
+    load_areas()  # first imports register into the real registry, not into this test's copy
     keep = [e for e in sections._DIGEST if e[1].startswith("incidents")]
     monkeypatch.setattr(sections, "_DIGEST", keep)
     monkeypatch.setattr(sections, "_HOME", [e for e in sections._HOME if e[1] == "incidents"])

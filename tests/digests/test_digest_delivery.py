@@ -163,6 +163,32 @@ def test_closed_since_counts_from_the_previous_digest(runtime: Runtime, messenge
     assert "all clear" in wednesday.text, "resolved before Tuesday's digest: not news on Wednesday"
 
 
+def test_digest_now_does_not_shrink_the_next_scheduled_digests_window(
+    runtime: Runtime, messenger, unit
+) -> None:
+    with freeze_time(berlin("2026-12-07 08:00")) as frozen:
+        walker = Walker(runtime, frozen, messenger, OPS)
+        with unit("U_CAROL") as ctx:
+            old = incidents.raise_incident(ctx, "Old outage", "sev3", channel_id="C_GENERAL")
+        walker.run_until(berlin("2026-12-07 12:00"))
+        with unit("U_CAROL") as ctx:
+            incidents.resolve(ctx, old.incident.id)
+        walker.run_until(berlin("2026-12-07 15:00"))
+        with unit("U_BOB", tz="Europe/Berlin") as ctx:
+            service.post_now(ctx, OPS)
+        runtime.dispatcher.run_due()
+        with unit("U_BOB", tz="Europe/Berlin") as ctx:
+            assert service.status(ctx, OPS).last_sent_at == berlin("2026-12-07 09:00")
+        walker.run_until(berlin("2026-12-08 12:00"))
+        with unit("U_BOB", tz="Europe/Berlin") as ctx:
+            assert service.status(ctx, OPS).last_sent_at == berlin("2026-12-08 09:00")
+    _monday, now, tuesday = (p.message for p in digests_in(messenger, OPS))
+    assert "Old outage" in str(now.blocks)
+    assert "Incidents resolved" in str(tuesday.blocks) and "Old outage" in str(tuesday.blocks), (
+        "resolved since Monday's scheduled digest: still news on Tuesday after a /digest now"
+    )
+
+
 def test_digest_turned_off_after_planning_is_not_sent(runtime: Runtime, messenger, unit) -> None:
     with freeze_time(berlin("2026-12-07 08:00")) as frozen:
         walker = Walker(runtime, frozen, messenger, OPS)

@@ -29,7 +29,8 @@ def test_subscribe_show_now_and_off(slack: SlackApp) -> None:
 
     slack.runtime.drain()  # the send's transaction has committed
     shown = slack.slash("/digest", "", channel="C_TEAM")  # no words: the same as show
-    assert "Last one:" in shown.text
+    assert "on weekdays at 09:00 (Europe/Berlin)." in shown.text
+    assert "Last scheduled one:" not in shown.text, "/digest now is extra, not the schedule's"
 
     off = slack.slash("/digest", "off", channel="C_TEAM")
     assert "Stopped the digest of <#C_TEAM>" in off.text

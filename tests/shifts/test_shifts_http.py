@@ -9,6 +9,7 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import func, select
 
+from bot.render.plain import blocks_to_text
 from storage.models import AuditEvent
 from storage.shifts import ShiftOverride
 from tests.e2e import SlackApp
@@ -77,6 +78,18 @@ def test_list_shows_ids_and_overrides(slack: SlackApp, frozen) -> None:
     assert "Thu 2026-12-03 09:00" in listed
 
 
+def test_list_shows_each_shifts_real_start_and_end(slack: SlackApp, frozen) -> None:
+    # Now is Wed 2026-12-02 11:00 UTC, inside SHF-1 (Mon 30 Nov 09:00 - Mon 7 Dec 09:00 Berlin).
+    listed = blocks_to_text(slack.slash("/shift", "list primary days 7").json["blocks"])[0]
+    assert "Mon 2026-11-30 08:00 UTC – Mon 2026-12-07 08:00 UTC" in listed, listed
+    assert "Mon 2026-12-07 08:00 UTC – Mon 2026-12-14 08:00 UTC" in listed, listed
+    assert "2026-12-02 11:00" not in listed and "2026-12-09 11:00" not in listed
+    # An override under way shows whole too, not cut at now or at the window's end.
+    slack.slash("/shift", "add <@U_CAROL|carol> 2026-12-01 10:00 to 2026-12-03 10:00", user="U_BOB")
+    listed = blocks_to_text(slack.slash("/shift", "list primary days 1").json["blocks"])[0]
+    assert "Tue 2026-12-01 10:00 UTC – Thu 2026-12-03 10:00 UTC" in listed, listed
+
+
 def test_add_override_now_is_announced_in_the_rotation_channel(slack: SlackApp, frozen) -> None:
     resp = slack.slash("/shift", "add <@U_BOB|bob> now for 2h", user="U_BOB")
     assert "<@U_BOB> is on call for *primary*" in resp.text
@@ -120,6 +133,7 @@ def test_bad_input_is_answered_clearly_and_changes_nothing(
     resp = slack.slash("/shift", text)
     assert resp.status == 200 and expected in resp.text, resp.text
     assert _counts(slack) == (0, 0)
+    slack.runtime.drain()  # whatever was queued after the response has been sent by now
     assert slack.stub.calls_to("chat.postMessage") == []
 
 
@@ -140,6 +154,19 @@ def test_before_the_first_handoff_nobody_is_on_call_yet(slack: SlackApp) -> None
     with freeze_time("2026-11-25 10:00:00"):
         text = slack.slash("/shift", "now").text
     assert "*primary*: nobody yet; it starts" in text and "<@U_ALICE>" in text
+
+
+def test_an_override_outside_any_shift_has_no_stray_shift_suffix(slack: SlackApp) -> None:
+    with freeze_time("2026-11-25 10:00:00"):  # before the rotation's first hand-off
+        slack.slash("/shift", "add <@U_BOB|bob> now for 2h", user="U_BOB")
+        slack.runtime.drain()  # the hand-off announcement in C_ONCALL
+        slack.mention("who is on call?", channel="C_OPS")
+        posts = slack.stub.wait_for("chat.postMessage", 2)
+        text = next(p.params["text"] for p in posts if p.params["channel"] == "C_OPS")
+        nxt = slack.slash("/shift", "next").text
+    assert "<@U_BOB> _(override, by <@U_BOB>)_ is on call until" in text, text
+    assert "—" not in text and not text.rstrip().endswith("·"), text
+    assert "—" not in nxt, nxt
 
 
 def test_a_long_list_stays_within_slack_limits(slack: SlackApp, frozen) -> None:

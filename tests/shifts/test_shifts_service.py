@@ -21,6 +21,7 @@ from tests.shifts.helpers import utc
 
 NOW = "2026-12-02 11:00:00"  # Wed, week 1 of the example rotation: U_ALICE is on call
 BERLIN = zone("Europe/Berlin")
+HOUR = timedelta(hours=1)
 
 
 def _count(sessions, model) -> int:
@@ -39,6 +40,19 @@ def test_add_override_wins_and_is_audited(unit, sessions):
         audit = s.scalars(select(AuditEvent).where(AuditEvent.entity == "shift")).one()
     assert (audit.entity_id, audit.action, audit.actor) == (override.id, "override.add", "U_BOB")
     assert audit.data["user"] == "U_BOB" and audit.data["rotation"] == "primary"
+
+
+@freeze_time(NOW)
+def test_past_the_override_limit_the_newest_still_wins(unit, monkeypatch):
+    monkeypatch.setattr(repo, "OVERRIDE_LIMIT", 3)
+    for who in ("U_CAROL", "U_BOB", "U_CAROL", "U_CAROL", "U_BOB"):  # the newest: U_BOB
+        with unit() as ctx:
+            service.add_override(ctx, who, ctx.now, ctx.now + timedelta(hours=2), None)
+    with unit() as ctx:
+        assert service.people_on_call(ctx) == ["U_BOB"]
+        oc = service.on_call(ctx, ctx.config.rotations[0])
+        assert oc.now.user == "U_BOB" and oc.now.first.cover is not None
+        assert len(repo.overrides_between(ctx.session, "primary", ctx.now, ctx.now + HOUR)) == 3
 
 
 @freeze_time(NOW)
