@@ -36,6 +36,8 @@ from tests.purchases.helpers import counts
         ("approve INC-1", "is not a purchase request id"),
         ("reject 1", "needs a reason"),
         ("list everything", "is not a valid scope"),
+        ("list 0", "`page` must be at least 1, not `0`."),
+        ("approve 1 " + "x" * 3001, "`comment` must be at most 3,000 characters; it has 3,001."),
         ("delegate <@U_BOB|bob>", "Say until when"),
         ("delegate <@U_BOB|bob> until 2020-01-01", "already passed"),
         ("delegate <@U_ALICE|alice> until in 2d", "cannot delegate to yourself"),
