@@ -40,6 +40,8 @@ from tests.purchases.helpers import counts
         ("approve 1 " + "x" * 3001, "`comment` must be at most 3,000 characters; it has 3,001."),
         ("delegate <@U_BOB|bob>", "Say until when"),
         ("delegate <@U_BOB|bob> until 2020-01-01", "already passed"),
+        ("delegate <@U_BOB|bob> until yesterday", "already passed"),
+        ("delegate <@U_BOB|bob> until yesterday 5pm", "already passed"),
         ("delegate <@U_ALICE|alice> until in 2d", "cannot delegate to yourself"),
         ("delegate off", "no active delegation"),
         ("buy 5 pens", "I don't know `buy`"),
