@@ -79,18 +79,45 @@ class Command(BaseModel):
         return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
 
 
+def _num(value: object) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+# Pydantic's constraint errors, phrased after the field: "`page` must be at least 1."
+_BOUNDS = {
+    "greater_than_equal": ("must be at least", "ge"),
+    "greater_than": ("must be more than", "gt"),
+    "less_than_equal": ("must be at most", "le"),
+    "less_than": ("must be less than", "lt"),
+}
+
+
 def _friendly(exc: ValidationError) -> str:
     err = exc.errors()[0]
     field = ".".join(str(p) for p in err["loc"] if not isinstance(p, int)) or "input"
-    if err["type"] == "missing":
+    ctx = err.get("ctx") or {}
+    kind = err["type"]
+    if kind == "missing":
         return f"`{field}` is missing."
-    if err["type"] == "extra_forbidden":
+    if kind == "extra_forbidden":
         return f"I did not expect `{echo(err.get('input'))}`."
     msg = err["msg"].removeprefix("Value error, ")
-    if err["type"] in {"string_too_short"}:
+    if kind in {"string_too_short"}:
         return f"`{field}` is missing."
-    if err["type"] == "enum" or err["type"] == "literal_error":
+    if kind == "enum" or kind == "literal_error":
         return f"`{echo(err.get('input'))}` is not a valid {field}: {msg.lower()}."
+    if kind == "string_too_long":
+        got = len(str(err.get("input", "")))
+        limit = _num(ctx.get("max_length"))
+        return f"`{field}` must be at most {limit} characters; it has {got:,}."
+    if kind in _BOUNDS:
+        phrase, key = _BOUNDS[kind]
+        return f"`{field}` {phrase} {_num(ctx.get(key))}, not `{echo(err.get('input'))}`."
+    if kind in {"int_parsing", "int_from_float"}:
+        return f"`{field}` must be a whole number, not `{echo(err.get('input'))}`."
+    if kind != "value_error":
+        # Pydantic's own wording does not name the field; ours (value errors) already does.
+        msg = f"`{field}`: {msg[:1].lower()}{msg[1:]}"
     return msg if msg.endswith(".") else msg + "."
 
 

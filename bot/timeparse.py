@@ -17,7 +17,7 @@ DST rules (the part that is easy to get wrong, so it comes first):
 Grammar (case-insensitive, words separated by spaces; results are aware UTC datetimes):
 
     time      := "now" | "in" duration | day [["at"] clock] | clock [day]
-    day       := "today" | "tomorrow" | weekday | YYYY-MM-DD
+    day       := "today" | "tomorrow" | "yesterday" | weekday | YYYY-MM-DD
     clock     := HH:MM | H:MM | 9am | 9:30pm | 9 am | 12am (00:00) | 12pm (12:00) | noon | midnight
     weekday   := mon | monday | tue ... sun       (the next such day after today, or today if the
                                                    time is still ahead)
@@ -184,6 +184,9 @@ def _read_day(toks: Sequence[str], i: int, today: date) -> date | int | None:
         return today
     if word == "tomorrow":
         return today + timedelta(days=1)
+    if word == "yesterday":
+        # A past day is still a time (an end, a "since"); callers that need the future say so.
+        return today - timedelta(days=1)
     weekday = parse_weekday(word)
     return weekday if weekday is not None else read_date(word)
 
@@ -213,11 +216,6 @@ def _read(toks: Sequence[str], now: datetime, tz: ZoneInfo) -> _Expr:
     if clock is not None:
         day = _read_day(toks, clock[1], today)
         return _Expr(clock[1] + (0 if day is None else 1), day=day, clock=clock[0])
-    if toks[0] == "yesterday":
-        raise UserError(
-            '"yesterday" is not something I understand; write the date instead.',
-            example=f"{today - timedelta(days=1)} 09:00",
-        )
     raise UserError(f"I can't read {quote(toks[0])} as a time. Try {_FORMS}.", example=TIME_EXAMPLE)
 
 

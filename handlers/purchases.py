@@ -39,7 +39,7 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
             req.open_modal(render.request_modal(ctx.config.purchases.currency, _meta(req)))
             return None
         case cmd.Request(amount=amount, description=words):
-            currency, rest = service.split_currency(list(words), ctx)
+            currency, rest = service.split_currency(list(words), ctx, amount)
             if not rest:
                 raise UserError("`description` is missing: say what you want to buy.")
             description = " ".join(rest)

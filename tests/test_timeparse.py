@@ -50,6 +50,10 @@ WALL_FORMS = [
     ("tomorrow at 9:30pm", "2026-12-01 21:30"),
     ("tomorrow noon", "2026-12-01 12:00"),
     ("tomorrow midnight", "2026-12-01 00:00"),
+    ("yesterday", "2026-11-29 00:00"),
+    ("yesterday 17:00", "2026-11-29 17:00"),
+    ("Yesterday at 9am", "2026-11-29 09:00"),
+    ("9:30pm yesterday", "2026-11-29 21:30"),
     ("9am tomorrow", "2026-12-01 09:00"),
     ("2026-12-01 09:00", "2026-12-01 09:00"),
     ("2026-12-01", "2026-12-01 00:00"),
@@ -233,6 +237,8 @@ WINDOWS = [
     ("tomorrow 22:00 to 1am wed", "2026-12-01 22:00", "2026-12-02 01:00"),
     ("fri 17:00 to mon 9:00", "2026-12-04 17:00", "2026-12-07 09:00"),
     ("2026-12-01 to 2026-12-03", "2026-12-01 00:00", "2026-12-03 00:00"),
+    ("yesterday 9am to today 9am", "2026-11-29 09:00", "2026-11-30 09:00"),
+    ("yesterday 22:00 for 3h", "2026-11-29 22:00", "2026-11-30 01:00"),
 ]
 
 
@@ -384,6 +390,15 @@ def test_tomorrow_9am_is_wall_time_across_spring_forward() -> None:
     assert local(parse_time("in 24h", now=saturday, tz=BERLIN), BERLIN) == wall("2027-03-28 14:00")
 
 
+def test_yesterday_9am_is_wall_time_across_fall_back() -> None:
+    # Monday 2026-10-26 10:00 in Berlin; Sunday's clocks fell back from 03:00 to 02:00.
+    now = datetime(2026, 10, 26, 9, 0, tzinfo=UTC)
+    assert local(parse_time("yesterday 9am", now=now, tz=BERLIN), BERLIN) == wall(
+        "2026-10-25 09:00"
+    )
+    assert parse_time("yesterday 9am", now=now, tz=BERLIN) == datetime(2026, 10, 25, 8, tzinfo=UTC)
+
+
 def test_in_2h_across_the_gap_is_two_real_hours() -> None:
     before_jump = datetime(2027, 3, 28, 0, 30, tzinfo=UTC)  # 01:30 CET
     result = parse_time("in 2h", now=before_jump, tz=BERLIN)
@@ -420,8 +435,10 @@ def test_start_of_day_shifts_where_the_clocks_skip_midnight() -> None:
         ("2026-02-30 10:00", ["2026-02-30 is not a date", "28 days"]),
         ("2026-13-01", ["no month 13"]),
         ("01/02/2026", ["YYYY-MM-DD"]),
-        ("yesterday", ['"yesterday"', "date"]),
-        ("blah", ['"blah"', "as a time"]),
+        # A word that is not a time says which forms work.
+        ("blah", ['"blah"', "as a time", "Try now, in 2h, today 14:00, tomorrow 9am"]),
+        ("last friday", ['"last"', "as a time", "Try now, in 2h, today 14:00, tomorrow 9am"]),
+        ("yesterday 25:00", ["25:00 is not a time of day"]),
         ("", ["I need a time"]),
         ("   ", ["I need a time"]),
         ("in", ['"in" needs a duration']),

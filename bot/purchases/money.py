@@ -51,10 +51,37 @@ def parse_amount(text: str) -> Decimal:
     return amount.quantize(CENT)
 
 
-def is_currency_word(word: str, config: PurchasesConfig) -> bool:
-    """Upper-case ISO codes, or a configured currency in any case (so `usd` works, `all` not)."""
-    known = {config.currency, *config.rates}
-    return (word.isupper() and word in ISO_4217) or word.upper() in known
+def known_currencies(config: PurchasesConfig) -> str:
+    return ", ".join(sorted({config.currency, *config.rates}))
+
+
+def read_currency(word: str, config: PurchasesConfig, *, as_text: str) -> str | None:
+    """The currency the word after the amount names, or None when it starts the description.
+
+    A configured currency (policy currency or one with a rate) in any case is a currency. Any
+    other ISO 4217 code (in any case) or three capital letters is refused rather than read as
+    text, so a currency is never silently replaced by the policy one; the message says how to
+    write the word as part of the description (``as_text``: the command with the currency first).
+    """
+    code = word.upper()
+    if code in {config.currency, *config.rates}:
+        return code
+    hint = f"If `{echo(word)}` is part of the description, name the currency first."
+    if code in ISO_4217:
+        raise UserError(
+            f"I have no rate for {code}; known: {known_currencies(config)}. Write the amount "
+            f"in {config.currency} or ask an admin to add a rate. {hint}",
+            example=as_text,
+            field="currency",
+        )
+    if len(word) == 3 and word.isalpha() and word.isupper():
+        raise UserError(
+            f"{code} is an unknown currency (not an ISO 4217 code); "
+            f"known: {known_currencies(config)}. {hint}",
+            example=as_text,
+            field="currency",
+        )
+    return None
 
 
 def to_policy(amount: Decimal, currency: str, config: PurchasesConfig) -> Decimal:
@@ -63,10 +90,12 @@ def to_policy(amount: Decimal, currency: str, config: PurchasesConfig) -> Decima
         return amount
     rate = config.rates.get(currency)
     if rate is None:
-        have = ", ".join(sorted({config.currency, *config.rates}))
+        what = f"I have no rate for {currency}"
+        if currency not in ISO_4217:
+            what = f"{currency} is an unknown currency (not an ISO 4217 code)"
         raise UserError(
-            f"I have no exchange rate for {currency}, so I cannot route this request. "
-            f"Use one of: {have}.",
+            f"{what}; known: {known_currencies(config)}. Write the amount "
+            f"in {config.currency} or ask an admin to add a rate.",
             example=EXAMPLE,
             field="currency",
         )

@@ -20,7 +20,7 @@ from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.purchases import money
 from bot.purchases.access import authorize, outcome, ref, who_decides
 from bot.purchases.commands import DESCRIPTION_LIMIT
-from bot.render.text import echo, users
+from bot.render.text import echo, truncate, users
 from storage import purchases as repo
 from storage.purchases import PurchaseApprover, PurchaseDecision, PurchaseRequest
 
@@ -46,11 +46,17 @@ def get(ctx: Ctx, request_id: int) -> PurchaseRequest:
     return req
 
 
-def split_currency(words: list[str], ctx: Ctx) -> tuple[str | None, list[str]]:
-    """`[currency] <description>`: the first word is a currency when it looks like one."""
-    if words and money.is_currency_word(words[0], ctx.config.purchases):
-        return words[0].upper(), words[1:]
-    return None, words
+def split_currency(
+    words: list[str], ctx: Ctx, amount: Decimal | None = None
+) -> tuple[str | None, list[str]]:
+    """`[currency] <description>`: see ``money.read_currency`` for when a word is a currency."""
+    if not words:
+        return None, words
+    cfg = ctx.config.purchases
+    shown = f"{amount:,.2f}" if amount is not None else "<amount>"
+    as_text = f"/purchase request {shown} {cfg.currency} {truncate(' '.join(words), 80)}"
+    currency = money.read_currency(words[0], cfg, as_text=as_text)
+    return (currency, words[1:]) if currency else (None, words)
 
 
 # --- requests -----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from storage.models import AuditEvent
 from storage.purchases import PurchaseDecision, PurchaseRequest
 
 LIST_LIMIT = 20
+DM_TEXT_LIMIT = 300  # the notification fallback of an approver DM
 STATUS = {
     "pending": ":hourglass_flowing_sand: Pending",
     "approved": ":white_check_mark: Approved",
@@ -116,7 +117,9 @@ def approver_dm(
                 block_id=f"purchase_{req.id}",
             )
         )
-        text = f"Purchase {ref(req)} needs your decision: {amount(req)}, {safe(req.description)}"
+        head = f"Purchase {ref(req)} needs your decision: {amount(req)}, "
+        # The description is escaped exactly once, here; the rest is ours.
+        text = head + safe(req.description, DM_TEXT_LIMIT - len(head))
     else:
         if decision is not None and decision.decision == "approved" and req.step != step:
             blocks.append(
@@ -127,7 +130,7 @@ def approver_dm(
             )
         blocks.append(b.section(outcome_line(req)))
         text = f"Purchase {ref(req)}: {STATUS[req.status].split(' ', 1)[1]}"
-    return Message(text=safe(text, 300), blocks=b.fit(blocks))
+    return Message(text=text, blocks=b.fit(blocks))
 
 
 def requested(req: PurchaseRequest, *, trimmed: bool = False) -> Message:

@@ -43,7 +43,24 @@ class Note(Command):
     text: str = Field(min_length=1)
 
 
-SET = CommandSet("/thing", "things", [Show, Assign, Note], register=False)
+class Approve(Command):
+    """Approve, with an optional comment."""
+
+    name: ClassVar[str] = "approve"
+    usage: ClassVar[str] = "approve <id> [comment]"
+    id: ref("INC", "an incident")  # type: ignore[valid-type]
+    comment: str | None = Field(default=None, max_length=3000)
+
+
+class Page(Command):
+    """A page of things."""
+
+    name: ClassVar[str] = "list"
+    usage: ClassVar[str] = "list [page]"
+    page: int = Field(default=1, ge=1, le=10_000)
+
+
+SET = CommandSet("/thing", "things", [Show, Assign, Note, Approve, Page], register=False)
 
 
 @pytest.mark.parametrize("text", ["show 7", "show #7", "show INC-7", "show inc-7", "SHOW 7"])
@@ -82,6 +99,11 @@ def test_empty_text_is_none_and_help_lists_every_subcommand() -> None:
         ("assign 3 bob", "mention them with @"),
         ("note medium hi", "is not a valid level"),
         ("note high", "`text` is missing"),
+        # Pydantic's constraint messages, which do not name the field, are phrased after it.
+        ("approve 3 " + "x" * 3001, "`comment` must be at most 3,000 characters; it has 3,001."),
+        ("list 0", "`page` must be at least 1, not `0`."),
+        ("list 10001", "`page` must be at most 10,000, not `10001`."),
+        ("list two", "`page` must be a whole number, not `two`."),
     ],
 )
 def test_errors_say_what_was_wrong_and_show_usage(text: str, expected: str) -> None:

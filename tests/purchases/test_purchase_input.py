@@ -7,10 +7,12 @@ from decimal import Decimal
 
 import pytest
 from freezegun import freeze_time
+from sqlalchemy import select
 
 from bot.purchases import sections
 from bot.purchases.money import parse_amount
 from bot.tz import zone
+from storage.purchases import PurchaseRequest
 from tests.e2e import SlackApp
 from tests.purchases.helpers import counts
 
@@ -25,7 +27,7 @@ from tests.purchases.helpers import counts
         ("request 12.345 pens", "more than two decimals"),
         ("request abc pens", "`abc` is not an amount"),
         ("request 1,25 pens", "`1,25` is not an amount"),
-        ("request 50 JPY pens", "no exchange rate for JPY"),
+        ("request 50 JPY pens", "I have no rate for JPY; known: EUR, GBP, USD"),
         ("request 50", "`description` is missing"),
         ("request 50 EUR", "`description` is missing"),
         ("request", "`amount` is missing"),
@@ -34,8 +36,12 @@ from tests.purchases.helpers import counts
         ("approve INC-1", "is not a purchase request id"),
         ("reject 1", "needs a reason"),
         ("list everything", "is not a valid scope"),
+        ("list 0", "`page` must be at least 1, not `0`."),
+        ("approve 1 " + "x" * 3001, "`comment` must be at most 3,000 characters; it has 3,001."),
         ("delegate <@U_BOB|bob>", "Say until when"),
         ("delegate <@U_BOB|bob> until 2020-01-01", "already passed"),
+        ("delegate <@U_BOB|bob> until yesterday", "already passed"),
+        ("delegate <@U_BOB|bob> until yesterday 5pm", "already passed"),
         ("delegate <@U_ALICE|alice> until in 2d", "cannot delegate to yourself"),
         ("delegate off", "no active delegation"),
         ("buy 5 pens", "I don't know `buy`"),
@@ -51,6 +57,46 @@ def test_bad_input_is_answered_clearly_and_records_nothing(
     slack.runtime.drain()
     assert counts(slack) == (0, 0, 0)
     assert not slack.stub.calls_to("chat.postMessage")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # An ISO code with no rate, in any case, is refused, never read as text.
+        ("request 100 jpy pens", "I have no rate for JPY; known: EUR, GBP, USD. Write the amount"),
+        ("request 50 ALL hands snacks", "If `ALL` is part of the description, name the currency"),
+        ("request 50 all hands snacks", "Example: `/purchase request 50.00 EUR all hands snacks`"),
+        # Three capitals that are not ISO 4217: an unknown currency, not a description.
+        ("request 100 XYZ pens", "XYZ is an unknown currency (not an ISO 4217 code)"),
+        ("request 100 XYZ pens", "Example: `/purchase request 100.00 EUR XYZ pens`"),
+    ],
+)
+def test_a_currency_word_is_never_silently_replaced(
+    slack: SlackApp, text: str, expected: str
+) -> None:
+    resp = slack.slash("/purchase", text)
+    assert expected in resp.text
+    slack.runtime.drain()
+    assert counts(slack) == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "description"),
+    [
+        ("request 100 usd pens", "USD", "pens"),
+        ("request 100 EUR ALL hands snacks", "EUR", "ALL hands snacks"),
+        ("request 100 eur XYZ pens", "EUR", "XYZ pens"),
+        ("request 100 foo bars", "EUR", "foo bars"),
+    ],
+)
+def test_a_currency_word_or_the_description(
+    slack: SlackApp, text: str, currency: str, description: str
+) -> None:
+    resp = slack.slash("/purchase", text)
+    assert "PUR-1" in resp.text, resp.text
+    with slack.runtime.sessions() as s:
+        req = s.scalars(select(PurchaseRequest)).one()
+        assert (req.currency, req.amount_minor, req.description) == (currency, 10000, description)
 
 
 def test_deciding_a_decided_request_changes_nothing(slack: SlackApp) -> None:

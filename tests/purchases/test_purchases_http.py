@@ -260,6 +260,26 @@ def test_long_description_is_trimmed_and_mentions_are_inert(slack: SlackApp) -> 
     assert "&lt;!channel&gt;" in body and "&lt;@U123&gt;" in body
 
 
+def test_approver_dm_fallback_text_escapes_the_description_once(slack: SlackApp) -> None:
+    _request(slack, "25 EUR <!channel> & <@U123> pens")
+    [ask] = asks(slack, "U_BOB")
+    assert ask.params["text"] == (
+        "Purchase PUR-1 needs your decision: EUR 25.00, &lt;!channel&gt; &amp; &lt;@U123&gt; pens"
+    )
+    assert "&amp;lt;" not in dump(ask.params) + dump(ask.blocks)
+    approve_in_dm(slack, "U_BOB", 1)
+    [update] = updates(slack, "U_BOB")
+    assert "&amp;lt;" not in dump(update.params) + dump(update.blocks)
+
+
+def test_approver_dm_fallback_text_stays_short_and_whole(slack: SlackApp) -> None:
+    _request(slack, "25 EUR " + "<&>" * 200)
+    [ask] = asks(slack, "U_BOB")
+    text = ask.params["text"]
+    assert len(text) <= 300 and text.endswith("…")
+    assert text.rstrip("…").endswith(("&lt;", "&amp;", "&gt;")), "no escape is cut in half"
+
+
 @pytest.mark.postgres_only
 def test_twenty_simultaneous_clicks_over_http_record_one_decision(slack: SlackApp) -> None:
     slack.slash("/purchase", "delegate <@U_ERIN|erin> until in 2d", user="U_BOB")
