@@ -58,26 +58,20 @@ def known_currencies(config: PurchasesConfig) -> str:
 def read_currency(word: str, config: PurchasesConfig, *, as_text: str) -> str | None:
     """The currency the word after the amount names, or None when it starts the description.
 
-    A configured currency (policy currency or one with a rate) in any case is a currency. Any
-    other ISO 4217 code (in any case) or three capital letters is refused rather than read as
-    text, so a currency is never silently replaced by the policy one; the message says how to
-    write the word as part of the description (``as_text``: the command with the currency first).
+    A configured currency (policy currency or one with a rate) in any case is a currency. An
+    ISO 4217 code written in capitals (`JPY`, `ALL`) is plainly meant as a currency, so it is
+    refused when it has no rate rather than silently replaced by the policy one; the message says
+    how to write it as text (``as_text``: the command with the currency first). Anything else,
+    lower-case words (`all hands`, `pen refills`) and other capitals (`USB cables`), is text.
     """
     code = word.upper()
     if code in {config.currency, *config.rates}:
         return code
-    hint = f"If `{echo(word)}` is part of the description, name the currency first."
-    if code in ISO_4217:
+    if word in ISO_4217:
         raise UserError(
             f"I have no rate for {code}; known: {known_currencies(config)}. Write the amount "
-            f"in {config.currency} or ask an admin to add a rate. {hint}",
-            example=as_text,
-            field="currency",
-        )
-    if len(word) == 3 and word.isalpha() and word.isupper():
-        raise UserError(
-            f"{code} is an unknown currency (not an ISO 4217 code); "
-            f"known: {known_currencies(config)}. {hint}",
+            f"in {config.currency} or ask an admin to add a rate. If `{echo(word)}` is part of "
+            "the description, name the currency first.",
             example=as_text,
             field="currency",
         )

@@ -62,13 +62,10 @@ def test_bad_input_is_answered_clearly_and_records_nothing(
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # An ISO code with no rate, in any case, is refused, never read as text.
-        ("request 100 jpy pens", "I have no rate for JPY; known: EUR, GBP, USD. Write the amount"),
+        # An ISO code in capitals with no rate is refused, never read as text.
+        ("request 100 JPY pens", "I have no rate for JPY; known: EUR, GBP, USD. Write the amount"),
         ("request 50 ALL hands snacks", "If `ALL` is part of the description, name the currency"),
-        ("request 50 all hands snacks", "Example: `/purchase request 50.00 EUR all hands snacks`"),
-        # Three capitals that are not ISO 4217: an unknown currency, not a description.
-        ("request 100 XYZ pens", "XYZ is an unknown currency (not an ISO 4217 code)"),
-        ("request 100 XYZ pens", "Example: `/purchase request 100.00 EUR XYZ pens`"),
+        ("request 50 ALL hands snacks", "Example: `/purchase request 50.00 EUR ALL hands snacks`"),
     ],
 )
 def test_a_currency_word_is_never_silently_replaced(
@@ -87,6 +84,11 @@ def test_a_currency_word_is_never_silently_replaced(
         ("request 100 EUR ALL hands snacks", "EUR", "ALL hands snacks"),
         ("request 100 eur XYZ pens", "EUR", "XYZ pens"),
         ("request 100 foo bars", "EUR", "foo bars"),
+        # Lower-case words and capitals that are no currency are the description.
+        ("request 100 all hands snacks", "EUR", "all hands snacks"),
+        ("request 100 pen refills", "EUR", "pen refills"),
+        ("request 100 USB cables", "EUR", "USB cables"),
+        ("request 100 XYZ pens", "EUR", "XYZ pens"),
     ],
 )
 def test_a_currency_word_or_the_description(
