@@ -27,10 +27,15 @@ from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.slack_messenger import SlackMessenger, make_web_client
 from bot.tz import zone
+from handlers import load_areas
 from storage.db import make_engine, make_session_factory, transaction
 from storage.migrate import load_all_models, upgrade
 from tests.e2e import SlackApp
 from tests.slack_stub import SlackStub
+
+# Import every area before any test freezes time: pydantic builds the command models when their
+# module is imported, and under freeze_time it would see freezegun's datetime class instead.
+load_areas()
 
 PG_URL = os.environ.get(
     "OPSDESK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
