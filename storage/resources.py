@@ -195,6 +195,38 @@ def waiting(session: Session, resource_id: int, *, limit: int = 50) -> list[Wait
     return list(session.scalars(stmt))
 
 
+def own_overlap(
+    session: Session, resource_id: int, user_id: str, start: datetime, end: datetime
+) -> Booking | WaitEntry | None:
+    """This person's live booking of, or waiting entry for, the resource overlapping the window."""
+    booking = session.scalar(
+        select(Booking)
+        .where(
+            Booking.resource_id == resource_id,
+            Booking.start < end,
+            Booking.end > start,
+            Booking.status == LIVE,
+            Booking.owner == user_id,
+        )
+        .order_by(Booking.start, Booking.id)
+        .limit(1)
+    )
+    if booking is not None:
+        return booking
+    return session.scalar(
+        select(WaitEntry)
+        .where(
+            WaitEntry.resource_id == resource_id,
+            WaitEntry.status == "waiting",
+            WaitEntry.user_id == user_id,
+            WaitEntry.start < end,
+            WaitEntry.end > start,
+        )
+        .order_by(WaitEntry.id)
+        .limit(1)
+    )
+
+
 def by_ids(session: Session, ids: Sequence[int]) -> dict[int, Resource]:
     if not ids:
         return {}
