@@ -108,13 +108,15 @@ def finish(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     if window.status == "cancelled":
         raise Skip("cancelled")
     if window.every is None and window.is_scheduled:
-        compare_and_set(
+        won = compare_and_set(
             ctx.session,
             MaintenanceWindow,
             window.id,
             expected={"scheduled"},
             values={"status": "done", "closed_at": ctx.now},
         )
+        if won:
+            ctx.audit(service.ENTITY, window.id, "done", {"by": "end of window"})
     messenger.post(_channel(ctx, window), render.finished(window, resource))
     bookings.advance_waitlist(ctx, resource_repo.lock(ctx.session, resource.id))
 

@@ -113,5 +113,11 @@ def remove_resource(ctx: Ctx, name: str) -> tuple[Resource, int]:
         cancelled += 1
     for entry in repo.waiting(ctx.session, resource.id, limit=1000):
         entry.status = "cancelled"
+        ctx.audit("booking_wait", entry.id, "cancelled", {"why": "resource removed"})
+        ctx.notify(
+            "booking.wait_cancelled",
+            {"id": entry.id},
+            dedupe_key=f"booking_wait:{entry.id}:cancelled",
+        )
     ctx.audit("resource", resource.id, "removed", {"name": resource.name})
     return resource, cancelled

@@ -10,7 +10,7 @@ from bot.notices import Skip, notice_kind
 from bot.render import resources as render
 from bot.resources import service
 from bot.tz import zone
-from storage.resources import Booking, Resource
+from storage.resources import Booking, Resource, WaitEntry
 
 
 def _load(ctx: Ctx, payload: dict[str, Any]) -> tuple[Booking, Resource]:
@@ -49,3 +49,14 @@ def cancelled(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     booking, resource = _load(ctx, payload)
     tz = zone(ctx.config.timezone)
     messenger.dm(booking.owner, render.cancelled(booking, resource, tz, payload.get("why", "")))
+
+
+@notice_kind("booking.wait_cancelled")
+def wait_cancelled(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+    entry = ctx.session.get(WaitEntry, payload["id"])
+    if entry is None:
+        raise Skip("waiting entry gone")
+    resource = ctx.session.get(Resource, entry.resource_id)
+    assert resource is not None
+    tz = zone(ctx.config.timezone)
+    messenger.dm(entry.user_id, render.wait_cancelled(entry, resource, tz))

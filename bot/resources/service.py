@@ -240,12 +240,14 @@ def advance_waitlist(ctx: Ctx, resource: Resource, *, giver: str | None = None) 
         start = max(entry.start, ctx.now)
         if entry.end - start < MIN_LENGTH or not resource.active:
             entry.status = "expired"
+            ctx.audit("booking_wait", entry.id, "expired")
             continue
         if availability.check(ctx.session, resource, start, entry.end) is not None:
             continue
         booking = _create(ctx, resource, entry.user_id, start, entry.end, None)
         booking.from_wait = entry.id
         entry.status, entry.booking_id = "booked", booking.id
+        ctx.audit("booking_wait", entry.id, "booked", {"booking": booking.id})
         ctx.notify(
             "booking.promoted", {"id": booking.id}, dedupe_key=f"booking:{booking.id}:promoted"
         )
