@@ -135,6 +135,21 @@ def overlapping(
     return list(session.scalars(stmt.order_by(Booking.start, Booking.id).limit(limit)))
 
 
+def count_overlapping(session: Session, resource_id: int, start: datetime, end: datetime) -> int:
+    """How many live bookings of the resource overlap [start, end): one indexed COUNT."""
+    stmt = (
+        select(func.count())
+        .select_from(Booking)
+        .where(
+            Booking.resource_id == resource_id,
+            Booking.start < end,
+            Booking.end > start,
+            Booking.status == LIVE,
+        )
+    )
+    return session.scalar(stmt) or 0
+
+
 def mine(session: Session, owner: str, now: datetime, *, limit: int) -> list[Booking]:
     stmt = (
         select(Booking)
