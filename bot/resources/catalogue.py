@@ -17,6 +17,8 @@ from bot.render.text import echo
 from storage import resources as repo
 from storage.resources import Resource
 
+REMOVE_BATCH = 500  # bookings or waiting entries handled per query when a resource is removed
+
 
 def ensure(ctx: Ctx) -> None:
     """Insert config resources the table has never seen; one cheap query when all are there.
@@ -95,29 +97,34 @@ def add_resource(ctx: Ctx, name: str, kind: str, capacity: int) -> Resource:
 
 
 def remove_resource(ctx: Ctx, name: str) -> tuple[Resource, int]:
-    """Deactivate; future and current bookings are cancelled and their owners told."""
+    """Deactivate; future and current bookings and waits are cancelled, in batches, all of them,
+    and their owners told."""
     if not ctx.actor.is_admin:
         raise Forbidden("Only admins can remove resources.")
     resource = repo.lock(ctx.session, find(ctx, name).id)
     resource.active, resource.removed_at = False, ctx.now
     cancelled = 0
-    for booking in repo.live_from(ctx.session, resource.id, ctx.now, limit=1000):
-        booking.status, booking.closed_at = "cancelled", ctx.now
-        notices.cancel(ctx.session, prefix=f"booking:{booking.id}:")
-        ctx.notify(
-            "booking.cancelled",
-            {"id": booking.id, "why": "removed"},
-            dedupe_key=f"booking:{booking.id}:cancelled",
-        )
-        ctx.audit("booking", booking.id, "cancelled", {"why": "resource removed"})
-        cancelled += 1
-    for entry in repo.waiting(ctx.session, resource.id, limit=1000):
-        entry.status = "cancelled"
-        ctx.audit("booking_wait", entry.id, "cancelled", {"why": "resource removed"})
-        ctx.notify(
-            "booking.wait_cancelled",
-            {"id": entry.id},
-            dedupe_key=f"booking_wait:{entry.id}:cancelled",
-        )
+    while batch := repo.live_from(ctx.session, resource.id, ctx.now, limit=REMOVE_BATCH):
+        for booking in batch:
+            booking.status, booking.closed_at = "cancelled", ctx.now
+            notices.cancel(ctx.session, prefix=f"booking:{booking.id}:")
+            ctx.notify(
+                "booking.cancelled",
+                {"id": booking.id, "why": "removed"},
+                dedupe_key=f"booking:{booking.id}:cancelled",
+            )
+            ctx.audit("booking", booking.id, "cancelled", {"why": "resource removed"})
+        cancelled += len(batch)
+        ctx.session.flush()  # the next batch starts after these
+    while batch := repo.waiting(ctx.session, resource.id, limit=REMOVE_BATCH):
+        for entry in batch:
+            entry.status = "cancelled"
+            ctx.audit("booking_wait", entry.id, "cancelled", {"why": "resource removed"})
+            ctx.notify(
+                "booking.wait_cancelled",
+                {"id": entry.id},
+                dedupe_key=f"booking_wait:{entry.id}:cancelled",
+            )
+        ctx.session.flush()
     ctx.audit("resource", resource.id, "removed", {"name": resource.name})
     return resource, cancelled

@@ -73,3 +73,42 @@ def test_removing_a_resource_audits_and_tells_each_cancelled_waiter(
     told = {x.target: x.message.text for x in messenger.sent if x.method == "dm"}
     assert "spare" in told["U_BOB"] and "removed" in told["U_BOB"]
     assert "spare" in told["U_CAROL"]
+
+
+def test_removing_a_resource_cancels_every_booking_and_wait_not_just_a_thousand(
+    unit, sessions
+) -> None:
+    from sqlalchemy import func, insert
+
+    from storage.resources import Booking
+
+    many = 1001
+    with freeze_time(NOW):
+        with unit("U_ALICE") as ctx:
+            catalogue.ensure(ctx)
+            resource = catalogue.add_resource(ctx, "crowded", "desk", 1000)
+            start = T + H
+            common = {"resource_id": resource.id, "start": start, "created_at": ctx.now}
+            ctx.session.execute(
+                insert(Booking),
+                [
+                    {**common, "owner": f"U{i}", "end": start + H, "status": "active", "version": 1}
+                    for i in range(many)
+                ],
+            )
+            ctx.session.execute(
+                insert(WaitEntry),
+                [
+                    {**common, "user_id": f"W{i}", "end": start + H, "status": "waiting"}
+                    for i in range(many)
+                ],
+            )
+        with unit("U_ALICE") as ctx:
+            _, cancelled = catalogue.remove_resource(ctx, "crowded")
+    assert cancelled == many
+    with sessions() as s:
+        live = s.scalar(select(func.count()).select_from(Booking).where(Booking.status == "active"))
+        waiting = s.scalar(
+            select(func.count()).select_from(WaitEntry).where(WaitEntry.status == "waiting")
+        )
+    assert (live, waiting) == (0, 0)
