@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, func, select
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base
@@ -85,9 +85,32 @@ def lock(session: Session, resource_id: int) -> Resource:
     return session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
 
 
-def count_named(session: Session, names: Sequence[str]) -> int:
-    stmt = select(func.count()).select_from(Resource).where(Resource.name.in_(list(names)))
-    return session.scalar(stmt) or 0
+def named(session: Session, names: Sequence[str]) -> dict[str, Resource]:
+    """The rows with these names (the config catalogue: a bounded, indexed lookup)."""
+    rows = session.scalars(select(Resource).where(Resource.name.in_(list(names))))
+    return {r.name: r for r in rows}
+
+
+def update_from_config(session: Session, resource_id: int, kind: str, capacity: int) -> bool:
+    """Apply a config edit to a config-sourced, active row, unless it already has those values;
+    conditional, so two processes syncing at once record one change."""
+    stmt = (
+        update(Resource)
+        .where(
+            Resource.id == resource_id,
+            Resource.source == "config",
+            Resource.active.is_(True),
+            (Resource.kind != kind) | (Resource.capacity != capacity),
+        )
+        .values(kind=kind, capacity=capacity)
+        .execution_options(synchronize_session=False)
+    )
+    won = session.execute(stmt).rowcount == 1
+    if won:
+        row = session.get(Resource, resource_id)
+        if row is not None:
+            session.refresh(row)
+    return won
 
 
 def existing_names(session: Session, names: Sequence[str]) -> set[str]:

@@ -21,31 +21,46 @@ REMOVE_BATCH = 500  # bookings or waiting entries handled per query when a resou
 
 
 def ensure(ctx: Ctx) -> None:
-    """Insert config resources the table has never seen; one cheap query when all are there.
+    """Sync the config catalogue into the table; one cheap query when nothing changed.
 
-    A resource an admin removed stays removed: only names missing altogether are inserted.
+    Names never seen are inserted; a config row whose kind or capacity was edited in the config
+    is updated. What admins did in chat wins: a removed resource stays removed and one added or
+    re-added in chat (source "chat") keeps the admin's values.
     """
     wanted = ctx.config.resources
     if not wanted:
         return
-    names = [r.name for r in wanted]
-    if repo.count_named(ctx.session, names) == len(names):
-        return
-    insert = pg_insert if ctx.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    rows = [
-        {
-            "name": r.name,
-            "kind": r.kind,
-            "capacity": r.capacity,
-            "active": True,
-            "source": "config",
-            "created_at": ctx.now,
-        }
-        for r in wanted
-    ]
-    ctx.session.execute(
-        insert(Resource).values(rows).on_conflict_do_nothing(index_elements=["name"])
-    )
+    have = repo.named(ctx.session, [r.name for r in wanted])
+    missing = [r for r in wanted if r.name not in have]
+    if missing:
+        insert = pg_insert if ctx.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        rows = [
+            {
+                "name": r.name,
+                "kind": r.kind,
+                "capacity": r.capacity,
+                "active": True,
+                "source": "config",
+                "created_at": ctx.now,
+            }
+            for r in missing
+        ]
+        ctx.session.execute(
+            insert(Resource).values(rows).on_conflict_do_nothing(index_elements=["name"])
+        )
+    for r in wanted:
+        row = have.get(r.name)
+        if row is None or row.source != "config" or not row.active:
+            continue
+        if (row.kind, row.capacity) != (r.kind, r.capacity) and repo.update_from_config(
+            ctx.session, row.id, r.kind, r.capacity
+        ):
+            ctx.audit(
+                "resource",
+                row.id,
+                "updated",
+                {"name": r.name, "kind": r.kind, "capacity": r.capacity, "from": "config"},
+            )
 
 
 def suggestions(ctx: Ctx, name: str) -> list[str]:
@@ -85,6 +100,7 @@ def add_resource(ctx: Ctx, name: str, kind: str, capacity: int) -> Resource:
     if existing is not None:
         existing.active, existing.removed_at = True, None
         existing.kind, existing.capacity = kind, capacity
+        existing.source = "chat"  # the admin's values now; config edits no longer apply
         resource = existing
     else:
         resource = Resource(
