@@ -27,6 +27,10 @@ def remind_end(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     booking, resource = _load(ctx, payload)
     if not booking.is_live or booking.version != payload["v"]:
         raise Skip("released, ended or extended since")
+    if booking.end <= ctx.now:
+        # Expiry is the end, inclusive: at the very end the booking is over, even if its
+        # "end" notice (due at the same instant) has not run yet.
+        raise Skip("the booking has ended")
     messenger.dm(booking.owner, render.end_reminder(booking, resource, zone(ctx.config.timezone)))
 
 
