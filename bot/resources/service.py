@@ -235,12 +235,12 @@ def advance_waitlist(ctx: Ctx, resource: Resource, *, giver: str | None = None) 
     """
     made: list[Booking] = []
     for entry in repo.waiting(ctx.session, resource.id):
-        if entry.user_id == giver:
-            continue
         start = max(entry.start, ctx.now)
         if entry.end - start < MIN_LENGTH or not resource.active:
             entry.status = "expired"
             ctx.audit("booking_wait", entry.id, "expired")
+            continue
+        if entry.user_id == giver:
             continue
         if availability.check(ctx.session, resource, start, entry.end) is not None:
             continue
