@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, func, select
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base
@@ -85,9 +85,32 @@ def lock(session: Session, resource_id: int) -> Resource:
     return session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
 
 
-def count_named(session: Session, names: Sequence[str]) -> int:
-    stmt = select(func.count()).select_from(Resource).where(Resource.name.in_(list(names)))
-    return session.scalar(stmt) or 0
+def named(session: Session, names: Sequence[str]) -> dict[str, Resource]:
+    """The rows with these names (the config catalogue: a bounded, indexed lookup)."""
+    rows = session.scalars(select(Resource).where(Resource.name.in_(list(names))))
+    return {r.name: r for r in rows}
+
+
+def update_from_config(session: Session, resource_id: int, kind: str, capacity: int) -> bool:
+    """Apply a config edit to a config-sourced, active row, unless it already has those values;
+    conditional, so two processes syncing at once record one change."""
+    stmt = (
+        update(Resource)
+        .where(
+            Resource.id == resource_id,
+            Resource.source == "config",
+            Resource.active.is_(True),
+            (Resource.kind != kind) | (Resource.capacity != capacity),
+        )
+        .values(kind=kind, capacity=capacity)
+        .execution_options(synchronize_session=False)
+    )
+    won = session.execute(stmt).rowcount == 1
+    if won:
+        row = session.get(Resource, resource_id)
+        if row is not None:
+            session.refresh(row)
+    return won
 
 
 def existing_names(session: Session, names: Sequence[str]) -> set[str]:
@@ -133,6 +156,21 @@ def overlapping(
     if exclude is not None:
         stmt = stmt.where(Booking.id != exclude)
     return list(session.scalars(stmt.order_by(Booking.start, Booking.id).limit(limit)))
+
+
+def count_overlapping(session: Session, resource_id: int, start: datetime, end: datetime) -> int:
+    """How many live bookings of the resource overlap [start, end): one indexed COUNT."""
+    stmt = (
+        select(func.count())
+        .select_from(Booking)
+        .where(
+            Booking.resource_id == resource_id,
+            Booking.start < end,
+            Booking.end > start,
+            Booking.status == LIVE,
+        )
+    )
+    return session.scalar(stmt) or 0
 
 
 def mine(session: Session, owner: str, now: datetime, *, limit: int) -> list[Booking]:
@@ -193,6 +231,38 @@ def waiting(session: Session, resource_id: int, *, limit: int = 50) -> list[Wait
         .limit(limit)
     )
     return list(session.scalars(stmt))
+
+
+def own_overlap(
+    session: Session, resource_id: int, user_id: str, start: datetime, end: datetime
+) -> Booking | WaitEntry | None:
+    """This person's live booking of, or waiting entry for, the resource overlapping the window."""
+    booking = session.scalar(
+        select(Booking)
+        .where(
+            Booking.resource_id == resource_id,
+            Booking.start < end,
+            Booking.end > start,
+            Booking.status == LIVE,
+            Booking.owner == user_id,
+        )
+        .order_by(Booking.start, Booking.id)
+        .limit(1)
+    )
+    if booking is not None:
+        return booking
+    return session.scalar(
+        select(WaitEntry)
+        .where(
+            WaitEntry.resource_id == resource_id,
+            WaitEntry.status == "waiting",
+            WaitEntry.user_id == user_id,
+            WaitEntry.start < end,
+            WaitEntry.end > start,
+        )
+        .order_by(WaitEntry.id)
+        .limit(1)
+    )
 
 
 def by_ids(session: Session, ids: Sequence[int]) -> dict[int, Resource]:

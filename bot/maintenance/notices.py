@@ -55,18 +55,40 @@ def _channel(ctx: Ctx, window: MaintenanceWindow) -> str:
 
 @notice_kind("maintenance.remind")
 def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+    """Post to the channel and queue one DM per overlapping booking owner, each its own notice.
+
+    The DMs are queued (in this transaction) before the post, so a failed post queues none, and
+    a failed DM is retried alone: the channel message never goes twice.
+    """
     window, resource = _load(ctx, payload)
     s, e = _still_on(window, _occurrence(payload)[0])
     tz = zone(ctx.config.timezone)
     before = format_duration(timedelta(seconds=payload["offset"]))
-    messenger.post(_channel(ctx, window), render.reminder(window, resource, s, e, before, tz))
+    key = f"{service.occurrence_key(window, s)}remind:{payload['offset']}"
     held = resource_repo.overlapping(ctx.session, [resource.id], s, e, limit=OWNERS_LIMIT)
     told: set[str] = set()
     for booking in held:
         if booking.owner not in told:
             told.add(booking.owner)
-            msg = render.reminder(window, resource, s, e, before, tz, booking)
-            messenger.dm(booking.owner, msg)
+            ctx.notify(
+                "maintenance.remind_owner",
+                {**payload, "booking": booking.id},
+                dedupe_key=f"{key}:owner:{booking.owner}",
+                expires_after=timedelta(seconds=payload["offset"]) or None,
+            )
+    messenger.post(_channel(ctx, window), render.reminder(window, resource, s, e, before, tz))
+
+
+@notice_kind("maintenance.remind_owner")
+def remind_owner(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+    window, resource = _load(ctx, payload)
+    s, e = _still_on(window, _occurrence(payload)[0])
+    booking = ctx.session.get(Booking, payload["booking"])
+    if booking is None or not booking.is_live:
+        raise Skip("booking no longer live")
+    before = format_duration(timedelta(seconds=payload["offset"]))
+    tz = zone(ctx.config.timezone)
+    messenger.dm(booking.owner, render.reminder(window, resource, s, e, before, tz, booking))
 
 
 @notice_kind("maintenance.start")
@@ -86,13 +108,15 @@ def finish(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     if window.status == "cancelled":
         raise Skip("cancelled")
     if window.every is None and window.is_scheduled:
-        compare_and_set(
+        won = compare_and_set(
             ctx.session,
             MaintenanceWindow,
             window.id,
             expected={"scheduled"},
             values={"status": "done", "closed_at": ctx.now},
         )
+        if won:
+            ctx.audit(service.ENTITY, window.id, "done", {"by": "end of window"})
     messenger.post(_channel(ctx, window), render.finished(window, resource))
     bookings.advance_waitlist(ctx, resource_repo.lock(ctx.session, resource.id))
 

@@ -22,6 +22,7 @@ from storage.transitions import compare_and_set
 
 ENTITY = "maintenance"
 MAX_ONCE = timedelta(days=31)
+ANYONE_MAX = timedelta(hours=24)  # longer, or repeated, windows need an admin
 DESCRIPTION_LIMIT = 1000
 FINISHED_USEFUL_FOR = timedelta(days=1)
 
@@ -131,6 +132,25 @@ def _validate(
         )
 
 
+def _may_schedule(ctx: Ctx, start: datetime, end: datetime, every: str | None) -> None:
+    """Anyone may schedule a single window of up to 24h; repeated or longer ones need an admin."""
+    if ctx.actor.is_admin:
+        return
+    if every is not None:
+        raise Forbidden(
+            f"Only admins can schedule a window that repeats every {every}. "
+            "Ask an admin, or schedule a single window (up to "
+            f"{format_duration(ANYONE_MAX)}).",
+            example="/maintenance schedule room-a tomorrow 9am for 2h New projector",
+        )
+    if end - start > ANYONE_MAX:
+        raise Forbidden(
+            f"Only admins can schedule a window longer than {format_duration(ANYONE_MAX)} "
+            f"(this one lasts {format_duration(end - start)}). Ask an admin, or make it shorter.",
+            example="/maintenance schedule room-a tomorrow 9am for 2h New projector",
+        )
+
+
 def schedule(
     ctx: Ctx,
     resource_name: str,
@@ -144,6 +164,7 @@ def schedule(
     resource = catalogue.find(ctx, resource_name)
     description = " ".join(description.split())[:DESCRIPTION_LIMIT]
     _validate(ctx, start, end, every, description, starts_now)
+    _may_schedule(ctx, start, end, every)
     resource = resource_repo.lock(ctx.session, resource.id)  # bookings wait for us, and we them
     window = MaintenanceWindow(
         resource_id=resource.id,

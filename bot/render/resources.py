@@ -236,6 +236,15 @@ def cancelled(booking: Booking, resource: Resource, tz: ZoneInfo, why: str) -> M
     return Message(text=text)
 
 
+def wait_cancelled(entry: WaitEntry, resource: Resource, tz: ZoneInfo) -> Message:
+    text = (
+        f":no_entry: Your place on the waiting list for *{safe(resource.name)}* "
+        f"({window(entry.start, entry.end, tz)}) was cancelled: the resource was removed from "
+        "the catalogue. See what else is free with `/resource available`."
+    )
+    return Message(text=text)
+
+
 def home_rows(
     bookings: Sequence[Booking], names: dict[int, Resource], tz: ZoneInfo
 ) -> list[b.Block]:

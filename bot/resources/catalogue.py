@@ -17,33 +17,50 @@ from bot.render.text import echo
 from storage import resources as repo
 from storage.resources import Resource
 
+REMOVE_BATCH = 500  # bookings or waiting entries handled per query when a resource is removed
+
 
 def ensure(ctx: Ctx) -> None:
-    """Insert config resources the table has never seen; one cheap query when all are there.
+    """Sync the config catalogue into the table; one cheap query when nothing changed.
 
-    A resource an admin removed stays removed: only names missing altogether are inserted.
+    Names never seen are inserted; a config row whose kind or capacity was edited in the config
+    is updated. What admins did in chat wins: a removed resource stays removed and one added or
+    re-added in chat (source "chat") keeps the admin's values.
     """
     wanted = ctx.config.resources
     if not wanted:
         return
-    names = [r.name for r in wanted]
-    if repo.count_named(ctx.session, names) == len(names):
-        return
-    insert = pg_insert if ctx.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    rows = [
-        {
-            "name": r.name,
-            "kind": r.kind,
-            "capacity": r.capacity,
-            "active": True,
-            "source": "config",
-            "created_at": ctx.now,
-        }
-        for r in wanted
-    ]
-    ctx.session.execute(
-        insert(Resource).values(rows).on_conflict_do_nothing(index_elements=["name"])
-    )
+    have = repo.named(ctx.session, [r.name for r in wanted])
+    missing = [r for r in wanted if r.name not in have]
+    if missing:
+        insert = pg_insert if ctx.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        rows = [
+            {
+                "name": r.name,
+                "kind": r.kind,
+                "capacity": r.capacity,
+                "active": True,
+                "source": "config",
+                "created_at": ctx.now,
+            }
+            for r in missing
+        ]
+        ctx.session.execute(
+            insert(Resource).values(rows).on_conflict_do_nothing(index_elements=["name"])
+        )
+    for r in wanted:
+        row = have.get(r.name)
+        if row is None or row.source != "config" or not row.active:
+            continue
+        if (row.kind, row.capacity) != (r.kind, r.capacity) and repo.update_from_config(
+            ctx.session, row.id, r.kind, r.capacity
+        ):
+            ctx.audit(
+                "resource",
+                row.id,
+                "updated",
+                {"name": r.name, "kind": r.kind, "capacity": r.capacity, "from": "config"},
+            )
 
 
 def suggestions(ctx: Ctx, name: str) -> list[str]:
@@ -83,6 +100,7 @@ def add_resource(ctx: Ctx, name: str, kind: str, capacity: int) -> Resource:
     if existing is not None:
         existing.active, existing.removed_at = True, None
         existing.kind, existing.capacity = kind, capacity
+        existing.source = "chat"  # the admin's values now; config edits no longer apply
         resource = existing
     else:
         resource = Resource(
@@ -95,23 +113,34 @@ def add_resource(ctx: Ctx, name: str, kind: str, capacity: int) -> Resource:
 
 
 def remove_resource(ctx: Ctx, name: str) -> tuple[Resource, int]:
-    """Deactivate; future and current bookings are cancelled and their owners told."""
+    """Deactivate; future and current bookings and waits are cancelled, in batches, all of them,
+    and their owners told."""
     if not ctx.actor.is_admin:
         raise Forbidden("Only admins can remove resources.")
     resource = repo.lock(ctx.session, find(ctx, name).id)
     resource.active, resource.removed_at = False, ctx.now
     cancelled = 0
-    for booking in repo.live_from(ctx.session, resource.id, ctx.now, limit=1000):
-        booking.status, booking.closed_at = "cancelled", ctx.now
-        notices.cancel(ctx.session, prefix=f"booking:{booking.id}:")
-        ctx.notify(
-            "booking.cancelled",
-            {"id": booking.id, "why": "removed"},
-            dedupe_key=f"booking:{booking.id}:cancelled",
-        )
-        ctx.audit("booking", booking.id, "cancelled", {"why": "resource removed"})
-        cancelled += 1
-    for entry in repo.waiting(ctx.session, resource.id, limit=1000):
-        entry.status = "cancelled"
+    while batch := repo.live_from(ctx.session, resource.id, ctx.now, limit=REMOVE_BATCH):
+        for booking in batch:
+            booking.status, booking.closed_at = "cancelled", ctx.now
+            notices.cancel(ctx.session, prefix=f"booking:{booking.id}:")
+            ctx.notify(
+                "booking.cancelled",
+                {"id": booking.id, "why": "removed"},
+                dedupe_key=f"booking:{booking.id}:cancelled",
+            )
+            ctx.audit("booking", booking.id, "cancelled", {"why": "resource removed"})
+        cancelled += len(batch)
+        ctx.session.flush()  # the next batch starts after these
+    while batch := repo.waiting(ctx.session, resource.id, limit=REMOVE_BATCH):
+        for entry in batch:
+            entry.status = "cancelled"
+            ctx.audit("booking_wait", entry.id, "cancelled", {"why": "resource removed"})
+            ctx.notify(
+                "booking.wait_cancelled",
+                {"id": entry.id},
+                dedupe_key=f"booking_wait:{entry.id}:cancelled",
+            )
+        ctx.session.flush()
     ctx.audit("resource", resource.id, "removed", {"name": resource.name})
     return resource, cancelled

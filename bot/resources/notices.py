@@ -10,7 +10,7 @@ from bot.notices import Skip, notice_kind
 from bot.render import resources as render
 from bot.resources import service
 from bot.tz import zone
-from storage.resources import Booking, Resource
+from storage.resources import Booking, Resource, WaitEntry
 
 
 def _load(ctx: Ctx, payload: dict[str, Any]) -> tuple[Booking, Resource]:
@@ -27,6 +27,10 @@ def remind_end(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     booking, resource = _load(ctx, payload)
     if not booking.is_live or booking.version != payload["v"]:
         raise Skip("released, ended or extended since")
+    if booking.end <= ctx.now:
+        # Expiry is the end, inclusive: at the very end the booking is over, even if its
+        # "end" notice (due at the same instant) has not run yet.
+        raise Skip("the booking has ended")
     messenger.dm(booking.owner, render.end_reminder(booking, resource, zone(ctx.config.timezone)))
 
 
@@ -49,3 +53,14 @@ def cancelled(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     booking, resource = _load(ctx, payload)
     tz = zone(ctx.config.timezone)
     messenger.dm(booking.owner, render.cancelled(booking, resource, tz, payload.get("why", "")))
+
+
+@notice_kind("booking.wait_cancelled")
+def wait_cancelled(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+    entry = ctx.session.get(WaitEntry, payload["id"])
+    if entry is None:
+        raise Skip("waiting entry gone")
+    resource = ctx.session.get(Resource, entry.resource_id)
+    assert resource is not None
+    tz = zone(ctx.config.timezone)
+    messenger.dm(entry.user_id, render.wait_cancelled(entry, resource, tz))

@@ -14,6 +14,7 @@ from bot import ids, notices
 from bot.context import Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.render import resources as render
+from bot.render.text import window as span
 from bot.resources import availability, catalogue
 from bot.timeparse import format_duration
 from storage import resources as repo
@@ -154,7 +155,7 @@ def release(ctx: Ctx, booking_id: int) -> Booking:
         raise Conflict(f"{ref(booking_id)} is already {booking.status}; nothing to release.")
     notices.cancel(ctx.session, prefix=f"booking:{booking_id}:")
     ctx.audit(ENTITY, booking_id, "released")
-    advance_waitlist(ctx, resource)
+    advance_waitlist(ctx, resource, giver=booking.owner)
     return booking
 
 
@@ -193,6 +194,20 @@ def wait(
     resource = catalogue.find(ctx, name)
     validate_window(ctx, start, end, starts_now=starts_now, what="A wait")
     resource = repo.lock(ctx.session, resource.id)
+    mine = repo.own_overlap(ctx.session, resource.id, ctx.actor.user_id, start, end)
+    if isinstance(mine, Booking):
+        raise UserError(
+            f"You already have {ref(mine.id)} on {resource.name} "
+            f"({span(mine.start, mine.end, ctx.tz)}), which overlaps that window. "
+            "To make it longer, extend it.",
+            example=f"/resource extend {ref(mine.id)} 30m",
+        )
+    if mine is not None:
+        raise UserError(
+            f"You are already on the waiting list for {resource.name} "
+            f"({span(mine.start, mine.end, ctx.tz)}), for a window that overlaps this "
+            "one. You will hear as soon as it frees up.",
+        )
     if availability.check(ctx.session, resource, start, end) is None:
         raise UserError(
             f"{resource.name} is free for that window, so there is no need to wait: book it.",
@@ -212,19 +227,27 @@ def wait(
     return entry
 
 
-def advance_waitlist(ctx: Ctx, resource: Resource) -> list[Booking]:
-    """Book, in order, those waiting for a window that is free now. Caller holds the lock."""
+def advance_waitlist(ctx: Ctx, resource: Resource, *, giver: str | None = None) -> list[Booking]:
+    """Book, in order, those waiting for a window that is free now. Caller holds the lock.
+
+    ``giver`` just gave a booking back: their own waiting entries are passed over, so what they
+    gave back never comes straight back to them.
+    """
     made: list[Booking] = []
     for entry in repo.waiting(ctx.session, resource.id):
         start = max(entry.start, ctx.now)
         if entry.end - start < MIN_LENGTH or not resource.active:
             entry.status = "expired"
+            ctx.audit("booking_wait", entry.id, "expired")
+            continue
+        if entry.user_id == giver:
             continue
         if availability.check(ctx.session, resource, start, entry.end) is not None:
             continue
         booking = _create(ctx, resource, entry.user_id, start, entry.end, None)
         booking.from_wait = entry.id
         entry.status, entry.booking_id = "booked", booking.id
+        ctx.audit("booking_wait", entry.id, "booked", {"booking": booking.id})
         ctx.notify(
             "booking.promoted", {"id": booking.id}, dedupe_key=f"booking:{booking.id}:promoted"
         )

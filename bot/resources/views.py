@@ -43,7 +43,7 @@ def status(ctx: Ctx, name: str) -> Message:
     upcoming = repo.overlapping(ctx.session, [resource.id], ctx.now, until, limit=STATUS_LIMIT)
     total = len(upcoming)
     if total == STATUS_LIMIT:
-        total = len(repo.overlapping(ctx.session, [resource.id], ctx.now, until, limit=1000))
+        total = repo.count_overlapping(ctx.session, resource.id, ctx.now, until)
     blocks = availability.blockers(ctx.session, [resource.id], ctx.now, until)[:STATUS_LIMIT]
     return render.status(state, upcoming, blocks, ctx.tz, total)
 

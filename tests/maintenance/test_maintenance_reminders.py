@@ -122,3 +122,33 @@ def test_two_schedulers_send_each_notice_once(slack: SlackApp, frozen, sessions)
     texts = _ops(slack)
     assert len(texts) == 4, texts  # 24h, 1h, starting, finished
     assert len([c for c in posts_to(slack, "U_BOB") if "starts in" in c.params["text"]]) == 2
+
+
+def test_failed_owner_dm_retries_alone_and_channel_post_goes_once(
+    slack: SlackApp, frozen, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slack.slash("/resource", "book staging-1 2026-12-03 10:00 for 1h", user="U_BOB")
+    slack.slash("/resource", "book staging-1 2026-12-03 11:00 for 1h", user="U_CAROL")
+    slack.slash("/maintenance", WINDOW)
+    posts_to(slack, "U_BOB")
+    messenger = slack.runtime.dispatcher.messenger
+    real_dm = messenger.dm
+    failures = {"U_BOB": 2}
+
+    def flaky_dm(user_id: str, message):  # type: ignore[no-untyped-def]
+        if failures.get(user_id, 0) > 0:
+            failures[user_id] -= 1
+            raise RuntimeError("slack is down for Bob")
+        return real_dm(user_id, message)
+
+    monkeypatch.setattr(messenger, "dm", flaky_dm)
+    frozen.tick(timedelta(hours=26))  # the 24h reminder is due
+    for _ in range(10):
+        tick(slack)
+        frozen.tick(timedelta(minutes=1))
+    day_before = [t for t in _ops(slack) if "starts in 1d" in t]
+    assert len(day_before) == 1, day_before
+    bob = [c for c in posts_to(slack, "U_BOB") if "starts in 1d" in c.params["text"]]
+    carol = [c for c in posts_to(slack, "U_CAROL") if "starts in 1d" in c.params["text"]]
+    assert (len(bob), len(carol)) == (1, 1)
+    assert failures["U_BOB"] == 0

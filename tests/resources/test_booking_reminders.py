@@ -85,3 +85,18 @@ def test_a_second_scheduler_sends_nothing_twice(slack: SlackApp, frozen, session
     tick(slack)
     other.run_due()
     assert len(_reminders(slack, "U_BOB")) == 1
+
+
+@pytest.mark.parametrize("late", [timedelta(0), timedelta(minutes=35)])
+def test_reminder_never_arrives_once_the_booking_has_ended(
+    slack: SlackApp, frozen, late: timedelta
+) -> None:
+    # The scheduler was away from before the reminder was due until the end (or later): when it
+    # comes back the booking has ended, so the reminder is dropped, not sent late.
+    slack.slash("/resource", "book room-a now for 1h", user="U_BOB")
+    frozen.tick(timedelta(hours=1) + late)
+    tick(slack)
+    tick(slack)
+    assert _reminders(slack, "U_BOB") == []
+    listing = slack.slash("/resource", "bookings").text
+    assert "BKG-1" not in listing

@@ -143,3 +143,21 @@ def test_help_lists_every_subcommand(slack: SlackApp) -> None:
         "remove",
     ):
         assert f"/resource {sub}" in text
+
+
+def test_aliases_work_and_are_documented_in_help_and_readme(slack: SlackApp) -> None:
+    from pathlib import Path
+
+    from bot.resources.commands import COMMANDS
+
+    slack.slash("/resource", "book room-a today 10:00 for 1h")
+    assert "Released BKG-1" in slack.slash("/resource", "cancel BKG-1").text
+    assert "room-a" in dump(slack.slash("/resource", "free room today 10:00 for 1h").json)
+    help_text = slack.slash("/resource", "help").text
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme[readme.index("### Resources: `/resource`") :]
+    section = section[: section.index("### Maintenance")]
+    for cmd in COMMANDS.commands:
+        for alias in cmd.aliases:
+            assert f"also `{alias}`" in help_text, alias
+            assert f"`/resource {alias}" in section, alias
