@@ -154,7 +154,9 @@ class CommandSet:
         lines = [f"*{self.slash}*: {self.summary}"]
         for cmd in self.commands:
             # Usage lines hold <placeholders>, which Slack would read as links unless escaped.
-            lines.append(f"• `{self.slash} {escape(cmd.usage or cmd.name)}`  {cmd.help_line()}")
+            also = "".join(f" (also `{a}`)" for a in cmd.aliases)
+            line = f"• `{self.slash} {escape(cmd.usage or cmd.name)}`  {cmd.help_line()}{also}"
+            lines.append(line)
         lines.append(f"• `{self.slash} help`  this list")
         return "\n".join(lines)
 

@@ -46,7 +46,7 @@ class Status(Command):
 
 
 class Available(Command):
-    """What is free for the whole of a window (also `free`)."""
+    """What is free for the whole of a window."""
 
     name: ClassVar[str] = "available"
     aliases: ClassVar[tuple[str, ...]] = ("free",)
@@ -95,7 +95,7 @@ class Book(Command):
 
 
 class Release(Command):
-    """Give a booking back (yours, or any as an admin); also `cancel`."""
+    """Give a booking back (yours, or any as an admin)."""
 
     name: ClassVar[str] = "release"
     aliases: ClassVar[tuple[str, ...]] = ("cancel",)

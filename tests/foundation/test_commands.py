@@ -20,6 +20,7 @@ class Show(Command):
     """Show one thing."""
 
     name: ClassVar[str] = "show"
+    aliases: ClassVar[tuple[str, ...]] = ("view",)
     usage: ClassVar[str] = "show <id>"
     example: ClassVar[str] = "show INC-7"
     id: ref("INC", "an incident")  # type: ignore[valid-type]
@@ -87,6 +88,8 @@ def test_empty_text_is_none_and_help_lists_every_subcommand() -> None:
     for usage in ("/thing show <id>", "/thing assign <id> @user", "Show one thing."):
         assert usage in shown
     assert "<id>" not in exc.value.message, "Slack would read a raw <id> as a link"
+    assert "Show one thing. (also `view`)" in shown, "aliases are listed where they work"
+    assert SET.parse("view 7", ENV) == SET.parse("show 7", ENV)
 
 
 @pytest.mark.parametrize(
