@@ -17,7 +17,7 @@ from bot.incidents import sections as _sections  # noqa: F401 - registers digest
 from bot.incidents.commands import COMMANDS
 from bot.messenger import Message
 from bot.render import incidents as render
-from handlers.kit import Request, action, message_shortcut, slash, submission
+from handlers.kit import Request, action, button_id, message_shortcut, slash, submission
 from storage import incidents as repo
 from storage.incidents import SEVERITIES
 
@@ -78,24 +78,17 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
     raise AssertionError(command)
 
 
-def _incident_id(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise UserError("That button no longer points at an incident.") from None
-
-
 def register(app: App) -> None:
     slash(app, COMMANDS)(run)
 
     @action(app, "incident_ack")
     def on_ack(req: Request, value: str) -> Message:
-        incident = service.acknowledge(req.ctx, _incident_id(value))
+        incident = service.acknowledge(req.ctx, button_id(value, "an incident"))
         return render.done(f"You acknowledged {render.ref(incident)} and command it now.")
 
     @action(app, "incident_resolve")
     def on_resolve(req: Request, value: str) -> Message:
-        incident = service.resolve(req.ctx, _incident_id(value))
+        incident = service.resolve(req.ctx, button_id(value, "an incident"))
         return render.done(
             f"{render.ref(incident)} is resolved. Add a summary with "
             f"`/incident update {incident.id} <text>` if it helps the next person."
@@ -103,7 +96,7 @@ def register(app: App) -> None:
 
     @action(app, "incident_update")
     def on_update_button(req: Request, value: str) -> None:
-        incident = service.get(req.ctx, _incident_id(value))
+        incident = service.get(req.ctx, button_id(value, "an incident"))
         req.open_modal(render.update_modal(incident, _meta(req)))
 
     @submission(app, "incident_raise")

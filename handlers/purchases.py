@@ -17,7 +17,7 @@ from bot.purchases import sections as _sections  # noqa: F401 - registers digest
 from bot.purchases.commands import COMMANDS
 from bot.purchases.money import parse_amount
 from bot.render import purchases as render
-from handlers.kit import Request, action, slash, submission
+from handlers.kit import Request, action, button_id, slash, submission
 from storage import audit
 from storage import purchases as repo
 
@@ -78,13 +78,6 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
     raise AssertionError(command)
 
 
-def _request_id(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise UserError("That button no longer points at a purchase request.") from None
-
-
 def _json(text: str) -> dict[str, Any]:
     try:
         data = json.loads(text or "{}")
@@ -106,12 +99,12 @@ def register(app: App) -> None:
     @action(app, "purchase_approve")
     def on_approve(req: Request, value: str) -> Message:
         # Works from a DM and from App Home (no channel there: the reply goes by DM).
-        return _decided(service.approve(req.ctx, _request_id(value)))
+        return _decided(service.approve(req.ctx, button_id(value, "a purchase request")))
 
     @action(app, "purchase_reject")
     def on_reject(req: Request, value: str) -> None:
         # Check first, so someone who may not decide is told now rather than after typing.
-        found = service.check_can_decide(req.ctx, _request_id(value))
+        found = service.check_can_decide(req.ctx, button_id(value, "a purchase request"))
         req.open_modal(render.reject_modal(found, _meta(req)))
 
     @submission(app, "purchase_reject")

@@ -8,7 +8,6 @@ from datetime import timedelta
 from slack_bolt import App
 
 from bot import mentions
-from bot.errors import UserError
 from bot.messenger import Message
 from bot.render import resources as render
 from bot.render.text import when
@@ -17,7 +16,7 @@ from bot.resources import commands as cmd
 from bot.resources import notices as _notices  # noqa: F401 - registers the notice kinds
 from bot.resources import sections as _sections  # noqa: F401 - registers digest/Home sections
 from bot.resources.commands import COMMANDS
-from handlers.kit import Request, action, slash
+from handlers.kit import Request, action, button_id, slash
 from storage.resources import Resource
 
 
@@ -68,23 +67,16 @@ def _extended(req: Request, booking_id: int, by: timedelta) -> Message:
     return render.done(f"{render.ref(booking)} now ends {when(booking.end, req.ctx.tz)}.")
 
 
-def _booking_id(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise UserError("That button no longer points at a booking.") from None
-
-
 def register(app: App) -> None:
     slash(app, COMMANDS)(run)
 
     @action(app, "booking_extend")
     def on_extend(req: Request, value: str) -> Message:
-        return _extended(req, _booking_id(value), render.EXTEND_STEP)
+        return _extended(req, button_id(value, "a booking"), render.EXTEND_STEP)
 
     @action(app, "booking_release")
     def on_release(req: Request, value: str) -> Message:
-        booking = service.release(req.ctx, _booking_id(value))
+        booking = service.release(req.ctx, button_id(value, "a booking"))
         return render.done(f"Released {render.ref(booking)}.")
 
 

@@ -70,6 +70,14 @@ class Request:
         self.ctx.outbox.after(lambda m: m.publish_home(user, render(rt, user)))
 
 
+def button_id(value: str, noun: str) -> int:
+    """The id a button carries; a value that is not one (an old or forged button) is refused."""
+    try:
+        return int(value)
+    except ValueError:
+        raise UserError(f"That button no longer points at {noun}.") from None
+
+
 HOME_FLAG = "home"  # in a modal's JSON private_metadata: it was opened from the Home tab
 
 

@@ -225,3 +225,20 @@ def test_list_sorts_by_severity_then_age(slack: SlackApp) -> None:
     body = dump(slack.slash("/incident", "list").json["blocks"])
     order = [body.index(t) for t in ("INC-2", "INC-4", "INC-3", "INC-1")]
     assert order == sorted(order)
+
+
+@pytest.mark.parametrize(
+    ("action_id", "noun"),
+    [
+        ("incident_ack", "an incident"),
+        ("purchase_approve", "a purchase request"),
+        ("booking_release", "a booking"),
+    ],
+)
+def test_a_button_whose_value_is_no_id_is_refused_kindly(
+    slack: SlackApp, action_id: str, noun: str
+) -> None:
+    resp = slack.click(action_id, "not-an-id", user="U_BOB")
+    assert resp.status == 200
+    [note] = slack.stub.wait_for("chat.postEphemeral", 1)
+    assert f"That button no longer points at {noun}." in note.params["text"]
