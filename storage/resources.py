@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, func, select, update
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base
 from storage.models import BigId
+from storage.transitions import update_if
 
 LIVE = "active"  # the one booking status that holds a resource
 
@@ -94,23 +95,15 @@ def named(session: Session, names: Sequence[str]) -> dict[str, Resource]:
 def update_from_config(session: Session, resource_id: int, kind: str, capacity: int) -> bool:
     """Apply a config edit to a config-sourced, active row, unless it already has those values;
     conditional, so two processes syncing at once record one change."""
-    stmt = (
-        update(Resource)
-        .where(
-            Resource.id == resource_id,
-            Resource.source == "config",
-            Resource.active.is_(True),
-            (Resource.kind != kind) | (Resource.capacity != capacity),
-        )
-        .values(kind=kind, capacity=capacity)
-        .execution_options(synchronize_session=False)
+    return update_if(
+        session,
+        Resource,
+        resource_id,
+        Resource.source == "config",
+        Resource.active.is_(True),
+        (Resource.kind != kind) | (Resource.capacity != capacity),
+        values={"kind": kind, "capacity": capacity},
     )
-    won = session.execute(stmt).rowcount == 1
-    if won:
-        row = session.get(Resource, resource_id)
-        if row is not None:
-            session.refresh(row)
-    return won
 
 
 def existing_names(session: Session, names: Sequence[str]) -> set[str]:
