@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot import ids
 from bot.config import RotationConfig
@@ -163,27 +164,13 @@ def add_override(
         raise UserError("That window is already over; give one that ends in the future.")
     if end - start > MAX_OVERRIDE:
         raise UserError("An override lasts at most 90 days; change the rotation for longer.")
-    _before_change(ctx, rot)
-    override = repo.add_override(
-        ctx.session,
-        ShiftOverride(
-            rotation=rot.name,
-            kind="add",
-            user_id=user_id,
-            starts_at=start,
-            ends_at=end,
-            created_by=ctx.actor.user_id,
-            created_at=ctx.now,
-        ),
-    )
-    ctx.audit(
-        ENTITY,
-        override.id,
-        "override.add",
-        {"rotation": rot.name, "user": user_id, "from": start.isoformat(), "to": end.isoformat()},
-    )
-    _notify_change(ctx, rot)
-    return override
+    detail = {
+        "rotation": rot.name,
+        "user": user_id,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+    }
+    return _record(ctx, rot, detail, kind="add", user_id=user_id, starts_at=start, ends_at=end)
 
 
 def swap(ctx: Ctx, slot_id: int, user_id: str) -> tuple[ShiftOverride, str]:
@@ -200,29 +187,32 @@ def swap(ctx: Ctx, slot_id: int, user_id: str) -> tuple[ShiftOverride, str]:
     holder = schedule(ctx, rot, start, end).who(start)
     if holder == user_id:
         raise UserError(f"<@{user_id}> already has {ref(slot_id)}.")
+    detail = {"rotation": rot.name, "shift": ref(slot_id), "user": user_id, "replaces": holder}
+    override = _record(
+        ctx, rot, detail, kind="swap", user_id=user_id, starts_at=start, ends_at=end,
+        slot_id=slot_id, replaces=holder,
+    )  # fmt: skip
+    return override, holder or ""
+
+
+def _record(
+    ctx: Ctx, rot: RotationConfig, detail: dict[str, Any], *, kind: str, **fields: Any
+) -> ShiftOverride:
+    """Store an override of ``rot`` with its audit event, and announce the change it makes."""
     _before_change(ctx, rot)
     override = repo.add_override(
         ctx.session,
         ShiftOverride(
             rotation=rot.name,
-            kind="swap",
-            user_id=user_id,
-            starts_at=start,
-            ends_at=end,
-            slot_id=slot_id,
-            replaces=holder,
+            kind=kind,
             created_by=ctx.actor.user_id,
             created_at=ctx.now,
+            **fields,
         ),
     )
-    ctx.audit(
-        ENTITY,
-        override.id,
-        "override.swap",
-        {"rotation": rot.name, "shift": ref(slot_id), "user": user_id, "replaces": holder},
-    )
+    ctx.audit(ENTITY, override.id, f"override.{kind}", detail)
     _notify_change(ctx, rot)
-    return override, holder or ""
+    return override
 
 
 # --- hand-offs ----------------------------------------------------------------------------------
