@@ -58,7 +58,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if mode == "console":
         cfg, path = boot.config(s, example_fallback=True)
         engine = boot.database(s)
-        from bot.console import run_console
+        from bot.console.shell import run_console
 
         return run_console(s, cfg, engine, config_path=path)
     if mode == "serve":

@@ -18,7 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from bot import ids
 from bot.errors import UserError
-from bot.render.text import echo, escape
+from bot.mrkdwn import echo, escape
 
 
 class ParseEnv(NamedTuple):

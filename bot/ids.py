@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.render.text import echo
+from bot.mrkdwn import echo
 
 PREFIXES = {
     "incident": "INC",

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.render.text import escape
+from bot.mrkdwn import escape
 
 _BOT_MENTION = re.compile(r"<@[UW][A-Z0-9_]+(?:\|[^>]*)?>")
 

@@ -6,8 +6,7 @@ never hold one; notice handlers and after-response effects are handed one.
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 
@@ -52,71 +51,3 @@ class Messenger(Protocol):
     def invite(self, channel: str, user_ids: list[str]) -> None: ...
 
     def user_info(self, user_id: str) -> UserInfo | None: ...
-
-
-@dataclass
-class Sent:
-    method: str
-    target: str
-    message: Message | None = None
-    view: dict[str, Any] | None = None
-    thread_ts: str | None = None
-    ref: MessageRef | None = None
-
-
-@dataclass
-class RecordingMessenger:
-    """For unit tests of services and notice handlers: keeps what would have been sent."""
-
-    sent: list[Sent] = field(default_factory=list)
-    users: dict[str, UserInfo] = field(default_factory=dict)
-    fail_next: int = 0
-    _seq: int = 0
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def _ts(self) -> str:
-        with self._lock:
-            self._seq += 1
-            return f"1700000000.{self._seq:06d}"
-
-    def _record(self, item: Sent) -> None:
-        with self._lock:
-            if self.fail_next > 0:
-                self.fail_next -= 1
-                raise ConnectionError("recording messenger told to fail")
-            self.sent.append(item)
-
-    def post(self, channel: str, message: Message, *, thread_ts: str | None = None) -> MessageRef:
-        ref = MessageRef(channel, self._ts())
-        self._record(Sent("post", channel, message, thread_ts=thread_ts, ref=ref))
-        return ref
-
-    def update(self, ref: MessageRef, message: Message) -> None:
-        self._record(Sent("update", ref.channel, message, ref=ref))
-
-    def dm(self, user_id: str, message: Message) -> MessageRef:
-        ref = MessageRef("D" + user_id, self._ts())
-        self._record(Sent("dm", user_id, message, ref=ref))
-        return ref
-
-    def ephemeral(self, channel: str, user_id: str, message: Message) -> None:
-        self._record(Sent("ephemeral", user_id, message))
-
-    def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
-        self._record(Sent("home", user_id, view=view))
-
-    def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None:
-        self._record(Sent("modal", trigger_id, view=view))
-
-    def create_channel(self, name: str) -> str:
-        self._record(Sent("create_channel", name))
-        return "C_" + name.upper().replace("-", "_")[:20]
-
-    def invite(self, channel: str, user_ids: list[str]) -> None:
-        self._record(Sent("invite", channel, message=Message(",".join(user_ids))))
-
-    def user_info(self, user_id: str) -> UserInfo | None:
-        return self.users.get(user_id)
-
-    def of(self, method: str) -> list[Sent]:
-        return [s for s in self.sent if s.method == method]

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import date, time, timedelta
 
 from bot.errors import UserError
-from bot.render.text import echo
+from bot.mrkdwn import echo
 
 TIME_EXAMPLE = "tomorrow 9am"
 DURATION_EXAMPLE = "1h30m"

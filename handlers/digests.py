@@ -6,10 +6,9 @@ from slack_bolt import App
 
 from bot.digests import commands as cmd
 from bot.digests import notices as _notices  # noqa: F401 - registers the planner and notice kind
-from bot.digests import service
+from bot.digests import render, service
 from bot.digests.commands import COMMANDS
 from bot.messenger import Message
-from bot.render import digests as render
 from handlers.kit import Request, slash
 
 

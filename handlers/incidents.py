@@ -11,12 +11,11 @@ from slack_bolt import App
 from bot import mentions
 from bot.errors import UserError
 from bot.incidents import commands as cmd
-from bot.incidents import metrics, service
+from bot.incidents import metrics, render, service
 from bot.incidents import notices as _notices  # noqa: F401 - registers the notice kinds
 from bot.incidents import sections as _sections  # noqa: F401 - registers digest/Home sections
 from bot.incidents.commands import COMMANDS
 from bot.messenger import Message
-from bot.render import incidents as render
 from handlers.kit import Request, action, button_id, message_shortcut, slash, submission
 from storage import incidents as repo
 from storage.incidents import SEVERITIES

@@ -7,12 +7,11 @@ from slack_bolt import App
 from bot.maintenance import commands as cmd
 from bot.maintenance import notices as _notices  # noqa: F401 - notice kinds and the planner
 from bot.maintenance import occurrences as _occurrences  # noqa: F401 - blocks resources
+from bot.maintenance import render, service, views
 from bot.maintenance import sections as _sections  # noqa: F401 - registers the digest section
-from bot.maintenance import service, views
 from bot.maintenance.commands import COMMANDS
 from bot.messenger import Message
-from bot.render import maintenance as render
-from bot.render.text import when
+from bot.mrkdwn import when
 from handlers.kit import Request, slash
 from storage.resources import Resource
 

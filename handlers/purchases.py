@@ -11,12 +11,11 @@ from slack_bolt import App
 from bot.errors import UserError
 from bot.messenger import Message
 from bot.purchases import commands as cmd
-from bot.purchases import delegation, service
+from bot.purchases import delegation, render, service
 from bot.purchases import notices as _notices  # noqa: F401 - registers the notice kinds
 from bot.purchases import sections as _sections  # noqa: F401 - registers digest/Home sections
 from bot.purchases.commands import COMMANDS
 from bot.purchases.money import parse_amount
-from bot.render import purchases as render
 from handlers.kit import Request, action, button_id, slash, submission
 from storage import audit
 from storage import purchases as repo

@@ -9,9 +9,8 @@ from slack_bolt import App
 
 from bot import mentions
 from bot.messenger import Message
-from bot.render import resources as render
-from bot.render.text import when
-from bot.resources import catalogue, service, views
+from bot.mrkdwn import when
+from bot.resources import catalogue, render, service, views
 from bot.resources import commands as cmd
 from bot.resources import notices as _notices  # noqa: F401 - registers the notice kinds
 from bot.resources import sections as _sections  # noqa: F401 - registers digest/Home sections

@@ -8,11 +8,10 @@ from slack_bolt import App
 
 from bot import mentions
 from bot.messenger import Message
-from bot.render import shifts as render
 from bot.shifts import commands as cmd
 from bot.shifts import notices as _notices  # noqa: F401 - notice kinds, planner, on-call provider
+from bot.shifts import render, service
 from bot.shifts import sections as _sections  # noqa: F401 - registers digest/Home sections
-from bot.shifts import service
 from bot.shifts.commands import COMMANDS
 from handlers.kit import Request, slash
 

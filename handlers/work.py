@@ -20,7 +20,7 @@ from bot.commands import ParseEnv, UsageError
 from bot.context import Actor, Ctx, Outbox
 from bot.errors import UserError
 from bot.messenger import Message
-from bot.render.text import escape
+from bot.mrkdwn import escape
 from bot.runtime import Runtime
 from bot.users import time_zone
 

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock
 from bot.config import Config, load_config
 from bot.context import Actor, Ctx
-from bot.messenger import RecordingMessenger
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import Scheduler
 from bot.settings import Settings
@@ -31,6 +30,7 @@ from handlers import load_areas
 from storage.db import make_engine, make_session_factory, transaction
 from storage.migrate import load_all_models, upgrade
 from tests.e2e import SlackApp
+from tests.recording import RecordingMessenger
 from tests.slack_stub import SlackStub
 
 # Import every area before any test freezes time: pydantic builds the command models when their

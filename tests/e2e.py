@@ -17,9 +17,9 @@ from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from bot import slack_payloads as payloads
 from bot.app import create_app
-from bot.render.plain import mrkdwn_to_text
+from bot.console import payloads
+from bot.console.plain import mrkdwn_to_text
 from bot.runtime import Runtime
 from bot.web import wsgi_app
 from tests.signing import post_signed

@@ -22,7 +22,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from slack_sdk.signature import SignatureVerifier
 
-from bot import slack_payloads as sp
+from bot.console import payloads as sp
 from tests.signing import post_signed, signed_headers
 from tests.slack_stub import SlackStub
 

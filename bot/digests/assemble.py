@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 from bot import sections
 from bot.context import Ctx
+from bot.digests import render
 from bot.messenger import Message
-from bot.render import digests as render
 from bot.sections import DigestSection
 
 log = logging.getLogger(__name__)

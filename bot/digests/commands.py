@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from bot.commands import Command, CommandSet, ParseEnv
 from bot.errors import UserError
-from bot.render.text import echo
+from bot.mrkdwn import echo
 from bot.timewords import norm, parse_weekday, read_time_of_day
 from bot.tz import is_zone
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from bot import oncall
 from bot.context import Ctx
+from bot.incidents import render
 from bot.messenger import MessageRef, Messenger
 from bot.notices import NotYet, Skip, notice_kind
-from bot.render import incidents as render
 from bot.timeparse import format_duration
 from bot.tz import zone
 from storage.incidents import Incident, IncidentEvent

@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import blocks as b
 from bot.context import Ctx
-from bot.render import blocks as b
-from bot.render import incidents as render
-from bot.render.text import safe, user, when
+from bot.incidents import render
+from bot.mrkdwn import safe, user, when
 from bot.sections import DigestSection, digest_section, home_section
 from bot.timeparse import format_duration
 from storage import incidents as repo

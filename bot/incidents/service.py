@@ -15,7 +15,7 @@ from bot import ids, notices
 from bot.context import Ctx
 from bot.errors import Conflict, NotFound, UserError
 from bot.incidents.commands import TITLE_LIMIT
-from bot.render.text import truncate
+from bot.mrkdwn import truncate
 from storage.base import UTCDateTime
 from storage.incidents import OPEN_STATES, Incident, IncidentEvent
 from storage.transitions import compare_and_set

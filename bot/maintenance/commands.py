@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, Field
 
 from bot.commands import Command, CommandSet, ParseEnv, ref
 from bot.errors import UserError
-from bot.render.text import echo
+from bot.mrkdwn import echo
 from bot.timeparse import take_window
 
 WindowId = ref("MNT", "a maintenance window")

@@ -10,11 +10,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.context import Ctx
-from bot.maintenance import service
+from bot.maintenance import render, service
 from bot.maintenance.occurrences import occurrences
 from bot.messenger import Messenger
 from bot.notices import Skip, notice_kind, planner
-from bot.render import maintenance as render
 from bot.resources import service as bookings
 from bot.timeparse import format_duration
 from bot.tz import zone

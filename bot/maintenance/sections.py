@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.context import Ctx
 from bot.maintenance.occurrences import occurrences, ref
-from bot.render.text import safe, window
+from bot.mrkdwn import safe, window
 from bot.sections import DigestSection, digest_section
 from storage import maintenance as repo
 from storage import resources as resource_repo

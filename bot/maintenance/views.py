@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.context import Ctx
-from bot.maintenance import service
+from bot.maintenance import render, service
 from bot.maintenance.occurrences import current_or_next, occurrences
 from bot.messenger import Message
-from bot.render import maintenance as render
 from bot.resources import catalogue
 from storage import maintenance as repo
 from storage import resources as resource_repo

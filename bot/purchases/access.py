@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot import ids
 from bot.context import Ctx
 from bot.errors import Conflict, Forbidden
-from bot.render.text import users
+from bot.mrkdwn import users
 from storage import purchases as repo
 from storage.purchases import PurchaseRequest
 

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from bot.config import PurchaseRule, PurchasesConfig
 from bot.errors import UserError
-from bot.render.text import echo
+from bot.mrkdwn import echo
 
 CENT = Decimal("0.01")
 LIMIT = Decimal("1000000000")  # amounts are below one billion

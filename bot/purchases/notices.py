@@ -13,8 +13,7 @@ from typing import Any
 from bot.context import Ctx
 from bot.messenger import MessageRef, Messenger
 from bot.notices import NotYet, Skip, in_flight, notice_kind
-from bot.purchases import service
-from bot.render import purchases as render
+from bot.purchases import render, service
 from bot.timeparse import format_duration
 from bot.tz import zone
 from storage import purchases as repo

@@ -17,10 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from bot import notices
 from bot.context import SYSTEM_USER, Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
+from bot.mrkdwn import echo, truncate, users
 from bot.purchases import money
 from bot.purchases.access import authorize, outcome, ref, who_decides
 from bot.purchases.commands import DESCRIPTION_LIMIT
-from bot.render.text import echo, truncate, users
 from storage import purchases as repo
 from storage.purchases import PurchaseApprover, PurchaseDecision, PurchaseRequest
 

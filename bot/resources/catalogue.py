@@ -13,7 +13,7 @@ from bot import notices
 from bot.config import NAME_PATTERN
 from bot.context import Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
-from bot.render.text import echo
+from bot.mrkdwn import echo
 from storage import resources as repo
 from storage.resources import Resource
 

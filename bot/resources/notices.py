@@ -7,8 +7,7 @@ from typing import Any
 from bot.context import Ctx
 from bot.messenger import Messenger
 from bot.notices import Skip, notice_kind
-from bot.render import resources as render
-from bot.resources import service
+from bot.resources import render, service
 from bot.tz import zone
 from storage.resources import Booking, Resource, WaitEntry
 

@@ -6,12 +6,11 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import blocks as b
 from bot.context import Ctx
+from bot.mrkdwn import safe, user, window
 from bot.recurrence import at_local
-from bot.render import blocks as b
-from bot.render import resources as render
-from bot.render.text import safe, user, window
-from bot.resources import availability
+from bot.resources import availability, render
 from bot.sections import DigestSection, digest_section, home_section
 from storage import resources as repo
 

@@ -13,9 +13,8 @@ from datetime import datetime, timedelta
 from bot import ids, notices
 from bot.context import Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
-from bot.render import resources as render
-from bot.render.text import window as span
-from bot.resources import availability, catalogue
+from bot.mrkdwn import window as span
+from bot.resources import availability, catalogue, render
 from bot.timeparse import format_duration
 from storage import resources as repo
 from storage.resources import LIVE, Booking, Resource, WaitEntry

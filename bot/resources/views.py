@@ -6,8 +6,7 @@ from datetime import datetime, timedelta
 
 from bot.context import Ctx
 from bot.messenger import Message
-from bot.render import resources as render
-from bot.resources import availability, catalogue
+from bot.resources import availability, catalogue, render
 from storage import resources as repo
 from storage.resources import Resource
 
@@ -62,7 +61,7 @@ def raise_unknown_kind(kind: str, known: list[str]) -> None:
     import difflib
 
     from bot.errors import NotFound
-    from bot.render.text import echo
+    from bot.mrkdwn import echo
 
     close = difflib.get_close_matches(kind, known, n=2, cutoff=0.5)
     hint = f"Did you mean {' or '.join(f'`{k}`' for k in close)}?" if close else ""

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from bot.commands import Command, CommandSet, ParseEnv, UserRef, ref
 from bot.errors import UserError
-from bot.render.text import echo
+from bot.mrkdwn import echo
 from bot.timeparse import take_window
 
 ShiftId = ref("SHF", "a shift")

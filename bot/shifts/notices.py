@@ -16,8 +16,7 @@ from bot import oncall
 from bot.context import Ctx
 from bot.messenger import Messenger
 from bot.notices import Skip, notice_kind, planner
-from bot.render import shifts as render
-from bot.shifts import service
+from bot.shifts import render, service
 from bot.tz import zone
 
 LOOKAHEAD = timedelta(hours=1)

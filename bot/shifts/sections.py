@@ -10,12 +10,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import blocks as b
 from bot.context import Ctx
-from bot.render import blocks as b
-from bot.render import shifts as render
-from bot.render.text import user, when
+from bot.mrkdwn import user, when
 from bot.sections import DigestSection, digest_section, home_section
-from bot.shifts import service
+from bot.shifts import render, service
 
 
 @digest_section("shifts", order=30)

@@ -11,10 +11,10 @@ import pytest
 from bot import sections
 from bot.digests import notices as _notices  # noqa: F401 - registers the planner and notice kind
 from bot.incidents import sections as _incident_sections  # noqa: F401 - registers incidents
-from bot.messenger import RecordingMessenger, Sent
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler
 from handlers import load_areas
+from tests.recording import RecordingMessenger, Sent
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

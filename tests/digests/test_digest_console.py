@@ -8,7 +8,7 @@ import pytest
 from freezegun import freeze_time
 
 from bot.config import Config
-from bot.console import Console, build_console
+from bot.console.shell import Console, build_console
 from bot.settings import Settings
 
 pytestmark = pytest.mark.usefixtures("incidents_only")

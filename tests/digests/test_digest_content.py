@@ -13,9 +13,9 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import event, text
 
+from bot.console.plain import blocks_to_text
 from bot.digests.assemble import build_digest, build_home
-from bot.render.plain import blocks_to_text
-from bot.render.text import escape
+from bot.mrkdwn import escape
 from bot.sections import DigestSection, digest_section, home_section
 from storage.incidents import Incident
 from tests.digests.conftest import BERLIN

@@ -13,11 +13,11 @@ from typing import Any
 
 from freezegun import freeze_time
 
+from bot.console.plain import blocks_to_text
 from bot.digests.assemble import build_digest, build_home
 from bot.incidents import service as incidents
 from bot.maintenance import service as maintenance
 from bot.purchases import service as purchases
-from bot.render.plain import blocks_to_text
 from bot.resources import service as resources
 from handlers import load_areas
 from tests.digests.conftest import BERLIN

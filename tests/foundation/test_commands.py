@@ -9,8 +9,8 @@ import pytest
 from pydantic import Field
 
 from bot.commands import Command, CommandSet, ParseEnv, UsageError, UserRef, ref
+from bot.console.plain import mrkdwn_to_text
 from bot.errors import UserError
-from bot.render.plain import mrkdwn_to_text
 from bot.tz import zone
 
 ENV = ParseEnv(datetime(2026, 12, 1, 9, tzinfo=UTC), zone("UTC"))

@@ -12,8 +12,8 @@ import pytest
 from freezegun import freeze_time
 
 from bot.config import Config
-from bot.console import Console, build_console, slackify
-from bot.console_messenger import ConsoleMessenger
+from bot.console.messenger import ConsoleMessenger
+from bot.console.shell import Console, build_console, slackify
 from bot.messenger import Message
 from bot.settings import Settings
 

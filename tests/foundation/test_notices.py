@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from bot import dispatcher, notices
 from bot.context import Ctx
-from bot.messenger import Message, Messenger, RecordingMessenger
+from bot.messenger import Message, Messenger
 from bot.runtime import Runtime
 from storage.models import Notice
+from tests.recording import RecordingMessenger
 
 pytestmark = pytest.mark.usefixtures("only_test_planners")
 

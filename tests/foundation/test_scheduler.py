@@ -12,12 +12,13 @@ from sqlalchemy import select
 
 from bot import notices
 from bot.context import Ctx
-from bot.messenger import Message, Messenger, RecordingMessenger
+from bot.messenger import Message, Messenger
 from bot.recurrence import daily
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import JOB_OPTIONS, SWEEP_ID, Scheduler
 from bot.tz import zone
 from storage.models import Notice
+from tests.recording import RecordingMessenger
 
 pytestmark = pytest.mark.usefixtures("only_test_planners")
 

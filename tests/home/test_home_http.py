@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from bot import blocks as b
 from bot import sections
-from bot import slack_payloads as payloads
-from bot.render import blocks as b
+from bot.console import payloads
 from storage import incidents as repo
 from tests.e2e import SlackApp
 

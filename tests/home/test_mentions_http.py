@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import slack_payloads as payloads
+from bot.console import payloads
 from tests.e2e import SlackApp
 
 

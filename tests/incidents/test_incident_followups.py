@@ -12,11 +12,11 @@ from bot.dispatcher import Dispatcher
 from bot.errors import Conflict
 from bot.incidents import notices as _notices  # noqa: F401 - registers the notice kinds
 from bot.incidents import service
-from bot.messenger import RecordingMessenger
 from bot.runtime import Runtime
 from bot.shifts import notices as _shift_notices  # noqa: F401 - the rotation answers "on call"
 from bot.shifts import service as shifts
 from storage.incidents import Incident
+from tests.recording import RecordingMessenger
 
 START = "2026-12-01 09:00:00"
 

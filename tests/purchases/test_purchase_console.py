@@ -7,7 +7,7 @@ import io
 import pytest
 
 from bot.config import Config
-from bot.console import Console, build_console
+from bot.console.shell import Console, build_console
 from bot.settings import Settings
 
 

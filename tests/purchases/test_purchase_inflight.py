@@ -8,12 +8,12 @@ from decimal import Decimal
 from freezegun import freeze_time
 from sqlalchemy import select, update
 
-from bot.messenger import RecordingMessenger
 from bot.purchases import notices as _notices  # noqa: F401 - registers the notice kinds
 from bot.purchases import service
 from bot.runtime import Runtime
 from storage.models import Notice
 from storage.purchases import PurchaseMessage
+from tests.recording import RecordingMessenger
 
 
 def test_the_outcome_waits_for_a_dm_in_flight_then_edits_it(

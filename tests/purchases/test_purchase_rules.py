@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 
 from bot.config import Config, parse_config
 from bot.errors import Conflict, Forbidden
-from bot.messenger import RecordingMessenger
 from bot.purchases import delegation, service
 from bot.purchases import notices as _notices  # noqa: F401 - registers the notice kinds
 from bot.runtime import Runtime
 from storage.purchases import PurchaseDecision, PurchaseRequest
+from tests.recording import RecordingMessenger
 
 REQUESTER = "U_REQ"
 STEPS = [["U_S1"], ["U_S2", "U_S2B"], ["U_S3"]]

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from bot.console import build_console
+from bot.console.shell import build_console
 from storage.models import Notice
 from storage.resources import Booking
 

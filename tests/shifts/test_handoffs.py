@@ -10,12 +10,12 @@ from freezegun import freeze_time
 from sqlalchemy import select
 
 from bot.config import Config
-from bot.messenger import RecordingMessenger, Sent
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import Scheduler
 from bot.shifts import notices as _notices  # noqa: F401 - registers the planner and kinds
 from bot.shifts import service
 from storage.models import AuditEvent, Notice
+from tests.recording import RecordingMessenger, Sent
 from tests.shifts.helpers import local, rotation, utc, with_rotations
 
 BERLIN = "Europe/Berlin"

@@ -9,7 +9,7 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import func, select
 
-from bot.render.plain import blocks_to_text
+from bot.console.plain import blocks_to_text
 from storage.models import AuditEvent
 from storage.shifts import ShiftOverride
 from tests.e2e import SlackApp
@@ -26,7 +26,7 @@ def frozen() -> Iterator[object]:
 
 def _shown(resp) -> str:
     """Text and blocks of a reply, as a reader would see them."""
-    from bot.render.plain import mrkdwn_to_text
+    from bot.console.plain import mrkdwn_to_text
 
     return mrkdwn_to_text(resp.text + "\n" + json.dumps(resp.json.get("blocks", [])))
 

@@ -19,13 +19,14 @@ from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine
 
-from bot import mentions, slack_payloads
+from bot import mentions
 from bot.app import CONSOLE_SECRET, create_app
 from bot.commands import REGISTRY
 from bot.config import Config
-from bot.console_messenger import ConsoleMessenger, channel_name
+from bot.console import payloads as slack_payloads
+from bot.console.messenger import ConsoleMessenger, channel_name
+from bot.console.plain import blocks_to_text
 from bot.errors import UserError
-from bot.render.plain import blocks_to_text
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import Scheduler
 from bot.settings import Settings

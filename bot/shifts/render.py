@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot import blocks as b
 from bot import ids
 from bot.messenger import Message
-from bot.render import blocks as b
-from bot.render.text import SECTION_LIMIT, user, when, window
+from bot.mrkdwn import SECTION_LIMIT, user, when, window
 from bot.shifts.rotation import Segment
 from bot.shifts.service import LIST_LIMIT, OnCall
 from storage.shifts import ShiftOverride

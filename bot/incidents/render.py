@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot import blocks as b
 from bot import ids
 from bot.messenger import Message
-from bot.render import blocks as b
-from bot.render.text import safe, user, when
+from bot.mrkdwn import safe, user, when
 from bot.timeparse import format_duration
 from storage.incidents import Incident, IncidentEvent
 

@@ -6,8 +6,8 @@ import itertools
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from bot.console.plain import blocks_to_text, default_channel, default_name
 from bot.messenger import Message, MessageRef, UserInfo
-from bot.render.plain import blocks_to_text, default_channel, default_name
 
 
 @dataclass(frozen=True)

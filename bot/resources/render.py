@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot import blocks as b
 from bot import ids
 from bot.messenger import Message
-from bot.render import blocks as b
-from bot.render.text import safe, user, when, window
+from bot.mrkdwn import safe, user, when, window
 from bot.timeparse import format_duration
 from storage.resources import Booking, Resource, WaitEntry
 

@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import blocks as b
 from bot.messenger import Message
-from bot.render import blocks as b
-from bot.render.text import HEADER_LIMIT, SECTION_LIMIT, escape, when
+from bot.mrkdwn import HEADER_LIMIT, SECTION_LIMIT, escape, when
 from bot.sections import DigestSection
 
 MAX_LINES = 5  # per digest section; the rest is "+N more"

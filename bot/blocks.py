@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.render.text import BUTTON_LIMIT, HEADER_LIMIT, SECTION_LIMIT, truncate
+from bot.mrkdwn import BUTTON_LIMIT, HEADER_LIMIT, SECTION_LIMIT, truncate
 
 Block = dict[str, Any]
 MAX_BLOCKS = 50

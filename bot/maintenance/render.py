@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot import blocks as b
 from bot import ids
 from bot.messenger import Message
-from bot.render import blocks as b
-from bot.render.text import safe, user, window
+from bot.mrkdwn import safe, user, window
 from bot.timeparse import format_duration
 from storage.maintenance import MaintenanceWindow
 from storage.resources import Booking, Resource
@@ -107,7 +107,7 @@ def reminder(
 
 
 def starting(w: MaintenanceWindow, resource: Resource, end: datetime, tz: ZoneInfo) -> Message:
-    from bot.render.text import when
+    from bot.mrkdwn import when
 
     text = (
         f":construction: Maintenance *{ref(w)}* on *{safe(resource.name)}* is starting now, "

@@ -6,12 +6,12 @@ import json
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
+from bot import blocks as b
 from bot import ids
 from bot.context import SYSTEM_USER
 from bot.messenger import Message
+from bot.mrkdwn import safe, user, when
 from bot.purchases.money import fmt
-from bot.render import blocks as b
-from bot.render.text import safe, user, when
 from storage.models import AuditEvent
 from storage.purchases import PurchaseDecision, PurchaseRequest
 

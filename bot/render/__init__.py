@@ -1,1 +1,0 @@
-"""Block Kit builders and their plain-text twins. No I/O: functions from data to messages."""
