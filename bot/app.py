@@ -1,18 +1,38 @@
-"""The Bolt App factory: verification, the runtime in every request, event de-duplication."""
+"""The composition root: which areas a process has, its runtime, and the Bolt App over it.
+
+``AREAS`` is the one list of areas. Every run mode starts from ``start_runtime``, whose registry
+holds every area, before its scheduler's first tick. Only the modes that talk to Slack call
+``create_app``, which imports the Slack listeners (``handlers/``): the scheduler process never
+loads them.
+"""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
+from collections.abc import Iterable
+from types import ModuleType
+from typing import Any, Protocol
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.runtime import Runtime
+from bot.clock import Clock
+from bot.config import Config
+from bot.context import Ctx
+from bot.digests import area as digests
+from bot.incidents import area as incidents
+from bot.maintenance import area as maintenance
+from bot.messenger import Messenger
+from bot.purchases import area as purchases
+from bot.registry import Registry
+from bot.resources import area as resources
+from bot.runtime import Runtime, build_runtime
+from bot.settings import Settings
+from bot.shifts import area as shifts
 from bot.slack_messenger import make_web_client
-from handlers import load_areas
 from storage.db import transaction
 from storage.models import ProcessedEvent
 
@@ -23,8 +43,74 @@ CONSOLE_TEAM = "T_OPSDESK"
 BOT_USER = "U_OPSDESK"
 
 
+class Area(Protocol):
+    """An area package's ``area`` module: it declares what the area contributes."""
+
+    def register(self, registry: Registry[Ctx]) -> None: ...
+
+
+AREAS: tuple[Area, ...] = (incidents, purchases, resources, shifts, maintenance, digests)
+
+
+def build_registry(areas: Iterable[Area] = AREAS) -> Registry[Ctx]:
+    registry: Registry[Ctx] = Registry()
+    for area in areas:
+        area.register(registry)
+    return registry
+
+
+def start_runtime(
+    settings: Settings,
+    config: Config,
+    messenger: Messenger,
+    *,
+    engine: Engine,
+    registry: Registry[Ctx] | None = None,
+    clock: Clock | None = None,
+    synchronous: bool = False,
+) -> Runtime:
+    """The runtime every run mode starts from: every area declared."""
+    return build_runtime(
+        settings,
+        config,
+        messenger,
+        build_registry() if registry is None else registry,
+        clock=clock,
+        engine=engine,
+        synchronous=synchronous,
+    )
+
+
+def listeners() -> tuple[ModuleType, ...]:
+    """The Slack edge, one module per area plus the Home tab and mentions, each with
+    ``register(app, registry)``. Imported here, so a process that never talks to Slack never
+    loads it. In alphabetical order, which is the order ``@opsdesk help`` lists phrases in."""
+    import handlers.digests
+    import handlers.home
+    import handlers.incidents
+    import handlers.maintenance
+    import handlers.mentions
+    import handlers.purchases
+    import handlers.resources
+    import handlers.shifts
+
+    return (
+        handlers.digests,
+        handlers.home,
+        handlers.incidents,
+        handlers.maintenance,
+        handlers.mentions,
+        handlers.purchases,
+        handlers.resources,
+        handlers.shifts,
+    )
+
+
 def create_app(rt: Runtime, *, console: bool = False) -> App:
-    """The same app serves Slack and the console; the console signs its own requests."""
+    """The same app serves Slack and the console; the console signs its own requests.
+
+    The listeners declare their mention routes on ``rt.registry``, so build one app per runtime.
+    """
     settings = rt.settings
     if console:
         app = App(
@@ -61,10 +147,8 @@ def create_app(rt: Runtime, *, console: bool = False) -> App:
         log.error("unhandled error (request %s): %r", request_id, error, exc_info=error)
         return BoltResponse(status=200, body="")
 
-    for module in load_areas():
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(app)
+    for module in listeners():
+        module.register(app, rt.registry)
     return app
 
 

@@ -121,13 +121,11 @@ def _friendly(exc: ValidationError) -> str:
     return msg if msg.endswith(".") else msg + "."
 
 
-REGISTRY: dict[str, CommandSet] = {}
-
-
 class CommandSet:
     """A slash command and its subcommands: dispatch by the first word, help from the classes.
 
-    Constructing one registers it, so the manifest and the console's help list every command.
+    Its area declares it (``registry.add_commands``), so the manifest and the console's help
+    list every command the process was built with.
     """
 
     def __init__(
@@ -137,7 +135,6 @@ class CommandSet:
         commands: Sequence[type[Command]],
         *,
         usage_hint: str = "help",
-        register: bool = True,
     ):
         self.slash = slash
         self.usage_hint = usage_hint
@@ -147,8 +144,6 @@ class CommandSet:
         for cmd in self.commands:
             for word in (cmd.name, *cmd.aliases):
                 self._by_word[word] = cmd
-        if register:
-            REGISTRY[slash] = self
 
     def help_text(self) -> str:
         lines = [f"*{self.slash}*: {self.summary}"]

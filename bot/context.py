@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.messenger import Messenger
+from bot.registry import Registry
 from storage import audit
 
 SYSTEM_USER = "opsdesk"
@@ -55,12 +56,16 @@ class Outbox:
 
 @dataclass
 class Ctx:
-    """A service's whole world: no Slack, just the session, the config, the actor and now."""
+    """A service's whole world: no Slack, just the session, the config, the actor and now.
+
+    ``registry`` is what the process's areas declared (who is on call, blockers, sections).
+    """
 
     session: Session
     now: datetime
     config: Config
     actor: Actor
+    registry: Registry[Ctx]
     outbox: Outbox = field(default_factory=Outbox)
 
     def audit(

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Config
 from bot.context import SYSTEM_USER, Actor, Ctx, Outbox
 from bot.messenger import Messenger
-from bot.notices import NotYet, Skip, handler_for, planners
+from bot.notices import NotYet, Skip
+from bot.registry import Registry
 from bot.tz import zone
 from storage.db import transaction
 from storage.models import Notice
@@ -43,14 +44,17 @@ class Dispatcher:
     messenger: Messenger
     config: Config
     now: Callable[[], datetime]
+    registry: Registry[Ctx]  # whose handlers send, whose planners plan
 
     def _ctx(self, session: Session, now: datetime) -> Ctx:
         actor = Actor(SYSTEM_USER, zone(self.config.timezone), is_admin=True)
-        return Ctx(session=session, now=now, config=self.config, actor=actor)
+        return Ctx(
+            session=session, now=now, config=self.config, actor=actor, registry=self.registry
+        )
 
     def plan(self) -> None:
         """Let each area write its upcoming rows; a failing planner must not stop the others."""
-        for name, fn in planners():
+        for name, fn in self.registry.planners():
             try:
                 with transaction(self.sessions) as session:
                     fn(self._ctx(session, self.now()))
@@ -113,7 +117,7 @@ class Dispatcher:
                 if notice.expires_at is not None and notice.expires_at < now:
                     self._finish(notice, "skipped", now, "expired before it could be sent")
                     return 0
-                handler = handler_for(notice.kind)
+                handler = self.registry.handler_for(notice.kind)
                 if handler is None:
                     self._finish(notice, "failed", now, f"no handler for kind {notice.kind!r}")
                     log.error("notice %s: no handler for kind %r", notice_id, notice.kind)

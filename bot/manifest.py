@@ -1,11 +1,10 @@
-"""The Slack app manifest, built from the registered commands so it never drifts from the code."""
+"""The Slack app manifest, built from the declared commands so it never drifts from the code."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.commands import REGISTRY
-from handlers import load_areas
+from bot.app import build_registry
 
 BOT_SCOPES = [
     "app_mentions:read",  # @opsdesk in channels
@@ -32,12 +31,11 @@ SHORTCUTS = [
 
 
 def build(url: str | None = None, *, socket: bool = False) -> dict[str, Any]:
-    load_areas()
     endpoint = (url.rstrip("/") + "/slack/events") if url else None
     commands = []
-    for slash, cmdset in sorted(REGISTRY.items()):
+    for cmdset in build_registry().command_sets():
         entry: dict[str, Any] = {
-            "command": slash,
+            "command": cmdset.slash,
             "description": cmdset.summary[:100],
             "usage_hint": cmdset.usage_hint[:1000],
             # Slack then sends people as <@U123|name>, which commands parse.

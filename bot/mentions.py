@@ -1,9 +1,12 @@
-"""What people can say to @opsdesk: each area adds its phrases; anything else gets short help."""
+"""What people can say to @opsdesk: each area declares its phrases; anything else gets short help.
+
+The routes are declared on the registry (``Registry.add_mention``) by the Slack listeners.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,38 +23,21 @@ class Route:
     handler: Callable[..., Any]
 
 
-ROUTES: list[Route] = []
-
-
-def route(
-    pattern: str, usage: str, summary: str
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register ``fn(req, match)`` for text matching ``pattern`` (case-insensitive, full match)."""
-
-    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-        compiled = re.compile(pattern, re.IGNORECASE | re.DOTALL)
-        if not any(r.pattern.pattern == compiled.pattern for r in ROUTES):
-            ROUTES.append(Route(compiled, usage, summary, fn))
-        return fn
-
-    return register
-
-
 def strip_mention(text: str) -> str:
     """The words after the bot's mention, with Slack's leading mention removed."""
     return " ".join(_BOT_MENTION.sub(" ", text, count=1).split())
 
 
-def match(text: str) -> tuple[Route, re.Match[str]] | None:
-    for r in ROUTES:
+def match(routes: Sequence[Route], text: str) -> tuple[Route, re.Match[str]] | None:
+    for r in routes:
         m = r.pattern.fullmatch(text)
         if m:
             return r, m
     return None
 
 
-def help_text() -> str:
+def help_text(routes: Sequence[Route]) -> str:
     lines = ["Here is what you can ask me:", "• `help`  this list"]
-    lines += [f"• `{escape(r.usage)}`  {r.summary}" for r in ROUTES]
+    lines += [f"• `{escape(r.usage)}`  {r.summary}" for r in routes]
     lines.append("Slash commands do the rest; try `/incident help`.")
     return "\n".join(lines)

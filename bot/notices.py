@@ -1,9 +1,9 @@
 """The notice queue: announcements, reminders and digests as rows, sent exactly once.
 
-Areas register a handler per notice kind (``@notice_kind("incident.reminder")``) and, where they
-have recurring work, a planner that writes upcoming rows (``@planner("digests")``). The
-dispatcher claims a due row with a conditional update, hands it to its handler with a fresh unit
-of work, and marks it sent in that same transaction. A failed send goes back to pending with
+Areas declare a handler per notice kind and, where they have recurring work, a planner that
+writes upcoming rows (``add_notice_kind``, ``add_planner`` in bot/registry.py). The dispatcher
+claims a due row with a conditional update, hands it to its handler with a fresh unit of work,
+and marks it sent in that same transaction. A failed send goes back to pending with
 back-off until it expires; a row claimed by a process that then died is never re-sent, because
 the Web API has no idempotency key and a duplicate page at 3am is worse than a logged gap.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -21,18 +20,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bot.context import Ctx
-from bot.messenger import Messenger
 from storage.models import Notice
 
 log = logging.getLogger(__name__)
-
-
-NoticeHandler = Callable[[Ctx, Messenger, dict[str, Any]], None]
-Planner = Callable[[Ctx], None]
-
-_HANDLERS: dict[str, NoticeHandler] = {}
-_PLANNERS: dict[str, Planner] = {}
 
 
 class Skip(Exception):
@@ -47,41 +37,12 @@ class NotYet(Exception):
     """
 
 
-def notice_kind(kind: str) -> Callable[[NoticeHandler], NoticeHandler]:
-    def register(fn: NoticeHandler) -> NoticeHandler:
-        _HANDLERS[kind] = fn
-        return fn
-
-    return register
-
-
-def planner(name: str) -> Callable[[Planner], Planner]:
-    def register(fn: Planner) -> Planner:
-        _PLANNERS[name] = fn
-        return fn
-
-    return register
-
-
 def in_flight(session: Session, *, like: str) -> bool:
     """Whether a notice whose key matches ``like`` (SQL LIKE) is being sent at this moment."""
     found = session.scalar(
         select(Notice.id).where(Notice.dedupe_key.like(like), Notice.status == "sending").limit(1)
     )
     return found is not None
-
-
-def handler_for(kind: str) -> NoticeHandler | None:
-    return _HANDLERS.get(kind)
-
-
-def planners() -> list[tuple[str, Planner]]:
-    """Registered planners in name order (looked up at call time, so tests may narrow them)."""
-    return sorted(_PLANNERS.items())
-
-
-def registered_kinds() -> set[str]:
-    return set(_HANDLERS)
 
 
 def _insert(session: Session) -> Any:

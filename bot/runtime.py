@@ -1,4 +1,6 @@
-"""The process's long-lived parts, built once: settings, config, database, clock, messenger."""
+"""The process's long-lived parts, built once: settings, config, database, clock, messenger,
+and the registry of what its areas declared.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.config import Config
-from bot.context import Outbox
+from bot.context import Ctx, Outbox
 from bot.dispatcher import Dispatcher
 from bot.messenger import Messenger
+from bot.registry import Registry
 from bot.settings import Settings
 from storage.db import make_engine, make_session_factory
 
@@ -29,6 +32,7 @@ class Runtime:
     clock: Clock
     messenger: Messenger
     dispatcher: Dispatcher
+    registry: Registry[Ctx]  # what this process's areas declared (bot/app.py builds it)
     # True in the console and unit tests: say things before returning, in order.
     synchronous: bool = False
     # The console holds what a request queued until it has printed the reply, as Slack would.
@@ -70,6 +74,7 @@ def build_runtime(
     settings: Settings,
     config: Config,
     messenger: Messenger,
+    registry: Registry[Ctx],
     *,
     clock: Clock | None = None,
     engine: Engine | None = None,
@@ -78,7 +83,9 @@ def build_runtime(
     engine = engine or make_engine(settings.DATABASE_URL)
     sessions = make_session_factory(engine)
     clock = clock or Clock()
-    dispatcher = Dispatcher(sessions=sessions, messenger=messenger, config=config, now=clock.now)
+    dispatcher = Dispatcher(
+        sessions=sessions, messenger=messenger, config=config, now=clock.now, registry=registry
+    )
     return Runtime(
         settings=settings,
         config=config,
@@ -87,5 +94,6 @@ def build_runtime(
         clock=clock,
         messenger=messenger,
         dispatcher=dispatcher,
+        registry=registry,
         synchronous=synchronous,
     )

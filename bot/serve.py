@@ -5,10 +5,16 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import boot
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from slack_bolt import App
+
+    from bot.runtime import Runtime
+    from bot.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -42,35 +48,33 @@ def serve(s: Settings) -> int:
 def socket_mode(s: Settings) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.app import create_app
-    from bot.runtime import build_runtime
-    from bot.slack_messenger import SlackMessenger, make_web_client
-
     if not s.SLACK_APP_TOKEN or not s.SLACK_BOT_TOKEN:
         raise boot.StartupError(
             "Socket Mode needs SLACK_APP_TOKEN (xapp-...) and SLACK_BOT_TOKEN (xoxb-...)", []
         )
-    cfg, _ = boot.config(s)
-    rt = build_runtime(s, cfg, SlackMessenger(make_web_client(s)), engine=boot.database(s))
-    scheduler = _maybe_scheduler(rt)
+    _, app, scheduler = start_socket_mode(s)
     try:
-        SocketModeHandler(create_app(rt), s.SLACK_APP_TOKEN).start()
+        SocketModeHandler(app, s.SLACK_APP_TOKEN).start()
     finally:
         if scheduler:
             scheduler.shutdown()
     return 0
 
 
-def scheduler_only(s: Settings) -> int:
-    from bot.runtime import build_runtime
-    from bot.scheduler import Scheduler
+def start_socket_mode(s: Settings) -> tuple[Runtime, App, Scheduler | None]:
+    """Everything `opsdesk socket` runs except the WebSocket: the app over the full registry,
+    and its scheduler (unless OPSDESK_SCHEDULER=off), started once the app is complete."""
+    from bot.app import create_app, start_runtime
     from bot.slack_messenger import SlackMessenger, make_web_client
-    from handlers import load_areas
 
-    load_areas()  # every area's notice kinds and planners
     cfg, _ = boot.config(s)
-    rt = build_runtime(s, cfg, SlackMessenger(make_web_client(s)), engine=boot.database(s))
-    scheduler = Scheduler(rt)
+    rt = start_runtime(s, cfg, SlackMessenger(make_web_client(s)), engine=boot.database(s))
+    app = create_app(rt)
+    return rt, app, _maybe_scheduler(rt)
+
+
+def scheduler_only(s: Settings) -> int:
+    scheduler = build_scheduler(s)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -81,7 +85,19 @@ def scheduler_only(s: Settings) -> int:
     return 0
 
 
-def _maybe_scheduler(rt: Any) -> Any:
+def build_scheduler(s: Settings) -> Scheduler:
+    """The scheduler process, not yet started: every area's notice kinds and planners, and
+    none of the Slack listeners (``handlers/``), which it has no use for."""
+    from bot.app import start_runtime
+    from bot.scheduler import Scheduler
+    from bot.slack_messenger import SlackMessenger, make_web_client
+
+    cfg, _ = boot.config(s)
+    rt = start_runtime(s, cfg, SlackMessenger(make_web_client(s)), engine=boot.database(s))
+    return Scheduler(rt)
+
+
+def _maybe_scheduler(rt: Runtime) -> Scheduler | None:
     if not rt.settings.scheduler_enabled:
         return None
     from bot.scheduler import Scheduler

@@ -5,8 +5,7 @@ from __future__ import annotations
 import atexit
 
 from bot import boot
-from bot.app import create_app
-from bot.runtime import build_runtime
+from bot.app import create_app, start_runtime
 from bot.slack_messenger import SlackMessenger, make_web_client
 from bot.web import WSGIApp, wsgi_app
 
@@ -18,9 +17,9 @@ def create() -> WSGIApp:
         boot.logging_setup(s)
         cfg, _ = boot.config(s)
         engine = boot.database(s)
+        rt = start_runtime(s, cfg, SlackMessenger(make_web_client(s)), engine=engine)
     except boot.StartupError as exc:
         boot.fail(exc)
-    rt = build_runtime(s, cfg, SlackMessenger(make_web_client(s)), engine=engine)
     app = create_app(rt)
     if s.scheduler_enabled:
         from bot.scheduler import Scheduler

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.context import Ctx
 from bot.digests import commands as cmd
-from bot.digests import notices as _notices  # noqa: F401 - registers the planner and notice kind
 from bot.digests import render, service
 from bot.digests.commands import COMMANDS
 from bot.messenger import Message
+from bot.registry import Registry
 from handlers.kit import Request, slash
 
 
@@ -51,5 +52,5 @@ def run(req: Request, command: cmd.Command | None) -> Message:
     return render.subscribed(req.channel_id or "", schedule.describe(), upcoming, schedule.tz)
 
 
-def register(app: App) -> None:
+def register(app: App, registry: Registry[Ctx]) -> None:
     slash(app, COMMANDS)(run)

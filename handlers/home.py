@@ -6,11 +6,13 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.context import Ctx
 from bot.digests.home import home_view
+from bot.registry import Registry
 from handlers.kit import Request, event
 
 
-def register(app: App) -> None:
+def register(app: App, registry: Registry[Ctx]) -> None:
     @event(app, "app_home_opened")
     def on_home_opened(req: Request, ev: dict[str, Any]) -> None:
         if ev.get("tab", "home") != "home":

@@ -8,14 +8,13 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot import mentions
+from bot.context import Ctx
 from bot.errors import UserError
 from bot.incidents import commands as cmd
 from bot.incidents import metrics, render, service
-from bot.incidents import notices as _notices  # noqa: F401 - registers the notice kinds
-from bot.incidents import sections as _sections  # noqa: F401 - registers digest/Home sections
 from bot.incidents.commands import COMMANDS
 from bot.messenger import Message
+from bot.registry import Registry
 from handlers.kit import Request, action, button_id, message_shortcut, slash, submission
 from storage import incidents as repo
 from storage.incidents import SEVERITIES
@@ -77,7 +76,13 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
     raise AssertionError(command)
 
 
-def register(app: App) -> None:
+def register(app: App, registry: Registry[Ctx]) -> None:
+    registry.add_mention(
+        r"incident\s+(?P<rest>.+)",
+        "incident <title> [sev1-4]",
+        "raise an incident from chat",
+        on_mention,
+    )
     slash(app, COMMANDS)(run)
 
     @action(app, "incident_ack")
@@ -144,9 +149,6 @@ def register(app: App) -> None:
         )
 
 
-@mentions.route(
-    r"incident\s+(?P<rest>.+)", "incident <title> [sev1-4]", "raise an incident from chat"
-)
 def on_mention(req: Request, match: re.Match[str]) -> Message:
     severity, words = cmd.take_severity(match.group("rest").split())
     return _raised(req, " ".join(words), severity or "sev3")

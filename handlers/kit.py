@@ -28,6 +28,7 @@ from handlers.work import (
     mark_from_home,
     opened_from_home,
     runtime_of,
+    unit_of_work,
 )
 
 __all__ = [
@@ -114,12 +115,15 @@ def action(app: App, action_id: str) -> Callable[[ActionFn], ActionFn]:
 
 def _refresh_home(rt: Runtime, user_id: str) -> Callable[[Any], None]:
     """After an action taken from the Home tab (a click, or a form opened by one), show the
-    person their Home as it is now."""
+    person their Home as it is now (as the area that provides the Home builds it)."""
 
     def refresh(messenger: Any) -> None:
-        from bot.digests.home import render_home  # the Home is assembled by the digests area
-
-        messenger.publish_home(user_id, render_home(rt, user_id))
+        home_view = rt.registry.home_view
+        if home_view is None:
+            return
+        with unit_of_work(rt, user_id) as ctx:
+            view = home_view(ctx, user_id)
+        messenger.publish_home(user_id, view)  # after the transaction: never hold it over Slack
 
     return refresh
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.context import Ctx
 from bot.maintenance import commands as cmd
-from bot.maintenance import notices as _notices  # noqa: F401 - notice kinds and the planner
-from bot.maintenance import occurrences as _occurrences  # noqa: F401 - blocks resources
 from bot.maintenance import render, service, views
-from bot.maintenance import sections as _sections  # noqa: F401 - registers the digest section
 from bot.maintenance.commands import COMMANDS
 from bot.messenger import Message
 from bot.mrkdwn import when
+from bot.registry import Registry
 from handlers.kit import Request, slash
 from storage.resources import Resource
 
@@ -41,5 +40,5 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
     raise AssertionError(command)
 
 
-def register(app: App) -> None:
+def register(app: App, registry: Registry[Ctx]) -> None:
     slash(app, COMMANDS)(run)

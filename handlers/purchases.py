@@ -8,14 +8,14 @@ from typing import Any
 from pydantic import ValidationError
 from slack_bolt import App
 
+from bot.context import Ctx
 from bot.errors import UserError
 from bot.messenger import Message
 from bot.purchases import commands as cmd
 from bot.purchases import delegation, render, service
-from bot.purchases import notices as _notices  # noqa: F401 - registers the notice kinds
-from bot.purchases import sections as _sections  # noqa: F401 - registers digest/Home sections
 from bot.purchases.commands import COMMANDS
 from bot.purchases.money import parse_amount
+from bot.registry import Registry
 from handlers.kit import Request, action, button_id, slash, submission
 from storage import audit
 from storage import purchases as repo
@@ -92,7 +92,7 @@ def _form_amount(text: str) -> Any:
         raise UserError(str(exc).removeprefix("Value error, "), field="amount") from None
 
 
-def register(app: App) -> None:
+def register(app: App, registry: Registry[Ctx]) -> None:
     slash(app, COMMANDS)(run)
 
     @action(app, "purchase_approve")

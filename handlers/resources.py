@@ -7,13 +7,12 @@ from datetime import timedelta
 
 from slack_bolt import App
 
-from bot import mentions
+from bot.context import Ctx
 from bot.messenger import Message
 from bot.mrkdwn import when
+from bot.registry import Registry
 from bot.resources import catalogue, render, service, views
 from bot.resources import commands as cmd
-from bot.resources import notices as _notices  # noqa: F401 - registers the notice kinds
-from bot.resources import sections as _sections  # noqa: F401 - registers digest/Home sections
 from bot.resources.commands import COMMANDS
 from handlers.kit import Request, action, button_id, slash
 from storage.resources import Resource
@@ -66,7 +65,13 @@ def _extended(req: Request, booking_id: int, by: timedelta) -> Message:
     return render.done(f"{render.ref(booking)} now ends {when(booking.end, req.ctx.tz)}.")
 
 
-def register(app: App) -> None:
+def register(app: App, registry: Registry[Ctx]) -> None:
+    registry.add_mention(
+        r"status\s+(?P<name>\S+)",
+        "status <resource>",
+        "what a resource is doing now and this week",
+        on_mention,
+    )
     slash(app, COMMANDS)(run)
 
     @action(app, "booking_extend")
@@ -79,8 +84,5 @@ def register(app: App) -> None:
         return render.done(f"Released {render.ref(booking)}.")
 
 
-@mentions.route(
-    r"status\s+(?P<name>\S+)", "status <resource>", "what a resource is doing now and this week"
-)
 def on_mention(req: Request, match: re.Match[str]) -> Message:
     return views.status(req.ctx, match.group("name"))

@@ -6,12 +6,11 @@ import re
 
 from slack_bolt import App
 
-from bot import mentions
+from bot.context import Ctx
 from bot.messenger import Message
+from bot.registry import Registry
 from bot.shifts import commands as cmd
-from bot.shifts import notices as _notices  # noqa: F401 - notice kinds, planner, on-call provider
 from bot.shifts import render, service
-from bot.shifts import sections as _sections  # noqa: F401 - registers digest/Home sections
 from bot.shifts.commands import COMMANDS
 from handlers.kit import Request, slash
 
@@ -47,14 +46,15 @@ def run(req: Request, command: cmd.Command | None) -> Message:
     raise AssertionError(command)
 
 
-def register(app: App) -> None:
+def register(app: App, registry: Registry[Ctx]) -> None:
+    registry.add_mention(
+        r"who(?:'s|\s+is)\s+on[\s-]?call(?:\s+(?:for\s+)?(?P<rotation>[a-z0-9._-]+))?\s*\??",
+        "who is on call [rotation]",
+        "who is on call now, and until when",
+        on_mention,
+    )
     slash(app, COMMANDS)(run)
 
 
-@mentions.route(
-    r"who(?:'s|\s+is)\s+on[\s-]?call(?:\s+(?:for\s+)?(?P<rotation>[a-z0-9._-]+))?\s*\??",
-    "who is on call [rotation]",
-    "who is on call now, and until when",
-)
 def on_mention(req: Request, match: re.Match[str]) -> Message:
     return _now(req, match.group("rotation"))

@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import BoltContext
+from sqlalchemy.orm import Session
 
 from bot.commands import ParseEnv, UsageError
 from bot.context import Actor, Ctx, Outbox
@@ -23,6 +26,7 @@ from bot.messenger import Message
 from bot.mrkdwn import escape
 from bot.runtime import Runtime
 from bot.users import time_zone
+from storage.db import transaction
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +114,20 @@ def runtime_of(context: BoltContext) -> Runtime:
     return context["opsdesk"]
 
 
+def _ctx(rt: Runtime, session: Session, user_id: str, now: datetime) -> Ctx:
+    """The person acting: their time zone (asked of Slack once, then cached) and admin rights."""
+    tz = time_zone(session, rt.messenger, user_id, now=now, default=rt.config.timezone)
+    actor = Actor(user_id, tz, is_admin=rt.config.is_admin(user_id))
+    return Ctx(session=session, now=now, config=rt.config, actor=actor, registry=rt.registry)
+
+
+@contextmanager
+def unit_of_work(rt: Runtime, user_id: str) -> Iterator[Ctx]:
+    """A committed unit of work acting as ``user_id``, outside any request (e.g. after one)."""
+    with transaction(rt.sessions) as session:
+        yield _ctx(rt, session, user_id, rt.clock.now())
+
+
 def _run(
     rt: Runtime,
     body: dict[str, Any],
@@ -123,9 +141,7 @@ def _run(
     now = rt.clock.now()
     with rt.sessions() as session:
         try:
-            tz = time_zone(session, rt.messenger, user_id, now=now, default=rt.config.timezone)
-            actor = Actor(user_id, tz, is_admin=rt.config.is_admin(user_id))
-            ctx = Ctx(session=session, now=now, config=rt.config, actor=actor)
+            ctx = _ctx(rt, session, user_id, now)
             req = Request(ctx, rt, user_id, channel_id, trigger_id, body)
             reply = work(req)
             session.commit()

@@ -18,24 +18,36 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.app import AREAS, build_registry, listeners
 from bot.clock import Clock
 from bot.config import Config, load_config
 from bot.context import Actor, Ctx
+from bot.registry import Registry
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.slack_messenger import SlackMessenger, make_web_client
 from bot.tz import zone
-from handlers import load_areas
 from storage.db import make_engine, make_session_factory, transaction
 from storage.migrate import load_all_models, upgrade
 from tests.e2e import SlackApp
 from tests.recording import RecordingMessenger
 from tests.slack_stub import SlackStub
 
-# Import every area before any test freezes time: pydantic builds the command models when their
-# module is imported, and under freeze_time it would see freezegun's datetime class instead.
-load_areas()
+# Import every area and its listeners before any test freezes time: pydantic builds the command
+# models when their module is imported, and under freeze_time it would see freezegun's datetime
+# class instead. (bot.app imports the areas; the listeners are imported only when asked for.)
+listeners()
+# "incidents" -> bot.incidents.area, for @pytest.mark.areas(...)
+AREA_NAMES = {area.__name__.split(".")[1]: area for area in AREAS}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "areas(*names): build the test's registry from these areas only (none: an empty one)",
+    )
+
 
 PG_URL = os.environ.get(
     "OPSDESK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -65,16 +77,18 @@ def _release_leadership(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def only_test_planners(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Plan only with the planners a test module defines (named ``test...``).
+def registry(request: pytest.FixtureRequest) -> Registry[Ctx]:
+    """A fresh registry of every area, as production builds it, for one test; the runtime, the
+    app and ``unit`` share it, and what a test declares on it is gone after the test.
 
-    The areas register planners for rotations, bookings, digests...; a test of the scheduler core
-    must not see their notices mixed into what it counts.
+    ``@pytest.mark.areas("incidents", "digests")`` builds it from those areas only, and
+    ``@pytest.mark.areas()`` from none (a test of the scheduler core, say, that declares its own
+    notice kinds and must not see the areas' planners mix their notices into what it counts).
     """
-    from bot import notices
-
-    mine = {k: v for k, v in notices._PLANNERS.items() if k.startswith("test")}
-    monkeypatch.setattr(notices, "_PLANNERS", mine)
+    marker = request.node.get_closest_marker("areas")
+    if marker is None:
+        return build_registry()
+    return build_registry([AREA_NAMES[name] for name in marker.args])
 
 
 def _postgres_engine() -> tuple[Engine, str] | None:
@@ -170,24 +184,34 @@ def settings(engine: Engine) -> Settings:
 
 
 @pytest.fixture
-def unit(sessions: sessionmaker[Session], config: Config, clock: Clock) -> UnitFactory:
+def unit(
+    sessions: sessionmaker[Session], config: Config, clock: Clock, registry: Registry[Ctx]
+) -> UnitFactory:
     """``with unit("U_BOB") as ctx:`` one committed unit of work acting as that person."""
 
     @contextmanager
     def make(user_id: str = "U_ALICE", tz: str = "UTC") -> Iterator[Ctx]:
         with transaction(sessions) as session:
             actor = Actor(user_id, zone(tz), is_admin=config.is_admin(user_id))
-            yield Ctx(session=session, now=clock.now(), config=config, actor=actor)
+            now = clock.now()
+            yield Ctx(session=session, now=now, config=config, actor=actor, registry=registry)
 
     return make
 
 
 @pytest.fixture
 def runtime(
-    settings: Settings, config: Config, engine: Engine, clock: Clock, messenger: RecordingMessenger
+    settings: Settings,
+    config: Config,
+    engine: Engine,
+    clock: Clock,
+    messenger: RecordingMessenger,
+    registry: Registry[Ctx],
 ) -> Iterator[Runtime]:
     """A synchronous runtime over the recording messenger, for service and scheduler tests."""
-    rt = build_runtime(settings, config, messenger, clock=clock, engine=engine, synchronous=True)
+    rt = build_runtime(
+        settings, config, messenger, registry, clock=clock, engine=engine, synchronous=True
+    )
     yield rt
 
 
@@ -201,7 +225,7 @@ def slack_stub() -> Iterator[SlackStub]:
 
 @pytest.fixture
 def slack(
-    engine: Engine, config: Config, clock: Clock, slack_stub: SlackStub
+    engine: Engine, config: Config, clock: Clock, slack_stub: SlackStub, registry: Registry[Ctx]
 ) -> Iterator[SlackApp]:
     """The real app over HTTP, its WebClient pointed at the stand-in; sends after responding."""
     from tests.e2e import SECRET, SlackApp
@@ -215,7 +239,7 @@ def slack(
         OPSDESK_SCHEDULER="off",
     )
     messenger = SlackMessenger(make_web_client(s))
-    rt = build_runtime(s, config, messenger, clock=clock, engine=engine)
+    rt = build_runtime(s, config, messenger, registry, clock=clock, engine=engine)
     app = SlackApp(rt, slack_stub)
     yield app
     app.close()

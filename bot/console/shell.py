@@ -20,14 +20,15 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine
 
 from bot import mentions
-from bot.app import CONSOLE_SECRET, create_app
-from bot.commands import REGISTRY
+from bot.app import CONSOLE_SECRET, create_app, start_runtime
 from bot.config import Config
 from bot.console import payloads as slack_payloads
 from bot.console.messenger import ConsoleMessenger, channel_name
 from bot.console.plain import blocks_to_text
+from bot.context import Ctx
 from bot.errors import UserError
-from bot.runtime import Runtime, build_runtime
+from bot.registry import Registry
+from bot.runtime import Runtime
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.timeparse import parse_duration, parse_time
@@ -263,13 +264,12 @@ class Console:
     def show_help(self) -> None:
         self.say(CONSOLE_HELP)
         self.say("\nSlash commands (each answers `help`):")
-        for slash, commands in sorted(REGISTRY.items()):
-            self.say(f"  {slash:13} {commands.summary}")
+        for commands in self.rt.registry.command_sets():
+            self.say(f"  {commands.slash:13} {commands.summary}")
+        phrases = mentions.help_text(self.rt.registry.mentions())
         self.say(
             "\n"
-            + blocks_to_text(
-                [{"type": "section", "text": {"type": "mrkdwn", "text": mentions.help_text()}}]
-            )[0]
+            + blocks_to_text([{"type": "section", "text": {"type": "mrkdwn", "text": phrases}}])[0]
         )
 
     def banner(self, config_path: str | None) -> None:
@@ -316,9 +316,18 @@ def _message(data: dict[str, Any]) -> Any:
     return Message(text=data.get("text", ""), blocks=data.get("blocks"))
 
 
-def build_console(settings: Settings, config: Config, engine: Engine, out: TextIO) -> Console:
+def build_console(
+    settings: Settings,
+    config: Config,
+    engine: Engine,
+    out: TextIO,
+    *,
+    registry: Registry[Ctx] | None = None,
+) -> Console:
     messenger = ConsoleMessenger(out, config.timezone)
-    rt = build_runtime(settings, config, messenger, engine=engine, synchronous=True)
+    rt = start_runtime(
+        settings, config, messenger, engine=engine, registry=registry, synchronous=True
+    )
     rt.deferred = []
     return Console(rt, messenger, out)
 

@@ -1,4 +1,4 @@
-"""Build a digest or a Home view from whatever sections the areas registered.
+"""Build a digest or a Home view from whatever sections the areas declared.
 
 Each provider runs inside a SAVEPOINT: one that raises (a bug, a missing table while an area is
 being deployed) is logged and left out, and its failed statement cannot poison the transaction
@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import sections
 from bot.context import Ctx
 from bot.digests import render
 from bot.messenger import Message
@@ -25,7 +24,7 @@ def collect(ctx: Ctx, since: datetime, tz: ZoneInfo) -> tuple[list[DigestSection
     """The non-empty digest sections, in order, and how many providers failed."""
     found: list[DigestSection] = []
     failed = 0
-    for name, fn in sections.digest_sections():
+    for name, fn in ctx.registry.digest_sections():
         try:
             with ctx.session.begin_nested():
                 section = fn(ctx, since, tz, render.MAX_LINES)
@@ -54,7 +53,7 @@ def build_digest(
 
 def home_parts(ctx: Ctx, viewer: str) -> list[tuple[str, list[dict[str, Any]]]]:
     parts: list[tuple[str, list[dict[str, Any]]]] = []
-    for name, fn in sections.home_sections():
+    for name, fn in ctx.registry.home_sections():
         try:
             with ctx.session.begin_nested():
                 blocks = fn(ctx, viewer)

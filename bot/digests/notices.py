@@ -17,7 +17,7 @@ from bot.context import Ctx
 from bot.digests.assemble import build_digest
 from bot.digests.schedule import Schedule, effective
 from bot.messenger import Messenger
-from bot.notices import Skip, notice_kind, planner
+from bot.notices import Skip
 from bot.tz import zone
 from storage import digests as repo
 
@@ -62,7 +62,6 @@ def plan_channel(ctx: Ctx, channel: str, schedule: Schedule, row: repo.DigestCha
     repo.mark_planned(ctx.session, channel, planned, schedule.signature)
 
 
-@planner("digests")
 def plan(ctx: Ctx) -> None:
     configured = {d.channel for d in ctx.config.digests}
     repo.ensure(ctx.session, configured)
@@ -78,7 +77,6 @@ def title_of(schedule: Schedule | None) -> str:
     return "Weekly digest" if schedule.cadence == "weekly" else "Daily digest"
 
 
-@notice_kind("digest.post")
 def post(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     channel = payload["channel"]
     row = repo.get(ctx.session, channel)

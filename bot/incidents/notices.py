@@ -10,7 +10,7 @@ from bot import oncall
 from bot.context import Ctx
 from bot.incidents import render
 from bot.messenger import MessageRef, Messenger
-from bot.notices import NotYet, Skip, notice_kind
+from bot.notices import NotYet, Skip
 from bot.timeparse import format_duration
 from bot.tz import zone
 from storage.incidents import Incident, IncidentEvent
@@ -39,7 +39,6 @@ def _slug(title: str) -> str:
     return slug[:40].rstrip("-") or "incident"
 
 
-@notice_kind("incident.announce")
 def announce(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     incident = _incident(ctx, payload)
     tz = zone(ctx.config.timezone)
@@ -66,7 +65,6 @@ def _announcement(incident: Incident) -> MessageRef:
     return MessageRef(incident.announce_channel, incident.announce_ts)
 
 
-@notice_kind("incident.refresh")
 def refresh(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     incident = _incident(ctx, payload)
     tz = zone(ctx.config.timezone)
@@ -75,7 +73,6 @@ def refresh(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     )
 
 
-@notice_kind("incident.thread")
 def thread(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     incident = _incident(ctx, payload)
     event = ctx.session.get(IncidentEvent, payload["event"])
@@ -85,7 +82,6 @@ def thread(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     messenger.post(ref.channel, render.thread_note(incident, event), thread_ts=ref.ts)
 
 
-@notice_kind("incident.remind")
 def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     """Nudge the commander when an open incident has gone quiet for its severity's interval.
 
@@ -118,7 +114,6 @@ def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     )
 
 
-@notice_kind("incident.escalate")
 def escalate(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     incident = _incident(ctx, payload)
     if incident.status != "open" or incident.severity not in {"sev1", "sev2"}:

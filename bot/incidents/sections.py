@@ -10,12 +10,11 @@ from bot import blocks as b
 from bot.context import Ctx
 from bot.incidents import render
 from bot.mrkdwn import safe, user, when
-from bot.sections import DigestSection, digest_section, home_section
+from bot.sections import DigestSection
 from bot.timeparse import format_duration
 from storage import incidents as repo
 
 
-@digest_section("incidents", order=10)
 def open_incidents(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> DigestSection | None:
     total = repo.count_incidents(ctx.session)
     if not total:
@@ -32,7 +31,6 @@ def open_incidents(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> Diges
     return DigestSection("Open incidents", lines, total, "/incident list")
 
 
-@digest_section("incidents-closed", order=90)
 def resolved_since(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> DigestSection | None:
     total = repo.count_resolved_between(ctx.session, since, ctx.now)
     if not total:
@@ -46,7 +44,6 @@ def resolved_since(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> Diges
     return DigestSection("Incidents resolved", lines, total, "/incident list all")
 
 
-@home_section("incidents", order=10)
 def my_incidents(ctx: Ctx, viewer: str) -> list[dict[str, Any]]:
     mine = repo.involving(ctx.session, viewer, limit=10)
     blocks: list[dict[str, Any]] = [b.header("Your open incidents")]

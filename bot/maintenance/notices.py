@@ -13,7 +13,7 @@ from bot.context import Ctx
 from bot.maintenance import render, service
 from bot.maintenance.occurrences import occurrences
 from bot.messenger import Messenger
-from bot.notices import Skip, notice_kind, planner
+from bot.notices import Skip
 from bot.resources import service as bookings
 from bot.timeparse import format_duration
 from bot.tz import zone
@@ -52,7 +52,6 @@ def _channel(ctx: Ctx, window: MaintenanceWindow) -> str:
     return ctx.config.maintenance.channel or window.created_by
 
 
-@notice_kind("maintenance.remind")
 def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     """Post to the channel and queue one DM per overlapping booking owner, each its own notice.
 
@@ -78,7 +77,6 @@ def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     messenger.post(_channel(ctx, window), render.reminder(window, resource, s, e, before, tz))
 
 
-@notice_kind("maintenance.remind_owner")
 def remind_owner(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     window, resource = _load(ctx, payload)
     s, e = _still_on(window, _occurrence(payload)[0])
@@ -90,7 +88,6 @@ def remind_owner(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> Non
     messenger.dm(booking.owner, render.reminder(window, resource, s, e, before, tz, booking))
 
 
-@notice_kind("maintenance.start")
 def start(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     window, resource = _load(ctx, payload)
     _, e = _still_on(window, _occurrence(payload)[0])
@@ -101,7 +98,6 @@ def start(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     )
 
 
-@notice_kind("maintenance.finish")
 def finish(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     window, resource = _load(ctx, payload)
     if window.status == "cancelled":
@@ -120,13 +116,11 @@ def finish(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     bookings.advance_waitlist(ctx, resource_repo.lock(ctx.session, resource.id))
 
 
-@notice_kind("maintenance.cancelled")
 def cancelled(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     window, resource = _load(ctx, payload)
     messenger.post(_channel(ctx, window), render.cancelled(window, resource))
 
 
-@notice_kind("maintenance.overlap")
 def overlap(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     window, resource = _load(ctx, payload)
     booking = ctx.session.get(Booking, payload["booking"])
@@ -136,7 +130,6 @@ def overlap(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     messenger.dm(booking.owner, render.overlap(window, resource, booking, tz))
 
 
-@planner("maintenance")
 def plan_upcoming(ctx: Ctx) -> None:
     """Queue reminders, starts and finishes for occurrences within the planning horizon."""
     for window in repo.live_between(ctx.session, ctx.now, ctx.now + service.horizon(ctx)):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot import ids
 from bot.recurrence import shift_local
-from bot.resources.availability import Blocker, blocker_source
+from bot.resources.availability import Blocker
 from bot.tz import zone
 from storage import maintenance as repo
 from storage.maintenance import MaintenanceWindow
@@ -79,7 +79,6 @@ def current_or_next(window: MaintenanceWindow, now: datetime) -> Occurrence | No
     return found[0] if found else None
 
 
-@blocker_source("maintenance")
 def maintenance_blockers(
     session: Session, resource_ids: Sequence[int], start: datetime, end: datetime
 ) -> list[Blocker]:

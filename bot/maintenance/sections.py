@@ -8,14 +8,13 @@ from zoneinfo import ZoneInfo
 from bot.context import Ctx
 from bot.maintenance.occurrences import occurrences, ref
 from bot.mrkdwn import safe, window
-from bot.sections import DigestSection, digest_section
+from bot.sections import DigestSection
 from storage import maintenance as repo
 from storage import resources as resource_repo
 
 AHEAD = timedelta(hours=24)
 
 
-@digest_section("maintenance", order=50)
 def next_day(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> DigestSection | None:
     until = ctx.now + AHEAD
     windows = repo.live_between(ctx.session, ctx.now, until, limit=200)

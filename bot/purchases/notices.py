@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.context import Ctx
 from bot.messenger import MessageRef, Messenger
-from bot.notices import NotYet, Skip, in_flight, notice_kind
+from bot.notices import NotYet, Skip, in_flight
 from bot.purchases import render, service
 from bot.timeparse import format_duration
 from bot.tz import zone
@@ -45,7 +45,6 @@ def _behalf(req: PurchaseRequest, step: int, user_id: str, ctx: Ctx) -> str | No
     return next((a for a in sorted(stand_in) if stand_in[a] == user_id), None)
 
 
-@notice_kind("purchase.ask")
 def ask(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     req = _waiting(ctx, payload)
     step, user_id = int(payload["step"]), str(payload["user"])
@@ -59,7 +58,6 @@ def ask(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     )
 
 
-@notice_kind("purchase.remind")
 def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     req = _waiting(ctx, payload)
     step, user_id, n = int(payload["step"]), str(payload["user"]), int(payload["n"])
@@ -81,7 +79,6 @@ def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
         )
 
 
-@notice_kind("purchase.expire")
 def expire(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     if not service.expire(ctx, int(payload["id"])):
         raise Skip("decided before it expired")
@@ -106,27 +103,23 @@ def _update_dms(ctx: Ctx, messenger: Messenger, req: PurchaseRequest, step: int 
         messenger.update(MessageRef(dm.channel, dm.ts), message)
 
 
-@notice_kind("purchase.close_step")
 def close_step(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     """A step was decided: its DMs lose their buttons and say who decided."""
     req = _request(ctx, payload)
     _update_dms(ctx, messenger, req, int(payload["step"]))
 
 
-@notice_kind("purchase.final_messages")
 def final_messages(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     """The request is over: every approver DM of every step shows the outcome and who decided."""
     req = _request(ctx, payload)
     _update_dms(ctx, messenger, req, None)
 
 
-@notice_kind("purchase.tell_requester")
 def tell_requester(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     req = _request(ctx, payload)
     messenger.dm(req.requester, render.requester_outcome(req))
 
 
-@notice_kind("purchase.announce")
 def announce(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     req = _request(ctx, payload)
     channel = ctx.config.purchases.channel

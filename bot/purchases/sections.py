@@ -10,14 +10,13 @@ from bot import blocks as b
 from bot.context import Ctx
 from bot.mrkdwn import safe, user, when
 from bot.purchases import render
-from bot.sections import DigestSection, digest_section, home_section
+from bot.sections import DigestSection
 from bot.timeparse import format_duration
 from storage import purchases as repo
 
 HOME_LIMIT = 10
 
 
-@digest_section("purchases", order=20)
 def waiting(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> DigestSection | None:
     """Pending requests, oldest first: age, amount and whose step they wait on (2 queries)."""
     rows, total = repo.listing(ctx.session, scope="pending", user_id="", limit=limit)
@@ -33,7 +32,6 @@ def waiting(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> DigestSectio
     return DigestSection("Purchases waiting", lines, total, "/purchase list pending")
 
 
-@digest_section("purchases-decided", order=91)
 def decided_since(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> DigestSection | None:
     """Requests that ended since the previous digest (2 queries)."""
     rows, total = repo.decided_between(ctx.session, since, ctx.now, limit=limit)
@@ -51,7 +49,6 @@ def decided_since(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> Digest
 _DECIDED = ("approved", "rejected")
 
 
-@home_section("purchases-waiting", order=20)
 def approvals_waiting(ctx: Ctx, viewer: str) -> list[dict[str, Any]]:
     """Requests the viewer may decide now, with working buttons (3 queries)."""
     rows, total = repo.waiting_on(ctx.session, viewer, ctx.now, limit=HOME_LIMIT)
@@ -79,7 +76,6 @@ def approvals_waiting(ctx: Ctx, viewer: str) -> list[dict[str, Any]]:
     return blocks
 
 
-@home_section("purchases-mine", order=21)
 def your_requests(ctx: Ctx, viewer: str) -> list[dict[str, Any]]:
     """The viewer's latest requests and where they stand (2 queries)."""
     rows, total = repo.listing(ctx.session, scope="mine", user_id=viewer, limit=HOME_LIMIT)

@@ -1,18 +1,17 @@
 """When is a resource free? Bookings (up to its capacity) and blockers (maintenance) decide.
 
-Other areas make a resource unavailable by registering a blocker source
-(``@blocker_source``): maintenance does, so the resources area never imports it. Every query is
-bounded to the window asked about and uses the (resource, start, end) indexes.
+Other areas make a resource unavailable by declaring a blocker source
+(``registry.add_blocker_source``): maintenance does, so the resources area never imports it.
+Every query is bounded to the window asked about and uses the (resource, start, end) indexes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
-
+from bot.context import Ctx
 from storage import resources as repo
 from storage.resources import Booking, Resource
 
@@ -31,24 +30,12 @@ class Blocker:
     what: str  # e.g. "maintenance: kernel upgrade" (unescaped)
 
 
-BlockerFn = Callable[[Session, Sequence[int], datetime, datetime], list[Blocker]]
-_SOURCES: dict[str, BlockerFn] = {}
-
-
-def blocker_source(name: str) -> Callable[[BlockerFn], BlockerFn]:
-    def register(fn: BlockerFn) -> BlockerFn:
-        _SOURCES[name] = fn
-        return fn
-
-    return register
-
-
 def blockers(
-    session: Session, resource_ids: Sequence[int], start: datetime, end: datetime
+    ctx: Ctx, resource_ids: Sequence[int], start: datetime, end: datetime
 ) -> list[Blocker]:
     found: list[Blocker] = []
-    for _, fn in sorted(_SOURCES.items()):
-        found += fn(session, resource_ids, start, end)
+    for _, fn in ctx.registry.blocker_sources():
+        found += fn(ctx.session, resource_ids, start, end)
     return sorted(found, key=lambda b: (b.start, b.end))
 
 
@@ -76,7 +63,7 @@ class Busy:
 
 
 def check(
-    session: Session,
+    ctx: Ctx,
     resource: Resource,
     start: datetime,
     end: datetime,
@@ -84,23 +71,21 @@ def check(
     exclude: int | None = None,
 ) -> Busy | None:
     """None when one more booking fits in [start, end); else what is in the way."""
-    blocks = blockers(session, [resource.id], start, end)
-    held = repo.overlapping(session, [resource.id], start, end, exclude=exclude)
+    blocks = blockers(ctx, [resource.id], start, end)
+    held = repo.overlapping(ctx.session, [resource.id], start, end, exclude=exclude)
     full = peak(((b.start, b.end) for b in held), start, end) >= resource.capacity
     if blocks or full:
         return Busy(held if full else [], blocks)
     return None
 
 
-def next_free(
-    session: Session, resource: Resource, start: datetime, length: timedelta
-) -> datetime | None:
+def next_free(ctx: Ctx, resource: Resource, start: datetime, length: timedelta) -> datetime | None:
     """The earliest start at or after ``start`` with ``length`` free, within the horizon."""
     t = start
     for _ in range(SEARCH_STEPS):
         if t - start > SEARCH_HORIZON:
             return None
-        busy = check(session, resource, t, t + length)
+        busy = check(ctx, resource, t, t + length)
         if busy is None:
             return t
         ends = [b.end for b in busy.bookings + busy.blockers if b.end > t]  # type: ignore[operator]
@@ -111,16 +96,16 @@ def next_free(
 
 
 def free_among(
-    session: Session, resources: Sequence[Resource], start: datetime, end: datetime
+    ctx: Ctx, resources: Sequence[Resource], start: datetime, end: datetime
 ) -> list[Resource]:
     """Which of ``resources`` take one more booking for the whole of [start, end): two queries."""
     if not resources:
         return []
     ids = [r.id for r in resources]
     held: dict[int, list[tuple[datetime, datetime]]] = {}
-    for b in repo.overlapping(session, ids, start, end):
+    for b in repo.overlapping(ctx.session, ids, start, end):
         held.setdefault(b.resource_id, []).append((b.start, b.end))
-    blocked = {b.resource_id for b in blockers(session, ids, start, end)}
+    blocked = {b.resource_id for b in blockers(ctx, ids, start, end)}
     return [
         r
         for r in resources

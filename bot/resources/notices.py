@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.context import Ctx
 from bot.messenger import Messenger
-from bot.notices import Skip, notice_kind
+from bot.notices import Skip
 from bot.resources import render, service
 from bot.tz import zone
 from storage.resources import Booking, Resource, WaitEntry
@@ -21,7 +21,6 @@ def _load(ctx: Ctx, payload: dict[str, Any]) -> tuple[Booking, Resource]:
     return booking, resource
 
 
-@notice_kind("booking.remind_end")
 def remind_end(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     booking, resource = _load(ctx, payload)
     if not booking.is_live or booking.version != payload["v"]:
@@ -33,13 +32,11 @@ def remind_end(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     messenger.dm(booking.owner, render.end_reminder(booking, resource, zone(ctx.config.timezone)))
 
 
-@notice_kind("booking.end")
 def end(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     if not service.end_booking(ctx, payload["id"], payload["v"]):
         raise Skip("released or extended since")
 
 
-@notice_kind("booking.promoted")
 def promoted(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     booking, resource = _load(ctx, payload)
     if not booking.is_live:
@@ -47,14 +44,12 @@ def promoted(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     messenger.dm(booking.owner, render.promoted(booking, resource, zone(ctx.config.timezone)))
 
 
-@notice_kind("booking.cancelled")
 def cancelled(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     booking, resource = _load(ctx, payload)
     tz = zone(ctx.config.timezone)
     messenger.dm(booking.owner, render.cancelled(booking, resource, tz, payload.get("why", "")))
 
 
-@notice_kind("booking.wait_cancelled")
 def wait_cancelled(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     entry = ctx.session.get(WaitEntry, payload["id"])
     if entry is None:

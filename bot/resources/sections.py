@@ -11,7 +11,7 @@ from bot.context import Ctx
 from bot.mrkdwn import safe, user, window
 from bot.recurrence import at_local
 from bot.resources import availability, render
-from bot.sections import DigestSection, digest_section, home_section
+from bot.sections import DigestSection
 from storage import resources as repo
 
 HOME_LIMIT = 10
@@ -21,7 +21,6 @@ def _end_of_day(now: datetime, tz: ZoneInfo) -> datetime:
     return at_local(now.astimezone(tz).date() + timedelta(days=1), time(0, 0), tz)
 
 
-@digest_section("bookings", order=40)
 def todays_bookings(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> DigestSection | None:
     until = _end_of_day(ctx.now, tz)
     total = repo.count_upcoming(ctx.session, ctx.now, until)
@@ -29,7 +28,7 @@ def todays_bookings(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> Dige
         return None
     rows = repo.upcoming(ctx.session, ctx.now, until, limit=limit)
     names = repo.by_ids(ctx.session, [x.resource_id for x in rows])
-    clashes = availability.blockers(ctx.session, list(names), ctx.now, until)
+    clashes = availability.blockers(ctx, list(names), ctx.now, until)
     lines = []
     for x in rows:
         clash = next(
@@ -48,7 +47,6 @@ def todays_bookings(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> Dige
     return DigestSection("Bookings today", lines, total, "/resource bookings")
 
 
-@home_section("bookings", order=30)
 def my_bookings(ctx: Ctx, viewer: str) -> list[dict[str, Any]]:
     rows = repo.mine(ctx.session, viewer, ctx.now, limit=HOME_LIMIT)
     blocks: list[dict[str, Any]] = [b.header("Your bookings")]

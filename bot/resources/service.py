@@ -103,11 +103,11 @@ def _conflict(
     ctx: Ctx, resource: Resource, busy: availability.Busy, start: datetime, end: datetime
 ) -> Conflict:
     length = end - start
-    nxt = availability.next_free(ctx.session, resource, start, length)
+    nxt = availability.next_free(ctx, resource, start, length)
     same_kind = [
         r for r in repo.catalogue(ctx.session, kind=resource.kind, limit=50) if r.id != resource.id
     ]
-    free = availability.free_among(ctx.session, same_kind, start, end)
+    free = availability.free_among(ctx, same_kind, start, end)
     return Conflict(render.conflict(resource, busy, nxt, free, length, ctx.tz))
 
 
@@ -126,7 +126,7 @@ def book(
     resource = repo.lock(ctx.session, resource.id)
     if not resource.active:
         raise NotFound(f"{resource.name} was just removed.")
-    busy = availability.check(ctx.session, resource, start, end)
+    busy = availability.check(ctx, resource, start, end)
     if busy is not None:
         raise _conflict(ctx, resource, busy, start, end)
     return _create(ctx, resource, ctx.actor.user_id, start, end, note)
@@ -175,7 +175,7 @@ def extend(ctx: Ctx, booking_id: int, by: timedelta) -> Booking:
             f"A booking lasts at most {format_duration(longest)}; extended by "
             f"{format_duration(by)} it would last {format_duration(new_end - booking.start)}."
         )
-    busy = availability.check(ctx.session, resource, booking.end, new_end, exclude=booking.id)
+    busy = availability.check(ctx, resource, booking.end, new_end, exclude=booking.id)
     if busy is not None:
         raise Conflict(render.extend_refused(booking, resource, busy, ctx.tz))
     notices.cancel(ctx.session, prefix=key(booking))
@@ -207,7 +207,7 @@ def wait(
             f"({span(mine.start, mine.end, ctx.tz)}), for a window that overlaps this "
             "one. You will hear as soon as it frees up.",
         )
-    if availability.check(ctx.session, resource, start, end) is None:
+    if availability.check(ctx, resource, start, end) is None:
         raise UserError(
             f"{resource.name} is free for that window, so there is no need to wait: book it.",
             example=f"/resource book {resource.name} ...",
@@ -241,7 +241,7 @@ def advance_waitlist(ctx: Ctx, resource: Resource, *, giver: str | None = None) 
             continue
         if entry.user_id == giver:
             continue
-        if availability.check(ctx.session, resource, start, entry.end) is not None:
+        if availability.check(ctx, resource, start, entry.end) is not None:
             continue
         booking = _create(ctx, resource, entry.user_id, start, entry.end, None)
         booking.from_wait = entry.id

@@ -18,7 +18,7 @@ def states_now(ctx: Ctx, resources: list[Resource]) -> list[render.State]:
     """Each resource's state at this minute: three queries whatever the number of resources."""
     now, ids = ctx.now, [r.id for r in resources]
     held = repo.overlapping(ctx.session, ids, now, now + timedelta(seconds=1)) if ids else []
-    blocks = availability.blockers(ctx.session, ids, now, now + timedelta(seconds=1)) if ids else []
+    blocks = availability.blockers(ctx, ids, now, now + timedelta(seconds=1)) if ids else []
     return [
         render.State(
             r,
@@ -43,7 +43,7 @@ def status(ctx: Ctx, name: str) -> Message:
     total = len(upcoming)
     if total == STATUS_LIMIT:
         total = repo.count_overlapping(ctx.session, resource.id, ctx.now, until)
-    blocks = availability.blockers(ctx.session, [resource.id], ctx.now, until)[:STATUS_LIMIT]
+    blocks = availability.blockers(ctx, [resource.id], ctx.now, until)[:STATUS_LIMIT]
     return render.status(state, upcoming, blocks, ctx.tz, total)
 
 
@@ -53,7 +53,7 @@ def available(ctx: Ctx, kind: str | None, start: datetime, end: datetime) -> Mes
     if kind and not rows:
         known = repo.kinds(ctx.session)
         raise_unknown_kind(kind, known)
-    free = availability.free_among(ctx.session, rows, start, end)
+    free = availability.free_among(ctx, rows, start, end)
     return render.available(free, kind, start, end, ctx.tz)
 
 

@@ -1,4 +1,4 @@
-"""What shifts say in Slack: hand-off notices, shift-start reminders; and the on-call provider.
+"""What shifts say in Slack: hand-off notices and shift-start reminders.
 
 The planner runs on every scheduler tick. Per rotation it (1) checks for a hand-off against the
 stored snapshot (service.check_handoff) and (2) queues a DM for every shift start in the next
@@ -12,26 +12,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import oncall
 from bot.context import Ctx
 from bot.messenger import Messenger
-from bot.notices import Skip, notice_kind, planner
+from bot.notices import Skip
 from bot.shifts import render, service
 from bot.tz import zone
 
 LOOKAHEAD = timedelta(hours=1)
 
 
-@oncall.provide
-def _provider(ctx: Ctx, rotation: str | None) -> list[str]:
-    return service.people_on_call(ctx, rotation)
-
-
 def remind_key(rotation: str, start: datetime, user: str) -> str:
     return f"shift:{rotation}:remind:{start:%Y%m%dT%H%M%SZ}:{user}"
 
 
-@planner("shifts")
 def plan(ctx: Ctx) -> None:
     for rot in ctx.config.rotations:
         service.check_handoff(ctx, rot)
@@ -57,7 +50,6 @@ def _rotation(ctx: Ctx, payload: dict[str, Any]) -> Any:
     return rot
 
 
-@notice_kind("shift.handoff")
 def handoff(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     rot = _rotation(ctx, payload)
     if not rot.channel:
@@ -82,7 +74,6 @@ def handoff(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     )
 
 
-@notice_kind("shift.remind")
 def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     rot = _rotation(ctx, payload)
     start = datetime.fromisoformat(payload["start"])

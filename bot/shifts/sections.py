@@ -13,11 +13,10 @@ from zoneinfo import ZoneInfo
 from bot import blocks as b
 from bot.context import Ctx
 from bot.mrkdwn import user, when
-from bot.sections import DigestSection, digest_section, home_section
+from bot.sections import DigestSection
 from bot.shifts import render, service
 
 
-@digest_section("shifts", order=30)
 def on_call(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> DigestSection | None:
     rotations = ctx.config.rotations
     if not rotations:
@@ -33,7 +32,6 @@ def on_call(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> DigestSectio
     return DigestSection("On call", lines, len(rotations), "/shift now", informational=True)
 
 
-@home_section("shifts", order=50)
 def my_next_shift(ctx: Ctx, viewer: str) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = [b.header("Your next shift")]
     lines = []

@@ -17,8 +17,7 @@ import pytest
 from sqlalchemy import text
 
 from bot import slack_payloads
-from bot.commands import REGISTRY
-from handlers import load_areas
+from bot.app import build_registry
 from storage.db import make_engine
 from tests.conftest import PG_URL
 from tests.serving import SECRET, free_port, gunicorn_command, migrate, running, server_env
@@ -87,7 +86,7 @@ def _measure(url: str, scenario: Scenario) -> list[float]:
 
 
 def test_latency(database_url: str, tmp_path: Path) -> None:
-    load_areas()
+    declared = {commands.slash for commands in build_registry().command_sets()}
     with SlackStub() as stub:
         port = free_port()
         env = server_env(database_url, stub, port)
@@ -95,7 +94,7 @@ def test_latency(database_url: str, tmp_path: Path) -> None:
         with running(gunicorn_command(port), env, tmp_path, port) as url:
             print(f"\n{database_url.split(':')[0]}: {REQUESTS} requests, {CONCURRENCY} clients")
             for name, scenario in SCENARIOS.items():
-                if name.startswith("/") and name.split()[0] not in REGISTRY:
+                if name.startswith("/") and name.split()[0] not in declared:
                     continue  # that area is not built yet
                 wall = time.perf_counter()
                 times = _measure(url, scenario)

@@ -11,12 +11,13 @@ from bot.config import Config
 from bot.console.shell import Console, build_console
 from bot.settings import Settings
 
-pytestmark = pytest.mark.usefixtures("incidents_only")
+# Only the incidents sections (see test_digest_delivery.py).
+pytestmark = pytest.mark.areas("incidents", "digests")
 
 
 @pytest.fixture
-def console(settings: Settings, config: Config, engine) -> Console:
-    return build_console(settings, config, engine, io.StringIO())
+def console(settings: Settings, config: Config, engine, registry) -> Console:
+    return build_console(settings, config, engine, io.StringIO(), registry=registry)
 
 
 def _run(console: Console, *lines: str) -> str:

@@ -16,11 +16,10 @@ from sqlalchemy import event, text
 from bot.console.plain import blocks_to_text
 from bot.digests.assemble import build_digest, build_home
 from bot.mrkdwn import escape
-from bot.sections import DigestSection, digest_section, home_section
+from bot.sections import DigestSection
 from storage.incidents import Incident
 from tests.digests.conftest import BERLIN
 
-pytestmark = pytest.mark.usefixtures("own_sections")
 NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 SINCE = NOW - timedelta(days=1)
 
@@ -37,7 +36,7 @@ def _texts(obj: Any) -> Iterator[str]:
             yield from _texts(item)
 
 
-def _register_flood(sections: int, lines: int, width: int) -> None:
+def _declare_flood(registry, sections: int, lines: int, width: int) -> None:
     for n in range(sections):
 
         def fn(ctx, since, tz, limit, n=n) -> DigestSection:
@@ -46,11 +45,11 @@ def _register_flood(sections: int, lines: int, width: int) -> None:
             ]
             return DigestSection("Flood " * 40 + str(n), body, total=lines + 90, more="/flood list")
 
-        digest_section(f"test-flood-{n}", order=50 + n)(fn)
+        registry.add_digest_section(f"test-flood-{n}", 50 + n, fn)
 
 
-def test_a_full_digest_stays_within_slack_limits_and_reads_well_as_text(unit) -> None:
-    _register_flood(sections=40, lines=60, width=2000)
+def test_a_full_digest_stays_within_slack_limits_and_reads_well_as_text(unit, registry) -> None:
+    _declare_flood(registry, sections=40, lines=60, width=2000)
     with freeze_time(NOW), unit() as ctx:
         message = build_digest(ctx, since=SINCE, tz=BERLIN, title="Daily digest", quiet=False)
     assert message is not None and message.blocks is not None
@@ -69,12 +68,13 @@ def test_a_full_digest_stays_within_slack_limits_and_reads_well_as_text(unit) ->
         assert "&" not in t.replace("&amp;", "").replace("&lt;", "").replace("&gt;", "")
 
 
-def test_each_section_is_capped_with_more_and_its_command(unit) -> None:
-    @digest_section("test-small", order=60)
+def test_each_section_is_capped_with_more_and_its_command(unit, registry) -> None:
     def small(ctx, since, tz, limit) -> DigestSection:
         return DigestSection(
             "Waiting purchases", [f"PUR-{i}" for i in range(limit)], 12, "/purchase list"
         )
+
+    registry.add_digest_section("test-small", 60, small)
 
     with freeze_time(NOW), unit() as ctx:
         message = build_digest(ctx, since=SINCE, tz=BERLIN, title="Daily digest", quiet=False)
@@ -84,7 +84,7 @@ def test_each_section_is_capped_with_more_and_its_command(unit) -> None:
     assert "Waiting purchases: 12" in message.text
 
 
-@pytest.mark.usefixtures("incidents_only")
+@pytest.mark.areas("incidents", "digests")
 def test_nothing_anywhere_is_one_all_clear_line_or_nothing_when_quiet(unit) -> None:
     with freeze_time(NOW), unit() as ctx:
         loud = build_digest(ctx, since=SINCE, tz=BERLIN, title="Daily digest", quiet=False)
@@ -93,20 +93,21 @@ def test_nothing_anywhere_is_one_all_clear_line_or_nothing_when_quiet(unit) -> N
     assert quiet is None
 
 
-@pytest.mark.usefixtures("incidents_only")
-def test_a_failing_section_is_logged_and_left_out(unit, caplog) -> None:
-    @digest_section("test-broken-sql", order=1)
+@pytest.mark.areas("incidents", "digests")
+def test_a_failing_section_is_logged_and_left_out(unit, registry, caplog) -> None:
     def broken_sql(ctx, since, tz, limit) -> DigestSection:
         ctx.session.execute(text("SELECT * FROM no_such_table"))
         raise AssertionError("unreachable")
 
-    @digest_section("test-broken", order=2)
     def broken(ctx, since, tz, limit) -> DigestSection:
         raise RuntimeError("provider bug")
 
-    @digest_section("test-fine", order=3)
     def fine(ctx, since, tz, limit) -> DigestSection:
         return DigestSection("Still here", ["one"], 1)
+
+    registry.add_digest_section("test-broken-sql", 1, broken_sql)
+    registry.add_digest_section("test-broken", 2, broken)
+    registry.add_digest_section("test-fine", 3, fine)
 
     with caplog.at_level(logging.ERROR), freeze_time(NOW), unit() as ctx:
         message = build_digest(ctx, since=SINCE, tz=BERLIN, title="Daily digest", quiet=False)
@@ -117,8 +118,7 @@ def test_a_failing_section_is_logged_and_left_out(unit, caplog) -> None:
     assert "test-broken" in caplog.text and "provider bug" in caplog.text
 
 
-def test_home_stays_within_100_blocks_and_trims_texts(unit) -> None:
-    @home_section("test-huge", order=1)
+def test_home_stays_within_100_blocks_and_trims_texts(unit, registry) -> None:
     def huge(ctx, viewer) -> list[dict[str, Any]]:
         return [
             {"type": "section", "text": {"type": "mrkdwn", "text": "x" * 5000},
@@ -126,19 +126,22 @@ def test_home_stays_within_100_blocks_and_trims_texts(unit) -> None:
             for _ in range(300)
         ]  # fmt: skip
 
-    @home_section("test-header", order=2)
     def long_header(ctx, viewer) -> list[dict[str, Any]]:
         return [{"type": "header", "text": {"type": "plain_text", "text": "H" * 400}}]
 
-    @home_section("test-raises", order=3)
     def raises(ctx, viewer) -> list[dict[str, Any]]:
         raise ValueError("home bug")
 
+    registry.add_home_section("test-huge", 1, huge)
+    registry.add_home_section("test-header", 2, long_header)
+    registry.add_home_section("test-raises", 3, raises)
     for n in range(6):
-        home_section(f"test-more-{n}", order=10 + n)(
+        registry.add_home_section(
+            f"test-more-{n}",
+            10 + n,
             lambda ctx, viewer, n=n: (
                 [{"type": "section", "text": {"type": "mrkdwn", "text": f"more {n}"}}] * 40
-            )
+            ),
         )
 
     with freeze_time(NOW), unit("U_BOB") as ctx:

@@ -15,7 +15,9 @@ from bot.runtime import Runtime
 from storage.models import Notice
 from tests.digests.conftest import BERLIN, Walker, berlin, digests_in
 
-pytestmark = pytest.mark.usefixtures("incidents_only")
+# Only incidents (plus digests), so "all clear" means something: tests that assert on a quiet or
+# all-clear digest must not depend on which areas there are (test_digest_on_call.py has them all).
+pytestmark = pytest.mark.areas("incidents", "digests")
 
 # The example config: C_OPS gets a digest on weekdays at 09:00 Europe/Berlin.
 OPS = "C_OPS"
@@ -212,7 +214,13 @@ def test_a_config_change_across_a_restart_replans(
             update={"digests": [config.digests[0].model_copy(update={"at": time(8, 30)})]}
         )
         restarted = build_runtime(
-            settings, moved, messenger, clock=clock, engine=engine, synchronous=True
+            settings,
+            moved,
+            messenger,
+            runtime.registry,
+            clock=clock,
+            engine=engine,
+            synchronous=True,
         )
         walker = Walker(restarted, frozen, messenger, OPS)
         walker.run_until(berlin("2026-12-07 12:00"))
@@ -230,7 +238,13 @@ def test_planning_twice_or_in_two_processes_writes_one_row(
 ) -> None:
     from bot.dispatcher import Dispatcher
 
-    other = Dispatcher(sessions=sessions, messenger=messenger, config=config, now=runtime.clock.now)
+    other = Dispatcher(
+        sessions=sessions,
+        messenger=messenger,
+        config=config,
+        now=runtime.clock.now,
+        registry=runtime.registry,
+    )
     with freeze_time(berlin("2026-12-07 07:00")):
         runtime.dispatcher.plan()
         other.plan()

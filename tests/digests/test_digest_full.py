@@ -19,7 +19,6 @@ from bot.incidents import service as incidents
 from bot.maintenance import service as maintenance
 from bot.purchases import service as purchases
 from bot.resources import service as resources
-from handlers import load_areas
 from tests.digests.conftest import BERLIN
 
 NOW = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)  # Monday 08:00 in Berlin, a week into the rotation
@@ -58,7 +57,6 @@ def _seed(unit) -> None:
 
 
 def test_a_full_digest_and_home_stay_within_slacks_limits_and_read_as_text(unit) -> None:
-    load_areas()  # every area's sections, as in production
     with freeze_time(NOW):
         _seed(unit)
         with unit("U_BOB") as ctx:

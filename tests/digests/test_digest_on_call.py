@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
 from freezegun import freeze_time
 
 from bot.digests import service
@@ -14,7 +13,6 @@ from bot.incidents import service as incidents
 from bot.runtime import Runtime
 from tests.digests.conftest import BERLIN, Walker, berlin, digests_in
 
-pytestmark = pytest.mark.usefixtures("own_sections")  # it loads every area's sections
 NOW = berlin("2026-12-07 08:00")  # a Monday; the example rotation has U_BOB on call this week
 
 

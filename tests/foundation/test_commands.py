@@ -61,7 +61,7 @@ class Page(Command):
     page: int = Field(default=1, ge=1, le=10_000)
 
 
-SET = CommandSet("/thing", "things", [Show, Assign, Note, Approve, Page], register=False)
+SET = CommandSet("/thing", "things", [Show, Assign, Note, Approve, Page])
 
 
 @pytest.mark.parametrize("text", ["show 7", "show #7", "show INC-7", "show inc-7", "SHOW 7"])

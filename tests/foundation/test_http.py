@@ -39,7 +39,7 @@ class Refuse(Command):
 
 @pytest.fixture
 def app(slack: SlackApp) -> Iterator[SlackApp]:
-    commands = CommandSet("/ping", "test command", [Echo, Boom, Refuse], register=False)
+    commands = CommandSet("/ping", "test command", [Echo, Boom, Refuse])
 
     @slash(slack.bolt, commands)
     def ping(req: Request, cmd: Command | None) -> Message:

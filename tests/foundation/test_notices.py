@@ -12,14 +12,21 @@ from sqlalchemy import select
 from bot import dispatcher, notices
 from bot.context import Ctx
 from bot.messenger import Message, Messenger
+from bot.registry import Registry
 from bot.runtime import Runtime
 from storage.models import Notice
 from tests.recording import RecordingMessenger
 
-pytestmark = pytest.mark.usefixtures("only_test_planners")
+# No area: only this module's notice kinds, so no area's planner adds notices to what it counts.
+pytestmark = pytest.mark.areas()
 
 
-@notices.notice_kind("test.hello")
+@pytest.fixture(autouse=True)
+def _declared(registry: Registry[Ctx]) -> None:
+    registry.add_notice_kind("test.hello", _hello)
+    registry.add_notice_kind("test.edit", _edit)
+
+
 def _hello(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     if payload.get("skip"):
         raise notices.Skip("no longer relevant")
@@ -137,7 +144,6 @@ def test_two_dispatchers_send_each_notice_once(runtime: Runtime, unit, messenger
 DEPENDENCY_SENT: list[bool] = []
 
 
-@notices.notice_kind("test.edit")
 def _edit(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     if not DEPENDENCY_SENT:
         raise notices.NotYet("the message to edit has not gone out yet")

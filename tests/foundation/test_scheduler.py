@@ -10,32 +10,37 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from bot import notices
 from bot.context import Ctx
 from bot.messenger import Message, Messenger
 from bot.recurrence import daily
+from bot.registry import Registry
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import JOB_OPTIONS, SWEEP_ID, Scheduler
 from bot.tz import zone
 from storage.models import Notice
 from tests.recording import RecordingMessenger
 
-pytestmark = pytest.mark.usefixtures("only_test_planners")
+# No area: only this module's kinds and planner, so no area's notices mix into what it counts.
+pytestmark = pytest.mark.areas()
 
 DAILY_ZONES: list[str] = []  # the test planner only plans while a test switches it on
 
 
-@notices.notice_kind("test.reminder")
+@pytest.fixture(autouse=True)
+def _declared(registry: Registry[Ctx]) -> None:
+    registry.add_notice_kind("test.reminder", _reminder)
+    registry.add_notice_kind("test.daily", _daily)
+    registry.add_planner("test-daily", _plan_daily)
+
+
 def _reminder(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     messenger.post("C_TEST", Message(text=payload["text"]))
 
 
-@notices.notice_kind("test.daily")
 def _daily(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     messenger.post(payload["tz"], Message(text=payload["at"]))
 
 
-@notices.planner("test-daily")
 def _plan_daily(ctx: Ctx) -> None:
     for name in DAILY_ZONES:
         tz = zone(name)
@@ -51,7 +56,12 @@ def _plan_daily(ctx: Ctx) -> None:
 
 def _second_runtime(runtime: Runtime, messenger: Messenger) -> Runtime:
     return build_runtime(
-        runtime.settings, runtime.config, messenger, engine=runtime.engine, synchronous=True
+        runtime.settings,
+        runtime.config,
+        messenger,
+        runtime.registry,
+        engine=runtime.engine,
+        synchronous=True,
     )
 
 

@@ -5,18 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from bot import blocks as b
-from bot import sections
 from bot.console import payloads
 from storage import incidents as repo
 from tests.e2e import SlackApp
-
-
-@pytest.fixture
-def own_sections(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sections, "_HOME", list(sections._HOME))
 
 
 def _views(slack: SlackApp, count: int) -> list[dict[str, Any]]:
@@ -46,9 +38,7 @@ def test_opening_the_messages_tab_publishes_nothing(slack: SlackApp) -> None:
     assert view["user"] == "U_CAROL" and len(slack.stub.calls_to("views.publish")) == 1
 
 
-@pytest.mark.usefixtures("own_sections")
-def test_acting_from_home_refreshes_the_viewers_home(slack: SlackApp) -> None:
-    @sections.home_section("test-ack-buttons", order=99)
+def test_acting_from_home_refreshes_the_viewers_home(slack: SlackApp, registry) -> None:
     def ack_buttons(ctx, viewer) -> list[dict[str, Any]]:
         rows = repo.involving(ctx.session, viewer, limit=5)
         return [
@@ -56,6 +46,8 @@ def test_acting_from_home_refreshes_the_viewers_home(slack: SlackApp) -> None:
             for i in rows
             if i.status == "open"
         ]
+
+    registry.add_home_section("test-ack-buttons", 99, ack_buttons)
 
     slack.slash("/incident", "raise Disk full sev3", user="U_BOB")
     slack.event(payloads.app_home_opened_event("U_BOB"))

@@ -8,26 +8,23 @@ from typing import Any
 import pytest
 
 from bot import blocks as b
-from bot import sections
 from bot.console import payloads
-from handlers import load_areas
 from handlers.kit import mark_from_home
 from storage import incidents as repo
 from tests.e2e import SlackApp
 
 
 @pytest.fixture
-def event_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+def event_counts(registry) -> None:
     """A Home section that shows how many timeline events each of the viewer's incidents has."""
-    load_areas()  # the areas register their own sections first, in the real registry
-    monkeypatch.setattr(sections, "_HOME", list(sections._HOME))
 
-    @sections.home_section("test-event-counts", order=99)
     def counts(ctx, viewer) -> list[dict[str, Any]]:
         rows = repo.involving(ctx.session, viewer, limit=5)
         return [
             b.context(f"INC-{i.id} has {repo.count_events(ctx.session, i.id)} events") for i in rows
         ]
+
+    registry.add_home_section("test-event-counts", 99, counts)
 
 
 def _views(slack: SlackApp, count: int) -> list[dict[str, Any]]:

@@ -10,10 +10,8 @@ from freezegun import freeze_time
 
 from bot.dispatcher import Dispatcher
 from bot.errors import Conflict
-from bot.incidents import notices as _notices  # noqa: F401 - registers the notice kinds
 from bot.incidents import service
 from bot.runtime import Runtime
-from bot.shifts import notices as _shift_notices  # noqa: F401 - the rotation answers "on call"
 from bot.shifts import service as shifts
 from storage.incidents import Incident
 from tests.recording import RecordingMessenger
@@ -81,7 +79,11 @@ def test_reminders_are_not_repeated_after_a_restart(
         runtime.dispatcher.run_due()
         # A second process (or a restart) sweeps the same minute: nothing more goes out.
         other = Dispatcher(
-            sessions=sessions, messenger=messenger, config=config, now=runtime.clock.now
+            sessions=sessions,
+            messenger=messenger,
+            config=config,
+            now=runtime.clock.now,
+            registry=runtime.registry,
         )
         other.run_due()
         runtime.dispatcher.run_due()

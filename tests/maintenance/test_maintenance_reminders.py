@@ -102,7 +102,13 @@ def test_two_schedulers_send_each_notice_once(slack: SlackApp, frozen, sessions)
     slack.slash("/maintenance", WINDOW)
     rt = slack.runtime
     others = [
-        Dispatcher(sessions=sessions, messenger=rt.messenger, config=rt.config, now=rt.clock.now)
+        Dispatcher(
+            sessions=sessions,
+            messenger=rt.messenger,
+            config=rt.config,
+            now=rt.clock.now,
+            registry=rt.registry,
+        )
         for _ in range(3)
     ]
     for _ in range(60):

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 
 from bot.errors import Conflict
 from bot.maintenance import notices as maintenance_notices
-from bot.maintenance import occurrences as _occurrences  # noqa: F401 - registers the blocker
 from bot.maintenance import sections, service
 from bot.resources import service as bookings
 from storage.models import Notice

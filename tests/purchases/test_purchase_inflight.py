@@ -8,7 +8,6 @@ from decimal import Decimal
 from freezegun import freeze_time
 from sqlalchemy import select, update
 
-from bot.purchases import notices as _notices  # noqa: F401 - registers the notice kinds
 from bot.purchases import service
 from bot.runtime import Runtime
 from storage.models import Notice

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from bot.config import Config, parse_config
 from bot.errors import Conflict, Forbidden
 from bot.purchases import delegation, service
-from bot.purchases import notices as _notices  # noqa: F401 - registers the notice kinds
 from bot.runtime import Runtime
 from storage.purchases import PurchaseDecision, PurchaseRequest
 from tests.recording import RecordingMessenger

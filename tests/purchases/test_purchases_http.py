@@ -231,7 +231,8 @@ def test_home_sections_show_waiting_approvals_and_own_requests(slack: SlackApp, 
         bob = sections.approvals_waiting(ctx, "U_BOB")
         alice_waiting = sections.approvals_waiting(ctx, "U_ALICE")
         alice_mine = sections.your_requests(
-            Ctx(ctx.session, ctx.now, ctx.config, Actor("U_ALICE", zone("UTC"))), "U_ALICE"
+            Ctx(ctx.session, ctx.now, ctx.config, Actor("U_ALICE", zone("UTC")), ctx.registry),
+            "U_ALICE",
         )
     assert "PUR-1" in dump(bob) and action_ids(bob) == ["purchase_approve", "purchase_reject"]
     assert "PUR-1" not in dump(alice_waiting), "nobody approves their own request"

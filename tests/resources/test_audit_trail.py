@@ -7,10 +7,8 @@ from datetime import UTC, datetime, timedelta
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from bot.maintenance import notices as _maintenance_notices  # noqa: F401 - registers kinds
 from bot.maintenance import service as maintenance
 from bot.resources import catalogue, service
-from bot.resources import notices as _resource_notices  # noqa: F401 - registers kinds
 from storage.audit import history
 from storage.maintenance import MaintenanceWindow
 from storage.resources import WaitEntry

@@ -76,7 +76,11 @@ def test_a_second_scheduler_sends_nothing_twice(slack: SlackApp, frozen, session
     frozen.tick(timedelta(minutes=50))
     rt = slack.runtime
     other = Dispatcher(
-        sessions=sessions, messenger=rt.messenger, config=rt.config, now=rt.clock.now
+        sessions=sessions,
+        messenger=rt.messenger,
+        config=rt.config,
+        now=rt.clock.now,
+        registry=rt.registry,
     )
     other.run_due()
     tick(slack)

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from bot.config import Config
 from bot.runtime import Runtime, build_runtime
 from bot.scheduler import Scheduler
-from bot.shifts import notices as _notices  # noqa: F401 - registers the planner and kinds
 from bot.shifts import service
 from storage.models import AuditEvent, Notice
 from tests.recording import RecordingMessenger, Sent
@@ -156,7 +155,12 @@ def test_reminder_for_a_shift_taken_over_is_skipped(runtime, unit, messenger):
 
 def _other(runtime: Runtime, messenger: RecordingMessenger) -> Runtime:
     return build_runtime(
-        runtime.settings, runtime.config, messenger, engine=runtime.engine, synchronous=True
+        runtime.settings,
+        runtime.config,
+        messenger,
+        runtime.registry,
+        engine=runtime.engine,
+        synchronous=True,
     )
 
 

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from bot import oncall
 from bot.console.plain import mrkdwn_to_text
 from bot.errors import Forbidden, NotFound, UserError
-from bot.shifts import notices as _notices  # noqa: F401 - registers the on-call provider
 from bot.shifts import sections, service
 from bot.tz import zone
 from storage import shifts as repo

@@ -1,0 +1,19 @@
+"""Everything the resources area contributes, in one place: /resource, notices, sections."""
+
+from __future__ import annotations
+
+from bot.context import Ctx
+from bot.registry import Registry
+from bot.resources import notices, sections
+from bot.resources.commands import COMMANDS
+
+
+def register(registry: Registry[Ctx]) -> None:
+    registry.add_commands(COMMANDS)
+    registry.add_notice_kind("booking.remind_end", notices.remind_end)
+    registry.add_notice_kind("booking.end", notices.end)
+    registry.add_notice_kind("booking.promoted", notices.promoted)
+    registry.add_notice_kind("booking.cancelled", notices.cancelled)
+    registry.add_notice_kind("booking.wait_cancelled", notices.wait_cancelled)
+    registry.add_digest_section("bookings", 40, sections.todays_bookings)
+    registry.add_home_section("bookings", 30, sections.my_bookings)

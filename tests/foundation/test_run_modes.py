@@ -1,0 +1,140 @@
+"""Every run mode starts with every area's notice kinds, before its scheduler's first tick.
+
+Each mode starts in a fresh interpreter, as in production, with a notice already overdue in the
+database (it came due while the process was down): it must go out, not be marked failed with
+"no handler for kind".
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select, text
+
+from bot.incidents import service as incidents
+from storage.models import Notice
+from tests.conftest import PG_URL
+from tests.serving import free_port, server_env
+from tests.slack_stub import Call, SlackStub
+
+TITLE = "Disk full on db-1"
+
+# Starts one mode the way its entry point does, minus what would block or reach the internet
+# (gunicorn's loop, Socket Mode's WebSocket); once the test has seen the notice go out, it
+# prints which Slack listener modules the process loaded.
+PROBE = """
+import json, sys
+from bot import boot
+mode, settings = sys.argv[1], boot.settings()
+if mode == "serve":
+    from bot.wsgi import create
+    create()
+elif mode == "socket":
+    from bot.serve import start_socket_mode
+    start_socket_mode(settings)
+elif mode == "scheduler":
+    from bot.serve import build_scheduler
+    build_scheduler(settings).start()
+sys.stdin.readline()
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] == "handlers")))
+"""
+
+
+def _database_url(engine: Engine) -> str:
+    """The test's database for another process (on PostgreSQL, this test's own schema)."""
+    if engine.dialect.name == "sqlite":
+        return engine.url.render_as_string(hide_password=False)
+    with engine.connect() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar()
+    return f"{PG_URL}?options=-csearch_path%3D{schema}"
+
+
+def _env(engine: Engine, stub: SlackStub) -> dict[str, str]:
+    return server_env(
+        _database_url(engine), stub, free_port(), OPSDESK_SCHEDULER="on", SLACK_APP_TOKEN="xapp-1"
+    )
+
+
+def _overdue_announcement(unit, clock) -> None:
+    """An incident raised half an hour ago, while no process was running: its announcement is
+    queued and overdue."""
+    clock.advance(timedelta(minutes=-30))
+    with unit("U_BOB") as ctx:
+        incidents.raise_incident(ctx, TITLE, "sev3")
+    clock.advance(timedelta(minutes=30))
+
+
+def _wait_for_post(stub: SlackStub, text: str, timeout: float = 30) -> Call:
+    """The first chat.postMessage saying ``text`` (planners may post other things first)."""
+    seen = 0
+    while True:
+        calls = stub.wait_for("chat.postMessage", seen + 1, timeout=timeout)
+        found = [c for c in calls if text in json.dumps(c.params)]
+        if found:
+            return found[0]
+        seen = len(calls)
+
+
+def _announcement_status(sessions) -> str:
+    with sessions() as session:
+        notice = session.scalars(select(Notice).where(Notice.kind == "incident.announce")).one()
+        return f"{notice.status}: {notice.last_error}" if notice.last_error else notice.status
+
+
+@pytest.mark.parametrize("mode", ["serve", "socket", "scheduler"])
+def test_a_notice_due_while_the_process_was_down_is_sent_at_start_up(
+    mode: str, engine: Engine, sessions, unit, clock, slack_stub: SlackStub, tmp_path: Path
+) -> None:
+    _overdue_announcement(unit, clock)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", PROBE, mode],
+        env=_env(engine, slack_stub),
+        cwd=tmp_path,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        try:
+            post = _wait_for_post(slack_stub, TITLE)
+        except AssertionError:
+            proc.kill()
+            raise AssertionError(f"not sent; the process said: {proc.communicate()[1]}") from None
+        out, err = proc.communicate("seen\n", timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert post.params["channel"] == "C_INCIDENTS"
+    assert _announcement_status(sessions) == "sent"
+    loaded = json.loads(out)
+    if mode == "scheduler":
+        assert loaded == [], "the scheduler process imports no Slack listener"
+    else:
+        assert "handlers.incidents" in loaded, "the modes that talk to Slack have the listeners"
+
+
+def test_the_console_sends_a_notice_due_while_it_was_not_running(
+    engine: Engine, sessions, unit, clock, slack_stub: SlackStub, tmp_path: Path
+) -> None:
+    _overdue_announcement(unit, clock)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        env=_env(engine, slack_stub),
+        cwd=tmp_path,
+        input="clock +1m\nquit\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    said = result.stdout.split("> clock +1m")[1]
+    assert "#incidents  @opsdesk:" in said and TITLE.upper() in said  # the announcement's header
+    assert _announcement_status(sessions) == "sent"
