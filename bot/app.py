@@ -1,9 +1,9 @@
 """The composition root: which areas a process has, its runtime, and the Bolt App over it.
 
 ``AREAS`` is the one list of areas. Every run mode starts from ``start_runtime``, whose registry
-holds every area, before its scheduler's first tick. Only the modes that talk to Slack call
-``create_app``, which imports the Slack listeners (``handlers/``): the scheduler process never
-loads them.
+holds every area and is checked against the notice queue, before its scheduler's first tick.
+Only the modes that talk to Slack call ``create_app``, which imports the Slack listeners
+(``handlers/``): the scheduler process never loads them.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from slack_bolt.authorization import AuthorizeResult
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot import boot
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import Ctx
@@ -69,8 +70,11 @@ def start_runtime(
     clock: Clock | None = None,
     synchronous: bool = False,
 ) -> Runtime:
-    """The runtime every run mode starts from: every area declared."""
-    return build_runtime(
+    """The runtime every run mode starts from: every area declared, the notice queue checked.
+
+    Raises ``boot.StartupError`` when notices are queued that no area could send.
+    """
+    rt = build_runtime(
         settings,
         config,
         messenger,
@@ -79,6 +83,8 @@ def start_runtime(
         engine=engine,
         synchronous=synchronous,
     )
+    boot.check_notice_kinds(rt.registry, rt.sessions)
+    return rt
 
 
 def listeners() -> tuple[ModuleType, ...]:

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config, ConfigError, load_config, resolve_config_path
+from bot.registry import Registry
 from bot.settings import Settings
+from storage import notices as notice_rows
 from storage.db import make_engine
 from storage.migrate import is_current, upgrade
 
@@ -76,6 +79,31 @@ def database(s: Settings, *, migrate: bool = False) -> Engine:
             "cannot reach the database", [f"DATABASE_URL={_redact(s.DATABASE_URL)}: {first}"]
         ) from None
     return engine
+
+
+def check_notice_kinds(registry: Registry[Any], sessions: sessionmaker[Session]) -> None:
+    """Refuse to start when notices are queued that no area of this process could send.
+
+    The dispatcher would mark each one failed ("no handler for kind") and never retry it: a
+    reminder or a page lost without anyone noticing. Such rows come from a version that had an
+    area (or a kind) this one lacks.
+    """
+    with sessions() as session:
+        queued = notice_rows.queued_kinds(session)
+    missing = sorted(registry.missing_kinds(queued))
+    if not missing:
+        return
+    count = sum(queued[kind] for kind in missing)
+    kinds = ", ".join(f"'{kind}'" for kind in missing)
+    raise StartupError(
+        f"{count} queued notice(s) are of a kind no area of this version sends",
+        [f"{kind}: {queued[kind]} pending or being sent" for kind in missing]
+        + [
+            "start the version that queued them, or, to drop them, run in the database: "
+            f"UPDATE notices SET status = 'cancelled' WHERE status IN ('pending', 'sending') "
+            f"AND kind IN ({kinds});",
+        ],
+    )
 
 
 def _redact(url: str) -> str:

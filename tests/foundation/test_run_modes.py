@@ -2,7 +2,7 @@
 
 Each mode starts in a fresh interpreter, as in production, with a notice already overdue in the
 database (it came due while the process was down): it must go out, not be marked failed with
-"no handler for kind".
+"no handler for kind". A notice of a kind no area handles stops start-up with a clear message.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select, text
 
+from bot import boot
 from bot.incidents import service as incidents
+from bot.registry import Registry
 from storage.models import Notice
 from tests.conftest import PG_URL
 from tests.serving import free_port, server_env
@@ -138,3 +140,45 @@ def test_the_console_sends_a_notice_due_while_it_was_not_running(
     said = result.stdout.split("> clock +1m")[1]
     assert "#incidents  @opsdesk:" in said and TITLE.upper() in said  # the announcement's header
     assert _announcement_status(sessions) == "sent"
+
+
+def _queue_a_kind_this_version_lacks(unit) -> None:
+    gone: Registry = Registry()  # a version that had an "incident.page" kind queued it
+    gone.add_notice_kind("incident.page", lambda ctx, messenger, payload: None)
+    with unit() as ctx:
+        ctx.registry = gone
+        ctx.notify("incident.page", {"id": 1})
+        ctx.notify("incident.page", {"id": 2})
+
+
+def test_start_up_refuses_notices_no_area_can_send(unit, sessions, registry) -> None:
+    boot.check_notice_kinds(registry, sessions)  # nothing queued: fine
+    _queue_a_kind_this_version_lacks(unit)
+    with pytest.raises(boot.StartupError) as raised:
+        boot.check_notice_kinds(registry, sessions)
+    assert "2 queued notice(s)" in raised.value.title
+    assert raised.value.lines[0] == "incident.page: 2 pending or being sent"
+    with sessions.begin() as session:  # what the message advises, once they are not wanted
+        session.execute(text(raised.value.lines[-1].split("run in the database: ")[1]))
+    boot.check_notice_kinds(registry, sessions)
+
+
+def test_the_scheduler_process_stops_with_a_one_screen_message(
+    unit, engine: Engine, slack_stub: SlackStub, tmp_path: Path
+) -> None:
+    _queue_a_kind_this_version_lacks(unit)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "scheduler"],
+        env=_env(engine, slack_stub),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert (
+        "opsdesk: 2 queued notice(s) are of a kind no area of this version sends" in result.stderr
+    )
+    assert "incident.page: 2 pending or being sent" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) <= 5
+    assert slack_stub.calls_to("chat.postMessage") == []
