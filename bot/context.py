@@ -103,6 +103,10 @@ class Ctx:
         """
         from bot import notices
 
+        if self.registry.handler_for(kind) is None:
+            # Such a row could only ever be marked failed later, out of sight: refuse it here.
+            raise LookupError(f"no area declares a handler for notice kind {kind!r}")
+
         due = due_at or self.now
         notice_id = notices.enqueue(
             self.session,

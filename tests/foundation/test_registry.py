@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from freezegun import freeze_time
+from sqlalchemy import func, select
 
 from bot import oncall
 from bot.app import AREAS, build_registry, listeners
@@ -13,6 +14,7 @@ from bot.context import Ctx
 from bot.messenger import Messenger
 from bot.registry import Registry, RegistryError
 from bot.sections import DigestSection
+from storage.models import Notice
 
 SPEC_COMMANDS = ["/digest", "/incident", "/maintenance", "/purchase", "/resource", "/shift"]
 
@@ -116,6 +118,13 @@ def test_every_area_has_its_listeners_and_they_declare_the_mention_routes() -> N
         module.register(app, registry)
     usages = [route.usage for route in registry.mentions()]
     assert usages == ["incident <title> [sev1-4]", "status <resource>", "who is on call [rotation]"]
+
+
+def test_notify_refuses_a_kind_no_area_handles_and_writes_nothing(unit, sessions) -> None:
+    with pytest.raises(LookupError, match=r"'incident\.page'"), unit() as ctx:
+        ctx.notify("incident.page", {"id": 1})
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Notice)) == 0
 
 
 @freeze_time("2026-12-07 08:00:00")  # the example rotation has U_BOB on call this week
