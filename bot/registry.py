@@ -62,15 +62,15 @@ class _Ordered:
 class Registry(Generic[C]):
     """Everything the areas of one process declared; each name may be declared once."""
 
-    _commands: dict[str, CommandSet] = field(default_factory=dict)
-    _handlers: dict[str, NoticeHandler[C]] = field(default_factory=dict)
-    _planners: dict[str, Planner[C]] = field(default_factory=dict)
-    _digest: dict[str, _Ordered] = field(default_factory=dict)
-    _home: dict[str, _Ordered] = field(default_factory=dict)
-    _mentions: list[Route] = field(default_factory=list)
-    _blockers: dict[str, BlockerFn] = field(default_factory=dict)
-    _on_call: OnCallProvider[C] | None = None
-    _home_view: HomeView[C] | None = None
+    _commands: dict[str, CommandSet] = field(default_factory=dict, init=False)
+    _handlers: dict[str, NoticeHandler[C]] = field(default_factory=dict, init=False)
+    _planners: dict[str, Planner[C]] = field(default_factory=dict, init=False)
+    _digest: dict[str, _Ordered] = field(default_factory=dict, init=False)
+    _home: dict[str, _Ordered] = field(default_factory=dict, init=False)
+    _mentions: list[Route] = field(default_factory=list, init=False)
+    _blockers: dict[str, BlockerFn] = field(default_factory=dict, init=False)
+    _on_call: OnCallProvider[C] | None = field(default=None, init=False)
+    _home_view: HomeView[C] | None = field(default=None, init=False)
 
     # --- declaring ------------------------------------------------------------------------------
 
