@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot import slack_payloads
 from bot.app import build_registry
+from bot.console import payloads as slack_payloads
 from storage.db import make_engine
 from tests.conftest import PG_URL
 from tests.serving import SECRET, free_port, gunicorn_command, migrate, running, server_env
