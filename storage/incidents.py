@@ -4,25 +4,44 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from enum import StrEnum
+from typing import ClassVar
 
 from sqlalchemy import ForeignKey, Index, String, Text, case, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base
 from storage.models import BigId
+from storage.transitions import StateMachine
 
 SEVERITIES = ("sev1", "sev2", "sev3", "sev4")
-OPEN_STATES = ("open", "acknowledged")
+
+
+class IncidentStatus(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+OPEN_STATES = (IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED)
 
 
 class Incident(Base):
     __tablename__ = "incidents"
+    states: ClassVar[StateMachine[IncidentStatus]] = StateMachine(
+        "incident",
+        {
+            IncidentStatus.OPEN: {IncidentStatus.ACKNOWLEDGED, IncidentStatus.RESOLVED},
+            IncidentStatus.ACKNOWLEDGED: {IncidentStatus.RESOLVED},
+            IncidentStatus.RESOLVED: {IncidentStatus.OPEN},  # reopen
+        },
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
     severity: Mapped[str] = mapped_column(String(4))
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=IncidentStatus.OPEN.value)
     reporter: Mapped[str] = mapped_column(String(32))
     commander: Mapped[str | None] = mapped_column(String(32))
     resource: Mapped[str | None] = mapped_column(String(64))
@@ -76,7 +95,7 @@ def open_incidents(
     if not include_resolved:
         stmt = stmt.where(Incident.status.in_(OPEN_STATES))
     stmt = stmt.order_by(
-        (Incident.status == "resolved"), _SEVERITY_ORDER, Incident.created_at
+        (Incident.status == IncidentStatus.RESOLVED), _SEVERITY_ORDER, Incident.created_at
     ).limit(limit)
     return session.scalars(stmt).all()
 
@@ -117,7 +136,9 @@ def resolved_between(
     stmt = (
         select(Incident)
         .where(
-            Incident.resolved_at >= start, Incident.resolved_at < end, Incident.status == "resolved"
+            Incident.resolved_at >= start,
+            Incident.resolved_at < end,
+            Incident.status == IncidentStatus.RESOLVED,
         )
         .order_by(Incident.resolved_at.desc())
         .limit(limit)
@@ -130,7 +151,9 @@ def count_resolved_between(session: Session, start: datetime, end: datetime) -> 
         select(func.count())
         .select_from(Incident)
         .where(
-            Incident.resolved_at >= start, Incident.resolved_at < end, Incident.status == "resolved"
+            Incident.resolved_at >= start,
+            Incident.resolved_at < end,
+            Incident.status == IncidentStatus.RESOLVED,
         )
     )
     return session.scalar(stmt) or 0

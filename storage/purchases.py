@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from enum import StrEnum
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -28,14 +29,33 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base, JSONType
 from storage.models import BigId
+from storage.transitions import StateMachine
 
-PENDING = "pending"
-FINAL_STATES = ("approved", "rejected", "cancelled", "expired")
+
+class PurchaseStatus(StrEnum):
+    PENDING = "pending"  # ``step`` moves 0 -> n-1 while pending
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+PENDING = PurchaseStatus.PENDING
+FINAL_STATES = (
+    PurchaseStatus.APPROVED,
+    PurchaseStatus.REJECTED,
+    PurchaseStatus.CANCELLED,
+    PurchaseStatus.EXPIRED,
+)
 CENT = Decimal("0.01")
 
 
 class PurchaseRequest(Base):
     __tablename__ = "purchase_requests"
+    states: ClassVar[StateMachine[PurchaseStatus]] = StateMachine(
+        "purchase request",
+        {PENDING: set(FINAL_STATES), **{final: set() for final in FINAL_STATES}},
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     requester: Mapped[str] = mapped_column(String(32))
@@ -50,7 +70,7 @@ class PurchaseRequest(Base):
     # The policy's steps as they were when the request was made: each a list of user ids.
     steps: Mapped[list[list[str]]] = mapped_column(JSONType)
     step: Mapped[int] = mapped_column(default=0)
-    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    status: Mapped[str] = mapped_column(String(16), default=PENDING.value)
     requested_in: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
     step_started_at: Mapped[datetime]

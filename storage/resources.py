@@ -5,15 +5,32 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from enum import StrEnum
+from typing import ClassVar
 
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base
 from storage.models import BigId
-from storage.transitions import update_if
+from storage.transitions import StateMachine, update_if
 
-LIVE = "active"  # the one booking status that holds a resource
+
+class BookingStatus(StrEnum):
+    ACTIVE = "active"  # the one booking status that holds a resource
+    RELEASED = "released"  # given back by hand
+    ENDED = "ended"  # at its end
+    CANCELLED = "cancelled"  # its resource was removed
+
+
+LIVE = BookingStatus.ACTIVE
+
+
+class WaitStatus(StrEnum):
+    WAITING = "waiting"
+    BOOKED = "booked"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"  # its resource was removed
 
 
 class Resource(Base):
@@ -33,6 +50,15 @@ class Resource(Base):
 
 class Booking(Base):
     __tablename__ = "bookings"
+    states: ClassVar[StateMachine[BookingStatus]] = StateMachine(
+        "booking",
+        {
+            LIVE: {BookingStatus.RELEASED, BookingStatus.ENDED, BookingStatus.CANCELLED},
+            BookingStatus.RELEASED: set(),
+            BookingStatus.ENDED: set(),
+            BookingStatus.CANCELLED: set(),
+        },
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id"))
@@ -40,8 +66,7 @@ class Booking(Base):
     start: Mapped[datetime]
     end: Mapped[datetime]
     note: Mapped[str | None] = mapped_column(Text)
-    # active -> released (by hand) | ended (at its end) | cancelled (resource removed)
-    status: Mapped[str] = mapped_column(String(16), default=LIVE)
+    status: Mapped[str] = mapped_column(String(16), default=LIVE.value)
     version: Mapped[int] = mapped_column(default=1)  # bumped by extend: keys its reminders
     created_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
@@ -60,13 +85,22 @@ class Booking(Base):
 
 class WaitEntry(Base):
     __tablename__ = "booking_waits"
+    states: ClassVar[StateMachine[WaitStatus]] = StateMachine(
+        "waiting entry",
+        {
+            WaitStatus.WAITING: {WaitStatus.BOOKED, WaitStatus.EXPIRED, WaitStatus.CANCELLED},
+            WaitStatus.BOOKED: set(),
+            WaitStatus.EXPIRED: set(),
+            WaitStatus.CANCELLED: set(),
+        },
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id"))
     user_id: Mapped[str] = mapped_column(String(32))
     start: Mapped[datetime]
     end: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(16), default="waiting")  # booked|expired|cancelled
+    status: Mapped[str] = mapped_column(String(16), default=WaitStatus.WAITING.value)
     booking_id: Mapped[int | None]
     created_at: Mapped[datetime]
 
@@ -219,7 +253,7 @@ def live_from(session: Session, resource_id: int, now: datetime, *, limit: int) 
 def waiting(session: Session, resource_id: int, *, limit: int = 50) -> list[WaitEntry]:
     stmt = (
         select(WaitEntry)
-        .where(WaitEntry.resource_id == resource_id, WaitEntry.status == "waiting")
+        .where(WaitEntry.resource_id == resource_id, WaitEntry.status == WaitStatus.WAITING)
         .order_by(WaitEntry.id)
         .limit(limit)
     )
@@ -248,7 +282,7 @@ def own_overlap(
         select(WaitEntry)
         .where(
             WaitEntry.resource_id == resource_id,
-            WaitEntry.status == "waiting",
+            WaitEntry.status == WaitStatus.WAITING,
             WaitEntry.user_id == user_id,
             WaitEntry.start < end,
             WaitEntry.end > start,
