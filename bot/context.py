@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.messenger import Messenger
-from storage import audit
+from storage import audit, notices
 
 SYSTEM_USER = "opsdesk"
 
@@ -96,8 +96,6 @@ class Ctx:
 
         Returns the notice id, or None when a notice with that dedupe key already exists.
         """
-        from bot import notices
-
         due = due_at or self.now
         notice_id = notices.enqueue(
             self.session,

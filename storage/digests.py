@@ -13,13 +13,13 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Index, String, delete, or_, select, update
+from sqlalchemy import Boolean, Index, String, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from storage import notices
 from storage.base import Base
-from storage.models import Notice
 
 MODES = ("on", "off", "default")
 KEY_PREFIX = "digest:"
@@ -122,12 +122,4 @@ def drop_pending(session: Session, channel: str) -> int:
     occurrence takes the same dedupe key. Rows already claimed or sent are left alone, so a
     digest that went out today still counts as today's.
     """
-    stmt = (
-        delete(Notice)
-        .where(
-            Notice.status == "pending",
-            Notice.dedupe_key.startswith(f"{KEY_PREFIX}{channel}:", autoescape=True),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return session.execute(stmt).rowcount
+    return notices.drop_pending(session, prefix=f"{KEY_PREFIX}{channel}:")

@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import notices
 from bot.context import Ctx
 from bot.digests.assemble import build_digest
 from bot.digests.schedule import Schedule, effective
@@ -20,6 +19,7 @@ from bot.messenger import Messenger
 from bot.notices import Skip, notice_kind, planner
 from bot.tz import zone
 from storage import digests as repo
+from storage import notices as queue
 
 PLAN_BATCH = 200
 LOOKBACK = timedelta(days=8)  # after a long outage, only the last week can still matter
@@ -29,7 +29,7 @@ FIRST_SINCE = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 
 def _enqueue(ctx: Ctx, channel: str, schedule: Schedule, occurrence: datetime) -> None:
     day = schedule.local_day(occurrence).isoformat()
-    notices.enqueue(
+    queue.enqueue(
         ctx.session,
         kind="digest.post",
         payload={"channel": channel, "day": day, "sig": schedule.signature},

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, literal
 
-from bot import ids, notices
+from bot import ids
 from bot.context import Ctx
 from bot.errors import Conflict, NotFound, UserError
 from bot.incidents.commands import TITLE_LIMIT
 from bot.mrkdwn import truncate
+from storage import notices as queue
 from storage.base import UTCDateTime
 from storage.incidents import OPEN_STATES, Incident, IncidentEvent
 from storage.transitions import compare_and_set
@@ -159,7 +160,7 @@ def acknowledge(ctx: Ctx, incident_id: int) -> Incident:
             else f"{ref(incident_id)} is {incident.status}."
         )
     event = _event(ctx, incident, "acknowledged")
-    notices.cancel(ctx.session, prefix=f"incident:{incident_id}:r{incident.reopened}:escalate")
+    queue.cancel(ctx.session, prefix=f"incident:{incident_id}:r{incident.reopened}:escalate")
     _refresh(ctx, incident, event, thread=True)
     return incident
 
@@ -228,7 +229,7 @@ def resolve(ctx: Ctx, incident_id: int, summary: str | None = None) -> Incident:
     if not won:
         raise Conflict(f"{ref(incident_id)} is already resolved.")
     event = _event(ctx, incident, "resolved", incident.summary)
-    notices.cancel(ctx.session, prefix=f"incident:{incident_id}:r{incident.reopened}:")
+    queue.cancel(ctx.session, prefix=f"incident:{incident_id}:r{incident.reopened}:")
     _refresh(ctx, incident, event, thread=True)
     return incident
 

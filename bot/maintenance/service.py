@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot import notices
 from bot.context import Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.maintenance.occurrences import PERIOD, Occurrence, current_or_next, occurrences, ref
 from bot.resources import catalogue
 from bot.resources import service as bookings
 from bot.timeparse import format_duration
+from storage import notices as queue
 from storage import resources as resource_repo
 from storage.maintenance import SCHEDULED, MaintenanceWindow
 from storage.models import Notice
@@ -210,7 +210,7 @@ def cancel(ctx: Ctx, window_id: int) -> MaintenanceWindow:
         values={"status": "cancelled", "closed_at": ctx.now},
     ):
         raise Conflict(f"{ref(window)} is already {window.status}.")
-    notices.cancel(ctx.session, prefix=prefix(window))
+    queue.cancel(ctx.session, prefix=prefix(window))
     ctx.audit(ENTITY, window.id, "cancelled")
     ctx.notify("maintenance.cancelled", {"id": window.id}, dedupe_key=f"{prefix(window)}cancelled")
     bookings.advance_waitlist(ctx, resource)

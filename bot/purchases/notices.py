@@ -12,11 +12,12 @@ from typing import Any
 
 from bot.context import Ctx
 from bot.messenger import MessageRef, Messenger
-from bot.notices import NotYet, Skip, in_flight, notice_kind
+from bot.notices import NotYet, Skip, notice_kind
 from bot.purchases import render, service
 from bot.timeparse import format_duration
 from bot.tz import zone
 from storage import purchases as repo
+from storage.notices import in_flight
 from storage.purchases import PurchaseMessage, PurchaseRequest
 
 MAX_REMINDERS = 10

@@ -14,13 +14,13 @@ from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
 
-from bot import notices
 from bot.context import SYSTEM_USER, Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.mrkdwn import echo, truncate, users
 from bot.purchases import money
 from bot.purchases.access import authorize, outcome, ref, who_decides
 from bot.purchases.commands import DESCRIPTION_LIMIT
+from storage import notices as queue
 from storage import purchases as repo
 from storage.purchases import PurchaseApprover, PurchaseDecision, PurchaseRequest
 
@@ -216,7 +216,7 @@ def _decide(ctx: Ctx, request_id: int, decision: str, comment: str | None) -> De
     if final:
         _finished(ctx, req)  # edits every DM of every step, this one included
     else:
-        notices.cancel(ctx.session, prefix=f"purchase:{req.id}:wait:s{step}:")
+        queue.cancel(ctx.session, prefix=f"purchase:{req.id}:wait:s{step}:")
         ctx.notify(
             "purchase.close_step",
             {"id": req.id, "step": step},
@@ -240,7 +240,7 @@ def _too_late(ctx: Ctx, req: PurchaseRequest, step: int) -> Conflict:
 
 def _finished(ctx: Ctx, req: PurchaseRequest) -> None:
     """The request is over: stop reminders and expiry, tell everyone, edit every approver DM."""
-    notices.cancel(ctx.session, prefix=f"purchase:{req.id}:wait:")
+    queue.cancel(ctx.session, prefix=f"purchase:{req.id}:wait:")
     key = f"purchase:{req.id}:final"
     ctx.notify("purchase.final_messages", {"id": req.id}, dedupe_key=f"{key}:messages")
     if req.status != "cancelled":

@@ -9,11 +9,11 @@ import re
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bot import notices
 from bot.config import NAME_PATTERN
 from bot.context import Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.mrkdwn import echo
+from storage import notices as queue
 from storage import resources as repo
 from storage.resources import Resource
 
@@ -123,7 +123,7 @@ def remove_resource(ctx: Ctx, name: str) -> tuple[Resource, int]:
     while batch := repo.live_from(ctx.session, resource.id, ctx.now, limit=REMOVE_BATCH):
         for booking in batch:
             booking.status, booking.closed_at = "cancelled", ctx.now
-            notices.cancel(ctx.session, prefix=f"booking:{booking.id}:")
+            queue.cancel(ctx.session, prefix=f"booking:{booking.id}:")
             ctx.notify(
                 "booking.cancelled",
                 {"id": booking.id, "why": "removed"},

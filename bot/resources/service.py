@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot import ids, notices
+from bot import ids
 from bot.context import Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.mrkdwn import window as span
 from bot.resources import availability, catalogue, render
 from bot.timeparse import format_duration
+from storage import notices as queue
 from storage import resources as repo
 from storage.resources import LIVE, Booking, Resource, WaitEntry
 from storage.transitions import compare_and_set
@@ -152,7 +153,7 @@ def release(ctx: Ctx, booking_id: int) -> Booking:
     )
     if not won:
         raise Conflict(f"{ref(booking_id)} is already {booking.status}; nothing to release.")
-    notices.cancel(ctx.session, prefix=f"booking:{booking_id}:")
+    queue.cancel(ctx.session, prefix=f"booking:{booking_id}:")
     ctx.audit(ENTITY, booking_id, "released")
     advance_waitlist(ctx, resource, giver=booking.owner)
     return booking
@@ -178,7 +179,7 @@ def extend(ctx: Ctx, booking_id: int, by: timedelta) -> Booking:
     busy = availability.check(ctx.session, resource, booking.end, new_end, exclude=booking.id)
     if busy is not None:
         raise Conflict(render.extend_refused(booking, resource, busy, ctx.tz))
-    notices.cancel(ctx.session, prefix=key(booking))
+    queue.cancel(ctx.session, prefix=key(booking))
     old_end = booking.end
     booking.end, booking.version = new_end, booking.version + 1
     ctx.session.flush()
