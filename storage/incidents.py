@@ -7,10 +7,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
 
-from sqlalchemy import ForeignKey, Index, String, Text, case, func, select
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, case, func, literal, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from storage.base import Base
+from storage.base import Base, UTCDateTime
 from storage.models import BigId
 from storage.transitions import StateMachine
 
@@ -83,6 +83,12 @@ class IncidentEvent(Base):
     text: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_incident_events_incident", "incident_id", "id"),)
+
+
+def first_acknowledged_at(now: datetime) -> ColumnElement[datetime]:
+    """``acknowledged_at`` for an acknowledgement at ``now``: the first one is kept, so MTTA
+    counts to it even after a reopen (conditional, so it holds whoever's update runs first)."""
+    return func.coalesce(Incident.acknowledged_at, literal(now, UTCDateTime()))
 
 
 _SEVERITY_ORDER = case({s: i for i, s in enumerate(SEVERITIES)}, value=Incident.severity)
@@ -181,3 +187,38 @@ def count_events(session: Session, incident_id: int) -> int:
         .where(IncidentEvent.incident_id == incident_id)
     )
     return session.scalar(stmt) or 0
+
+
+def last_update(session: Session, incident_id: int) -> str | None:
+    """The text of the incident's latest update, if it has one."""
+    return session.scalar(
+        select(IncidentEvent.text)
+        .where(IncidentEvent.incident_id == incident_id, IncidentEvent.kind == "update")
+        .order_by(IncidentEvent.id.desc())
+        .limit(1)
+    )
+
+
+# --- metrics ------------------------------------------------------------------------------------
+
+
+def raised_by_severity(session: Session, since: datetime) -> dict[str, int]:
+    """How many incidents of each severity were raised since ``since``."""
+    rows = session.execute(
+        select(Incident.severity, func.count())
+        .where(Incident.created_at >= since)
+        .group_by(Incident.severity)
+    ).all()
+    return {sev: n for sev, n in rows}
+
+
+def lifetimes_since(
+    session: Session, since: datetime, *, limit: int
+) -> Sequence[tuple[datetime, datetime | None, datetime | None]]:
+    """(raised, acknowledged, resolved) of the newest incidents raised since ``since``."""
+    return session.execute(
+        select(Incident.created_at, Incident.acknowledged_at, Incident.resolved_at)
+        .where(Incident.created_at >= since)
+        .order_by(Incident.created_at.desc())
+        .limit(limit)
+    ).all()

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base
@@ -118,6 +120,14 @@ def lock(session: Session, resource_id: int) -> Resource:
     """The row lock every booking change takes first (SQLite serialises writers anyway)."""
     stmt = select(Resource).where(Resource.id == resource_id).with_for_update()
     return session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
+
+
+def insert_missing(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert these resources, skipping any name another process inserted meanwhile."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(Resource).values(list(rows)).on_conflict_do_nothing(index_elements=["name"])
+    )
 
 
 def named(session: Session, names: Sequence[str]) -> dict[str, Resource]:

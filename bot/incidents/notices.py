@@ -13,6 +13,7 @@ from bot.messenger import MessageRef, Messenger
 from bot.notices import NotYet, Skip, notice_kind
 from bot.timeparse import format_duration
 from bot.tz import zone
+from storage import incidents as repo
 from storage.incidents import Incident, IncidentEvent
 
 
@@ -24,14 +25,7 @@ def _incident(ctx: Ctx, payload: dict[str, Any]) -> Incident:
 
 
 def _last_update(ctx: Ctx, incident: Incident) -> str | None:
-    from sqlalchemy import select
-
-    return ctx.session.scalar(
-        select(IncidentEvent.text)
-        .where(IncidentEvent.incident_id == incident.id, IncidentEvent.kind == "update")
-        .order_by(IncidentEvent.id.desc())
-        .limit(1)
-    )
+    return repo.last_update(ctx.session, incident.id)
 
 
 def _slug(title: str) -> str:

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, literal
-
 from bot import ids
 from bot.context import Ctx
 from bot.errors import Conflict, NotFound, UserError
 from bot.incidents.commands import TITLE_LIMIT
 from bot.mrkdwn import truncate
+from storage import incidents as repo
 from storage import notices as queue
-from storage.base import UTCDateTime
 from storage.incidents import OPEN_STATES, Incident, IncidentEvent
 from storage.transitions import compare_and_set
 
@@ -142,10 +140,7 @@ def acknowledge(ctx: Ctx, incident_id: int) -> Incident:
         expected={"open"},
         values={
             "status": "acknowledged",
-            # MTTA counts to the first acknowledgement, even after a reopen.
-            "acknowledged_at": func.coalesce(
-                Incident.acknowledged_at, literal(ctx.now, UTCDateTime())
-            ),
+            "acknowledged_at": repo.first_acknowledged_at(ctx.now),
             "acknowledged_by": ctx.actor.user_id,
             "commander": incident.commander or ctx.actor.user_id,
             "last_update_at": ctx.now,

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-
 from bot.context import Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.maintenance.occurrences import PERIOD, Occurrence, current_or_next, occurrences, ref
@@ -16,7 +14,6 @@ from bot.timeparse import format_duration
 from storage import notices as queue
 from storage import resources as resource_repo
 from storage.maintenance import SCHEDULED, MaintenanceWindow
-from storage.models import Notice
 from storage.resources import Booking
 from storage.transitions import compare_and_set
 
@@ -254,8 +251,6 @@ def _finish_now(ctx: Ctx, window: MaintenanceWindow, start: datetime) -> None:
     payload = {"id": window.id, "start": start.isoformat(), "end": ctx.now.isoformat()}
     if ctx.notify("maintenance.finish", payload, dedupe_key=key) is not None:
         return
-    notice = ctx.session.scalar(select(Notice).where(Notice.dedupe_key == key))
-    if notice is not None and notice.status == "pending":
-        notice.due_at, notice.payload = ctx.now, payload
-        ctx.session.flush()
-        ctx.outbox.notice_ids.append(notice.id)
+    moved = queue.bring_forward(ctx.session, dedupe_key=key, due_at=ctx.now, payload=payload)
+    if moved is not None:
+        ctx.outbox.notice_ids.append(moved)

@@ -6,9 +6,6 @@ from __future__ import annotations
 import difflib
 import re
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
 from bot.config import NAME_PATTERN
 from bot.context import Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
@@ -33,7 +30,6 @@ def ensure(ctx: Ctx) -> None:
     have = repo.named(ctx.session, [r.name for r in wanted])
     missing = [r for r in wanted if r.name not in have]
     if missing:
-        insert = pg_insert if ctx.session.get_bind().dialect.name == "postgresql" else sqlite_insert
         rows = [
             {
                 "name": r.name,
@@ -45,9 +41,7 @@ def ensure(ctx: Ctx) -> None:
             }
             for r in missing
         ]
-        ctx.session.execute(
-            insert(Resource).values(rows).on_conflict_do_nothing(index_elements=["name"])
-        )
+        repo.insert_missing(ctx.session, rows)
     for r in wanted:
         row = have.get(r.name)
         if row is None or row.source != "config" or not row.active:
