@@ -23,8 +23,8 @@ from sqlalchemy import (
     exists,
     func,
     select,
-    update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base, JSONType
@@ -159,25 +159,15 @@ class PurchaseDelegation(Base):
 # --- changes ------------------------------------------------------------------------------------
 
 
-def advance(session: Session, request_id: int, *, step: int | None, values: dict[str, Any]) -> bool:
-    """``UPDATE ... WHERE status = 'pending' AND step = :step``: one of racing deciders wins.
-
-    ``step=None`` matches any step (cancel and expiry end the request wherever it is).
-    """
-    where = [PurchaseRequest.id == request_id, PurchaseRequest.status == PENDING]
-    if step is not None:
-        where.append(PurchaseRequest.step == step)
-    stmt = (
-        update(PurchaseRequest)
-        .where(*where)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    won = session.execute(stmt).rowcount == 1
-    obj = session.get(PurchaseRequest, request_id)
-    if obj is not None:
-        session.refresh(obj)
-    return won
+def record_decision(session: Session, decision: PurchaseDecision) -> bool:
+    """Add a step's decision; False when the step already has one (the unique backstop behind
+    the conditional update, for a decider whose update raced another's)."""
+    try:
+        with session.begin_nested():
+            session.add(decision)
+    except IntegrityError:
+        return False
+    return True
 
 
 # --- delegation ---------------------------------------------------------------------------------

@@ -72,6 +72,7 @@ def compare_and_set(
     *,
     expected: Collection[str],
     values: dict[str, Any],
+    unchanged: Mapping[str, Any] | None = None,
     where: Iterable[ColumnElement[bool]] = (),
     status_column: str = "status",
     refresh_on_loss: bool = False,
@@ -79,8 +80,8 @@ def compare_and_set(
     """Move row ``row_id`` from one of the ``expected`` statuses, if it is still in one.
 
     ``values`` may leave the status as it is (a change allowed only in those statuses); when it
-    sets one, the model's machine must allow it from every expected status. ``where`` adds
-    conditions; ``refresh_on_loss`` as in ``update_if``.
+    sets one, the model's machine must allow it from every expected status. ``unchanged``
+    ({column: value}) and ``where`` add conditions; ``refresh_on_loss`` as in ``update_if``.
     """
     machine = machine_of(model)
     target = values.get(status_column)
@@ -89,11 +90,13 @@ def compare_and_set(
     else:
         machine.check(expected, target)
     column = getattr(model, status_column)
+    same = [getattr(model, name) == value for name, value in (unchanged or {}).items()]
     return update_if(
         session,
         model,
         row_id,
         column.in_(list(expected)),
+        *same,
         *where,
         values=values,
         refresh_on_loss=refresh_on_loss,

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-
-from sqlalchemy.exc import IntegrityError
+from typing import Any
 
 from bot.context import SYSTEM_USER, Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
@@ -23,6 +22,7 @@ from bot.purchases.commands import DESCRIPTION_LIMIT
 from storage import notices as queue
 from storage import purchases as repo
 from storage.purchases import PurchaseApprover, PurchaseDecision, PurchaseRequest
+from storage.transitions import compare_and_set
 
 ENTITY = "purchase"
 
@@ -194,7 +194,7 @@ def _decide(ctx: Ctx, request_id: int, decision: str, comment: str | None) -> De
         }
     else:
         values = {"step": step + 1, "step_started_at": ctx.now}
-    if not repo.advance(ctx.session, req.id, step=step, values=values):
+    if not _advance(ctx, req, values, step=step):
         raise _too_late(ctx, req, step)
     row = PurchaseDecision(
         request_id=req.id,
@@ -205,11 +205,8 @@ def _decide(ctx: Ctx, request_id: int, decision: str, comment: str | None) -> De
         comment=comment,
         at=ctx.now,
     )
-    try:
-        with ctx.session.begin_nested():
-            ctx.session.add(row)
-    except IntegrityError:
-        raise _too_late(ctx, req, step) from None
+    if not repo.record_decision(ctx.session, row):
+        raise _too_late(ctx, req, step)
     ctx.audit(
         ENTITY, req.id, decision, {"step": step + 1, "comment": comment}, on_behalf_of=on_behalf
     )
@@ -224,6 +221,25 @@ def _decide(ctx: Ctx, request_id: int, decision: str, comment: str | None) -> De
         )
         _ask(ctx, req, step + 1)
     return Decided(req, step, decision, on_behalf)
+
+
+def _advance(
+    ctx: Ctx, req: PurchaseRequest, values: dict[str, Any], *, step: int | None = None
+) -> bool:
+    """``UPDATE ... WHERE status = 'pending' [AND step = :step]``: one of racing deciders wins.
+
+    Without ``step`` any step matches (cancel and expiry end the request wherever it is). The
+    row is refreshed either way: a loser tells its user what the winner did.
+    """
+    return compare_and_set(
+        ctx.session,
+        PurchaseRequest,
+        req.id,
+        expected={repo.PENDING},
+        unchanged={"step": step} if step is not None else None,
+        values=values,
+        refresh_on_loss=True,
+    )
 
 
 def _too_late(ctx: Ctx, req: PurchaseRequest, step: int) -> Conflict:
@@ -256,7 +272,7 @@ def cancel(ctx: Ctx, request_id: int) -> PurchaseRequest:
     if not req.is_pending:
         raise Conflict(outcome(req))
     values = {"status": "cancelled", "decided_at": ctx.now, "decided_by": ctx.actor.user_id}
-    if not repo.advance(ctx.session, req.id, step=None, values=values):
+    if not _advance(ctx, req, values):
         raise Conflict(outcome(req))
     ctx.audit(ENTITY, req.id, "cancelled")
     _finished(ctx, req)
@@ -269,7 +285,7 @@ def expire(ctx: Ctx, request_id: int) -> bool:
     if req is None:
         return False
     values = {"status": "expired", "decided_at": ctx.now, "decided_by": SYSTEM_USER}
-    if not repo.advance(ctx.session, req.id, step=None, values=values):
+    if not _advance(ctx, req, values):
         return False
     ctx.audit(ENTITY, req.id, "expired", {"step": req.step + 1})
     _finished(ctx, req)
