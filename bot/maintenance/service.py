@@ -13,7 +13,7 @@ from bot.resources import service as bookings
 from bot.timeparse import format_duration
 from storage import notices as queue
 from storage import resources as resource_repo
-from storage.maintenance import SCHEDULED, MaintenanceWindow
+from storage.maintenance import SCHEDULED, MaintenanceWindow, WindowStatus
 from storage.resources import Booking
 from storage.transitions import compare_and_set
 
@@ -229,16 +229,22 @@ def done(ctx: Ctx, window_id: int) -> tuple[MaintenanceWindow, Occurrence]:
         )
     s, _ = current
     if window.every is None:
-        compare_and_set(
-            ctx.session,
-            MaintenanceWindow,
-            window_id,
-            expected={SCHEDULED},
-            values={"status": "done", "closed_at": ctx.now, "end": ctx.now},
-        )
-    else:
-        window.done_occurrence, window.done_at = s, ctx.now
-        ctx.session.flush()
+        values = {"status": WindowStatus.DONE, "closed_at": ctx.now, "end": ctx.now}
+    else:  # only this occurrence ends; the window stays scheduled
+        values = {"done_occurrence": s, "done_at": ctx.now}
+    # Conditional on what was read: a cancel or another `done` may have come in between.
+    if not compare_and_set(
+        ctx.session,
+        MaintenanceWindow,
+        window_id,
+        expected={SCHEDULED},
+        unchanged={"done_occurrence": window.done_occurrence},
+        values=values,
+        refresh_on_loss=True,
+    ):
+        if window.is_scheduled:
+            raise Conflict(f"{ref(window)} was just marked done by someone else.")
+        raise Conflict(f"{ref(window)} is already {window.status}.")
     ctx.audit(ENTITY, window.id, "done", {"occurrence": s.isoformat()})
     _finish_now(ctx, window, s)
     bookings.advance_waitlist(ctx, resource)
