@@ -14,7 +14,7 @@ from bot.notices import NotYet, Skip, notice_kind
 from bot.timeparse import format_duration
 from bot.tz import zone
 from storage import incidents as repo
-from storage.incidents import Incident, IncidentEvent
+from storage.incidents import Incident, IncidentEvent, IncidentStatus
 
 
 def _incident(ctx: Ctx, payload: dict[str, Any]) -> Incident:
@@ -115,7 +115,7 @@ def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
 @notice_kind("incident.escalate")
 def escalate(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     incident = _incident(ctx, payload)
-    if incident.status != "open" or incident.severity not in {"sev1", "sev2"}:
+    if incident.status != IncidentStatus.OPEN or incident.severity not in {"sev1", "sev2"}:
         raise Skip("acknowledged, resolved or no longer urgent")
     people = oncall.on_call(ctx)
     if not people:

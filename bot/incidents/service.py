@@ -16,10 +16,11 @@ from bot.incidents.commands import TITLE_LIMIT
 from bot.mrkdwn import truncate
 from storage import incidents as repo
 from storage import notices as queue
-from storage.incidents import OPEN_STATES, Incident, IncidentEvent
+from storage.incidents import OPEN_STATES, Incident, IncidentEvent, IncidentStatus
 from storage.transitions import compare_and_set
 
 ENTITY = "incident"
+OPEN, RESOLVED = IncidentStatus.OPEN, IncidentStatus.RESOLVED
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def _schedule_followups(ctx: Ctx, incident: Incident) -> None:
         dedupe_key=f"incident:{incident.id}:r{round_}:remind:1",
         due_at=incident.last_update_at + interval,
     )
-    if incident.severity in {"sev1", "sev2"} and incident.status == "open":
+    if incident.severity in {"sev1", "sev2"} and incident.status == OPEN:
         ctx.notify(
             "incident.escalate",
             {"id": incident.id, "round": round_},
@@ -108,7 +109,7 @@ def raise_incident(
         title=truncate(title, TITLE_LIMIT),
         description=(description or "").strip()[:3000] or None,
         severity=severity,
-        status="open",
+        status=OPEN,
         reporter=ctx.actor.user_id,
         resource=resource,
         raised_in=channel_id,
@@ -131,15 +132,15 @@ def raise_incident(
 
 def acknowledge(ctx: Ctx, incident_id: int) -> Incident:
     incident = get(ctx, incident_id)
-    if incident.status == "resolved":
+    if incident.status == RESOLVED:
         raise Conflict(f"{ref(incident_id)} is already resolved.")
     won = compare_and_set(
         ctx.session,
         Incident,
         incident_id,
-        expected={"open"},
+        expected={OPEN},
         values={
-            "status": "acknowledged",
+            "status": IncidentStatus.ACKNOWLEDGED,
             "acknowledged_at": repo.first_acknowledged_at(ctx.now),
             "acknowledged_by": ctx.actor.user_id,
             "commander": incident.commander or ctx.actor.user_id,
@@ -189,7 +190,7 @@ def set_severity(ctx: Ctx, incident_id: int, severity: str) -> Incident:
     incident.last_update_at = ctx.now
     event = _event(ctx, incident, "severity", f"{old} → {severity}")
     _refresh(ctx, incident, event, thread=True)
-    if severity in {"sev1", "sev2"} and incident.status == "open":
+    if severity in {"sev1", "sev2"} and incident.status == OPEN:
         _schedule_followups(ctx, incident)  # the escalation clock starts when it becomes urgent
     return incident
 
@@ -214,7 +215,7 @@ def resolve(ctx: Ctx, incident_id: int, summary: str | None = None) -> Incident:
         incident_id,
         expected=set(OPEN_STATES),
         values={
-            "status": "resolved",
+            "status": RESOLVED,
             "resolved_at": ctx.now,
             "summary": (summary or "").strip()[:3000] or None,
             "last_update_at": ctx.now,
@@ -235,9 +236,9 @@ def reopen(ctx: Ctx, incident_id: int) -> Incident:
         ctx.session,
         Incident,
         incident_id,
-        expected={"resolved"},
+        expected={RESOLVED},
         values={
-            "status": "open",
+            "status": OPEN,
             "resolved_at": None,
             "last_update_at": ctx.now,
             "reopened": incident.reopened + 1,

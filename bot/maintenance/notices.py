@@ -19,7 +19,7 @@ from bot.timeparse import format_duration
 from bot.tz import zone
 from storage import maintenance as repo
 from storage import resources as resource_repo
-from storage.maintenance import MaintenanceWindow
+from storage.maintenance import MaintenanceWindow, WindowStatus
 from storage.resources import Booking, Resource
 from storage.transitions import compare_and_set
 
@@ -104,15 +104,15 @@ def start(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
 @notice_kind("maintenance.finish")
 def finish(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     window, resource = _load(ctx, payload)
-    if window.status == "cancelled":
+    if window.status == WindowStatus.CANCELLED:
         raise Skip("cancelled")
     if window.every is None and window.is_scheduled:
         won = compare_and_set(
             ctx.session,
             MaintenanceWindow,
             window.id,
-            expected={"scheduled"},
-            values={"status": "done", "closed_at": ctx.now},
+            expected={WindowStatus.SCHEDULED},
+            values={"status": WindowStatus.DONE, "closed_at": ctx.now},
         )
         if won:
             ctx.audit(service.ENTITY, window.id, "done", {"by": "end of window"})

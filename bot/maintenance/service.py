@@ -204,7 +204,7 @@ def cancel(ctx: Ctx, window_id: int) -> MaintenanceWindow:
         MaintenanceWindow,
         window_id,
         expected={SCHEDULED},
-        values={"status": "cancelled", "closed_at": ctx.now},
+        values={"status": WindowStatus.CANCELLED, "closed_at": ctx.now},
     ):
         raise Conflict(f"{ref(window)} is already {window.status}.")
     queue.cancel(ctx.session, prefix=prefix(window))

@@ -21,17 +21,23 @@ from bot.purchases.access import authorize, outcome, ref, who_decides
 from bot.purchases.commands import DESCRIPTION_LIMIT
 from storage import notices as queue
 from storage import purchases as repo
-from storage.purchases import PurchaseApprover, PurchaseDecision, PurchaseRequest
+from storage.purchases import (
+    PurchaseApprover,
+    PurchaseDecision,
+    PurchaseRequest,
+    PurchaseStatus,
+)
 from storage.transitions import compare_and_set
 
 ENTITY = "purchase"
+APPROVED, REJECTED = PurchaseStatus.APPROVED, PurchaseStatus.REJECTED
 
 
 @dataclass(frozen=True)
 class Decided:
     request: PurchaseRequest
     step: int  # the step that was decided, 0-based
-    decision: str  # "approved" or "rejected"
+    decision: str  # approved or rejected
     on_behalf_of: str | None
 
     @property
@@ -105,7 +111,7 @@ def submit(
         justification=(justification or "").strip()[:3000] or None,
         steps=steps,
         step=0,
-        status=repo.PENDING,
+        status=PurchaseStatus.PENDING,
         requested_in=channel_id,
         created_at=ctx.now,
         step_started_at=ctx.now,
@@ -168,29 +174,29 @@ def check_can_decide(ctx: Ctx, request_id: int) -> PurchaseRequest:
 
 
 def approve(ctx: Ctx, request_id: int, comment: str | None = None) -> Decided:
-    return _decide(ctx, request_id, "approved", comment)
+    return _decide(ctx, request_id, APPROVED, comment)
 
 
 def reject(ctx: Ctx, request_id: int, reason: str) -> Decided:
-    return _decide(ctx, request_id, "rejected", reason)
+    return _decide(ctx, request_id, REJECTED, reason)
 
 
-def _decide(ctx: Ctx, request_id: int, decision: str, comment: str | None) -> Decided:
+def _decide(ctx: Ctx, request_id: int, decision: PurchaseStatus, comment: str | None) -> Decided:
     req = get(ctx, request_id)
     step = req.step
     on_behalf = authorize(ctx, req)
     comment = (comment or "").strip()[:3000] or None
-    if decision == "rejected" and not comment:
+    if decision == REJECTED and not comment:
         raise UserError("A rejection needs a reason, so the requester knows why.", field="reason")
     actor = ctx.actor.user_id
-    final = decision == "rejected" or step == len(req.steps) - 1
+    final = decision == REJECTED or step == len(req.steps) - 1
     if final:
         values = {
             "status": decision,
             "decided_at": ctx.now,
             "decided_by": actor,
             "on_behalf_of": on_behalf,
-            "reason": comment if decision == "rejected" else None,
+            "reason": comment if decision == REJECTED else None,
         }
     else:
         values = {"step": step + 1, "step_started_at": ctx.now}
@@ -235,7 +241,7 @@ def _advance(
         ctx.session,
         PurchaseRequest,
         req.id,
-        expected={repo.PENDING},
+        expected={PurchaseStatus.PENDING},
         unchanged={"step": step} if step is not None else None,
         values=values,
         refresh_on_loss=True,
@@ -259,9 +265,9 @@ def _finished(ctx: Ctx, req: PurchaseRequest) -> None:
     queue.cancel(ctx.session, prefix=f"purchase:{req.id}:wait:")
     key = f"purchase:{req.id}:final"
     ctx.notify("purchase.final_messages", {"id": req.id}, dedupe_key=f"{key}:messages")
-    if req.status != "cancelled":
+    if req.status != PurchaseStatus.CANCELLED:
         ctx.notify("purchase.tell_requester", {"id": req.id}, dedupe_key=f"{key}:requester")
-    if req.status in ("approved", "rejected") and ctx.config.purchases.channel:
+    if req.status in (APPROVED, REJECTED) and ctx.config.purchases.channel:
         ctx.notify("purchase.announce", {"id": req.id}, dedupe_key=f"{key}:announce")
 
 
@@ -271,7 +277,11 @@ def cancel(ctx: Ctx, request_id: int) -> PurchaseRequest:
         raise Forbidden(f"Only the requester, {users([req.requester])}, can cancel {ref(req.id)}.")
     if not req.is_pending:
         raise Conflict(outcome(req))
-    values = {"status": "cancelled", "decided_at": ctx.now, "decided_by": ctx.actor.user_id}
+    values = {
+        "status": PurchaseStatus.CANCELLED,
+        "decided_at": ctx.now,
+        "decided_by": ctx.actor.user_id,
+    }
     if not _advance(ctx, req, values):
         raise Conflict(outcome(req))
     ctx.audit(ENTITY, req.id, "cancelled")
@@ -284,7 +294,7 @@ def expire(ctx: Ctx, request_id: int) -> bool:
     req = ctx.session.get(PurchaseRequest, request_id)
     if req is None:
         return False
-    values = {"status": "expired", "decided_at": ctx.now, "decided_by": SYSTEM_USER}
+    values = {"status": PurchaseStatus.EXPIRED, "decided_at": ctx.now, "decided_by": SYSTEM_USER}
     if not _advance(ctx, req, values):
         return False
     ctx.audit(ENTITY, req.id, "expired", {"step": req.step + 1})

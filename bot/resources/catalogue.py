@@ -12,7 +12,8 @@ from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.mrkdwn import echo
 from storage import notices as queue
 from storage import resources as repo
-from storage.resources import Resource
+from storage.resources import BookingStatus, Resource, WaitStatus
+from storage.transitions import move
 
 REMOVE_BATCH = 500  # bookings or waiting entries handled per query when a resource is removed
 
@@ -116,7 +117,8 @@ def remove_resource(ctx: Ctx, name: str) -> tuple[Resource, int]:
     cancelled = 0
     while batch := repo.live_from(ctx.session, resource.id, ctx.now, limit=REMOVE_BATCH):
         for booking in batch:
-            booking.status, booking.closed_at = "cancelled", ctx.now
+            move(booking, BookingStatus.CANCELLED)
+            booking.closed_at = ctx.now
             queue.cancel(ctx.session, prefix=f"booking:{booking.id}:")
             ctx.notify(
                 "booking.cancelled",
@@ -128,7 +130,7 @@ def remove_resource(ctx: Ctx, name: str) -> tuple[Resource, int]:
         ctx.session.flush()  # the next batch starts after these
     while batch := repo.waiting(ctx.session, resource.id, limit=REMOVE_BATCH):
         for entry in batch:
-            entry.status = "cancelled"
+            move(entry, WaitStatus.CANCELLED)
             ctx.audit("booking_wait", entry.id, "cancelled", {"why": "resource removed"})
             ctx.notify(
                 "booking.wait_cancelled",

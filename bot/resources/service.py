@@ -18,8 +18,8 @@ from bot.resources import availability, catalogue, render
 from bot.timeparse import format_duration
 from storage import notices as queue
 from storage import resources as repo
-from storage.resources import LIVE, Booking, Resource, WaitEntry
-from storage.transitions import compare_and_set
+from storage.resources import LIVE, Booking, BookingStatus, Resource, WaitEntry, WaitStatus
+from storage.transitions import compare_and_set, move
 
 ENTITY = "booking"
 MIN_LENGTH = timedelta(minutes=5)
@@ -149,7 +149,7 @@ def release(ctx: Ctx, booking_id: int) -> Booking:
         Booking,
         booking_id,
         expected={LIVE},
-        values={"status": "released", "closed_at": ctx.now},
+        values={"status": BookingStatus.RELEASED, "closed_at": ctx.now},
     )
     if not won:
         raise Conflict(f"{ref(booking_id)} is already {booking.status}; nothing to release.")
@@ -218,7 +218,7 @@ def wait(
         user_id=ctx.actor.user_id,
         start=start,
         end=end,
-        status="waiting",
+        status=WaitStatus.WAITING,
         created_at=ctx.now,
     )
     ctx.session.add(entry)
@@ -237,7 +237,7 @@ def advance_waitlist(ctx: Ctx, resource: Resource, *, giver: str | None = None) 
     for entry in repo.waiting(ctx.session, resource.id):
         start = max(entry.start, ctx.now)
         if entry.end - start < MIN_LENGTH or not resource.active:
-            entry.status = "expired"
+            move(entry, WaitStatus.EXPIRED)
             ctx.audit("booking_wait", entry.id, "expired")
             continue
         if entry.user_id == giver:
@@ -246,7 +246,8 @@ def advance_waitlist(ctx: Ctx, resource: Resource, *, giver: str | None = None) 
             continue
         booking = _create(ctx, resource, entry.user_id, start, entry.end, None)
         booking.from_wait = entry.id
-        entry.status, entry.booking_id = "booked", booking.id
+        move(entry, WaitStatus.BOOKED)
+        entry.booking_id = booking.id
         ctx.audit("booking_wait", entry.id, "booked", {"booking": booking.id})
         ctx.notify(
             "booking.promoted", {"id": booking.id}, dedupe_key=f"booking:{booking.id}:promoted"
@@ -266,7 +267,7 @@ def end_booking(ctx: Ctx, booking_id: int, version: int) -> bool:
         Booking,
         booking_id,
         expected={LIVE},
-        values={"status": "ended", "closed_at": ctx.now},
+        values={"status": BookingStatus.ENDED, "closed_at": ctx.now},
     )
     if won:
         ctx.audit(ENTITY, booking_id, "ended")
