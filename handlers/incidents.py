@@ -17,10 +17,6 @@ from bot.incidents import sections as _sections  # noqa: F401 - registers digest
 from bot.incidents.commands import COMMANDS
 from bot.messenger import Message
 from handlers.kit import Request, action, button_id, message_shortcut, slash, submission
-from storage import incidents as repo
-from storage.incidents import SEVERITIES
-
-TIMELINE_LIMIT = 40
 
 
 def _raised(req: Request, title: str, severity: str, **kw: Any) -> Message:
@@ -45,15 +41,11 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
             return _raised(req, title, severity)
         case cmd.List(scope=scope):
             all_ = scope == "all"
-            rows = repo.open_incidents(ctx.session, limit=render.LIST_LIMIT, include_resolved=all_)
-            total = repo.count_incidents(ctx.session, include_resolved=all_)
+            rows, total = service.listing(ctx, include_resolved=all_, limit=render.LIST_LIMIT)
             return render.incident_list(rows, total, ctx.tz, all_=all_)
         case cmd.Show(id=incident_id):
-            incident = service.get(ctx, incident_id)
-            events = repo.timeline(ctx.session, incident_id, limit=TIMELINE_LIMIT)
-            return render.detail(
-                incident, events, repo.count_events(ctx.session, incident_id), ctx.tz
-            )
+            incident, events, total = service.with_timeline(ctx, incident_id)
+            return render.detail(incident, events, total, ctx.tz)
         case cmd.Ack(id=incident_id):
             incident = service.acknowledge(ctx, incident_id)
             return render.done(f"You acknowledged {render.ref(incident)} and command it now.")
@@ -101,7 +93,7 @@ def register(app: App) -> None:
     @submission(app, "incident_raise")
     def on_raise_form(req: Request, values: dict[str, str], metadata: str) -> Message:
         severity = values.get("severity") or "sev3"
-        if severity not in SEVERITIES:
+        if severity not in service.SEVERITIES:
             raise UserError("Choose a severity.", field="severity")
         title = values.get("title", "").strip()
         if not title:

@@ -11,16 +11,12 @@ from slack_bolt import App
 from bot.errors import UserError
 from bot.messenger import Message
 from bot.purchases import commands as cmd
-from bot.purchases import delegation, render, service
+from bot.purchases import delegation, queries, render, service
 from bot.purchases import notices as _notices  # noqa: F401 - registers the notice kinds
 from bot.purchases import sections as _sections  # noqa: F401 - registers digest/Home sections
 from bot.purchases.commands import COMMANDS
 from bot.purchases.money import parse_amount
 from handlers.kit import Request, action, button_id, slash, submission
-from storage import audit
-from storage import purchases as repo
-
-AUDIT_LIMIT = 60
 
 
 def _meta(req: Request) -> dict[str, str]:
@@ -52,18 +48,10 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
             cancelled = service.cancel(ctx, request_id)
             return render.done(f"{render.ref(cancelled)} is cancelled.")
         case cmd.List(scope=scope, page=page):
-            rows, total = repo.listing(
-                ctx.session,
-                scope=scope,
-                user_id=ctx.actor.user_id,
-                limit=render.LIST_LIMIT,
-                offset=(page - 1) * render.LIST_LIMIT,
-            )
+            rows, total = queries.listing(ctx, scope, page, per_page=render.LIST_LIMIT)
             return render.listing(rows, total, ctx.tz, scope=scope, page=page)
         case cmd.Show(id=request_id):
-            found = service.get(ctx, request_id)
-            events = audit.history(ctx.session, service.ENTITY, request_id, limit=AUDIT_LIMIT)
-            decisions = repo.decisions(ctx.session, request_id)
+            found, decisions, events = queries.detail(ctx, request_id)
             return render.detail(found, decisions, events, ctx.tz)
         case cmd.Delegate(off=True):
             ended = delegation.delegate_off(ctx)

@@ -7,6 +7,7 @@ is told who was first.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot import ids
@@ -16,11 +17,12 @@ from bot.incidents.commands import TITLE_LIMIT
 from bot.mrkdwn import truncate
 from storage import incidents as repo
 from storage import notices as queue
-from storage.incidents import OPEN_STATES, Incident, IncidentEvent, IncidentStatus
+from storage.incidents import OPEN_STATES, SEVERITIES, Incident, IncidentEvent, IncidentStatus
 from storage.transitions import compare_and_set
 
 ENTITY = "incident"
 OPEN, RESOLVED = IncidentStatus.OPEN, IncidentStatus.RESOLVED
+TIMELINE_LIMIT = 40
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,21 @@ def get(ctx: Ctx, incident_id: int) -> Incident:
     if incident is None:
         raise NotFound(f"There is no incident {ref(incident_id)}.", example="/incident list")
     return incident
+
+
+def listing(ctx: Ctx, *, include_resolved: bool, limit: int) -> tuple[Sequence[Incident], int]:
+    """Open incidents worst first (resolved ones after them, if asked), and how many in all."""
+    rows = repo.open_incidents(ctx.session, limit=limit, include_resolved=include_resolved)
+    return rows, repo.count_incidents(ctx.session, include_resolved=include_resolved)
+
+
+def with_timeline(
+    ctx: Ctx, incident_id: int, *, limit: int = TIMELINE_LIMIT
+) -> tuple[Incident, Sequence[IncidentEvent], int]:
+    """The incident, its latest ``limit`` timeline events (oldest first) and how many in all."""
+    incident = get(ctx, incident_id)
+    events = repo.timeline(ctx.session, incident_id, limit=limit)
+    return incident, events, repo.count_events(ctx.session, incident_id)
 
 
 def _event(ctx: Ctx, incident: Incident, kind: str, text: str | None = None) -> IncidentEvent:
@@ -98,7 +115,7 @@ def raise_incident(
         raise UserError(
             "An incident needs a title.", example="/incident raise Checkout is down sev1"
         )
-    if severity not in {"sev1", "sev2", "sev3", "sev4"}:
+    if severity not in SEVERITIES:
         raise UserError(
             "Unknown severity; use sev1 (worst) to sev4.", example="/incident raise API slow sev2"
         )

@@ -14,7 +14,7 @@ from bot.timeparse import format_duration
 from storage import notices as queue
 from storage import resources as resource_repo
 from storage.maintenance import SCHEDULED, MaintenanceWindow, WindowStatus
-from storage.resources import Booking
+from storage.resources import Booking, Resource
 from storage.transitions import compare_and_set
 
 ENTITY = "maintenance"
@@ -45,6 +45,10 @@ def get(ctx: Ctx, window_id: int) -> MaintenanceWindow:
             f"There is no maintenance window MNT-{window_id}.", example="/maintenance list"
         )
     return window
+
+
+def resource_of(ctx: Ctx, window: MaintenanceWindow) -> Resource:
+    return catalogue.by_id(ctx, window.resource_id)
 
 
 def plan(ctx: Ctx, window: MaintenanceWindow) -> int:

@@ -63,6 +63,14 @@ def suggestions(ctx: Ctx, name: str) -> list[str]:
     return difflib.get_close_matches(name.lower(), names, n=3, cutoff=0.5)
 
 
+def by_id(ctx: Ctx, resource_id: int) -> Resource:
+    """The resource a booking, wait or window points at (removed ones included: history)."""
+    resource = ctx.session.get(Resource, resource_id)
+    if resource is None:
+        raise NotFound(f"There is no resource #{resource_id}.")
+    return resource
+
+
 def find(ctx: Ctx, name: str) -> Resource:
     """The active resource called ``name``, or a NotFound naming the closest ones."""
     ensure(ctx)
