@@ -18,11 +18,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from storage import notices
 from storage.base import Base
 
 MODES = ("on", "off", "default")
-KEY_PREFIX = "digest:"
 
 
 class DigestChannel(Base):
@@ -109,17 +107,3 @@ def mark_planned(session: Session, channel: str, next_at: datetime | None, sig: 
         .values(next_at=next_at, planned_sig=sig)
         .execution_options(synchronize_session=False)
     )
-
-
-def notice_key(channel: str, day: str) -> str:
-    return f"{KEY_PREFIX}{channel}:{day}"
-
-
-def drop_pending(session: Session, channel: str) -> int:
-    """Forget the channel's planned digests that have not gone out, freeing their keys.
-
-    Deleted rather than cancelled: the new schedule may fall on the same local day, and its
-    occurrence takes the same dedupe key. Rows already claimed or sent are left alone, so a
-    digest that went out today still counts as today's.
-    """
-    return notices.drop_pending(session, prefix=f"{KEY_PREFIX}{channel}:")

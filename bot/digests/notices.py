@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.context import Ctx
+from bot.digests import keys
 from bot.digests.assemble import build_digest
 from bot.digests.schedule import Schedule, effective
 from bot.messenger import Messenger
@@ -34,7 +35,7 @@ def _enqueue(ctx: Ctx, channel: str, schedule: Schedule, occurrence: datetime) -
         kind="digest.post",
         payload={"channel": channel, "day": day, "sig": schedule.signature},
         due_at=occurrence,
-        dedupe_key=repo.notice_key(channel, day),
+        dedupe_key=keys.digest(channel, day),
         expires_at=schedule.day_end(occurrence),
         now=ctx.now,
     )
@@ -44,7 +45,7 @@ def plan_channel(ctx: Ctx, channel: str, schedule: Schedule, row: repo.DigestCha
     now = ctx.now
     if row.planned_sig != schedule.signature:
         # New or changed schedule (a config edit across a restart): start over from now.
-        repo.drop_pending(ctx.session, channel)
+        queue.drop_pending(ctx.session, prefix=keys.channel(channel))
         anchor = now
     elif row.next_at is not None and row.next_at > now:
         return

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot import oncall
 from bot.context import Ctx
-from bot.incidents import render
+from bot.incidents import keys, render
 from bot.messenger import MessageRef, Messenger
 from bot.notices import NotYet, Skip, notice_kind
 from bot.timeparse import format_duration
@@ -93,7 +93,7 @@ def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     n = int(payload["n"])
     quiet_since = incident.last_update_at
     due = quiet_since + interval
-    key = f"incident:{incident.id}:r{incident.reopened}:remind:{n + 1}"
+    key = keys.remind(incident.id, incident.reopened, n + 1)
     if due > ctx.now:
         # Someone posted an update since this was queued: wait a full interval from it.
         ctx.notify("incident.remind", {"id": incident.id, "n": n + 1}, dedupe_key=key, due_at=due)

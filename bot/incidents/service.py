@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bot import ids
 from bot.context import Ctx
 from bot.errors import Conflict, NotFound, UserError
+from bot.incidents import keys
 from bot.incidents.commands import TITLE_LIMIT
 from bot.mrkdwn import truncate
 from storage import incidents as repo
@@ -72,13 +73,13 @@ def _refresh(ctx: Ctx, incident: Incident, event: IncidentEvent, *, thread: bool
     ctx.notify(
         "incident.refresh",
         {"id": incident.id},
-        dedupe_key=f"incident:{incident.id}:refresh:{event.id}",
+        dedupe_key=keys.refresh(incident.id, event.id),
     )
     if thread:
         ctx.notify(
             "incident.thread",
             {"id": incident.id, "event": event.id},
-            dedupe_key=f"incident:{incident.id}:thread:{event.id}",
+            dedupe_key=keys.thread(incident.id, event.id),
         )
 
 
@@ -88,14 +89,14 @@ def _schedule_followups(ctx: Ctx, incident: Incident) -> None:
     ctx.notify(
         "incident.remind",
         {"id": incident.id, "n": 1},
-        dedupe_key=f"incident:{incident.id}:r{round_}:remind:1",
+        dedupe_key=keys.remind(incident.id, round_, 1),
         due_at=incident.last_update_at + interval,
     )
     if incident.severity in {"sev1", "sev2"} and incident.status == OPEN:
         ctx.notify(
             "incident.escalate",
             {"id": incident.id, "round": round_},
-            dedupe_key=f"incident:{incident.id}:r{round_}:escalate",
+            dedupe_key=keys.escalate(incident.id, round_),
             due_at=ctx.now + ctx.config.incidents.escalate_after,
         )
 
@@ -140,9 +141,7 @@ def raise_incident(
     ctx.session.add(incident)
     ctx.session.flush()
     _event(ctx, incident, "raised", f"{severity}: {incident.title}")
-    ctx.notify(
-        "incident.announce", {"id": incident.id}, dedupe_key=f"incident:{incident.id}:announce"
-    )
+    ctx.notify("incident.announce", {"id": incident.id}, dedupe_key=keys.announce(incident.id))
     _schedule_followups(ctx, incident)
     return Raised(incident, trimmed)
 
@@ -173,7 +172,7 @@ def acknowledge(ctx: Ctx, incident_id: int) -> Incident:
             else f"{ref(incident_id)} is {incident.status}."
         )
     event = _event(ctx, incident, "acknowledged")
-    queue.cancel(ctx.session, prefix=f"incident:{incident_id}:r{incident.reopened}:escalate")
+    queue.cancel(ctx.session, prefix=keys.escalate(incident_id, incident.reopened))
     _refresh(ctx, incident, event, thread=True)
     return incident
 
@@ -242,7 +241,7 @@ def resolve(ctx: Ctx, incident_id: int, summary: str | None = None) -> Incident:
     if not won:
         raise Conflict(f"{ref(incident_id)} is already resolved.")
     event = _event(ctx, incident, "resolved", incident.summary)
-    queue.cancel(ctx.session, prefix=f"incident:{incident_id}:r{incident.reopened}:")
+    queue.cancel(ctx.session, prefix=keys.followups(incident_id, incident.reopened))
     _refresh(ctx, incident, event, thread=True)
     return incident
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.context import Ctx
-from bot.maintenance import render, service
+from bot.maintenance import keys, render, service
 from bot.maintenance.occurrences import occurrences
 from bot.messenger import Messenger
 from bot.notices import Skip, notice_kind, planner
@@ -63,7 +63,6 @@ def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     s, e = _still_on(window, _occurrence(payload)[0])
     tz = zone(ctx.config.timezone)
     before = format_duration(timedelta(seconds=payload["offset"]))
-    key = f"{service.occurrence_key(window, s)}remind:{payload['offset']}"
     held = resource_repo.overlapping(ctx.session, [resource.id], s, e, limit=OWNERS_LIMIT)
     told: set[str] = set()
     for booking in held:
@@ -72,7 +71,7 @@ def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
             ctx.notify(
                 "maintenance.remind_owner",
                 {**payload, "booking": booking.id},
-                dedupe_key=f"{key}:owner:{booking.owner}",
+                dedupe_key=keys.remind_owner(window.id, s, payload["offset"], booking.owner),
                 expires_after=timedelta(seconds=payload["offset"]) or None,
             )
     messenger.post(_channel(ctx, window), render.reminder(window, resource, s, e, before, tz))

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from bot.context import Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
+from bot.maintenance import keys
 from bot.maintenance.occurrences import PERIOD, Occurrence, current_or_next, occurrences, ref
 from bot.resources import catalogue
 from bot.resources import service as bookings
@@ -22,14 +23,6 @@ MAX_ONCE = timedelta(days=31)
 ANYONE_MAX = timedelta(hours=24)  # longer, or repeated, windows need an admin
 DESCRIPTION_LIMIT = 1000
 FINISHED_USEFUL_FOR = timedelta(days=1)
-
-
-def prefix(window: MaintenanceWindow) -> str:
-    return f"maintenance:{window.id}:"
-
-
-def occurrence_key(window: MaintenanceWindow, start: datetime) -> str:
-    return f"{prefix(window)}{int(start.timestamp())}:"
 
 
 def horizon(ctx: Ctx) -> timedelta:
@@ -58,7 +51,6 @@ def plan(ctx: Ctx, window: MaintenanceWindow) -> int:
         return made
     for s, e in occurrences(window, ctx.now, ctx.now + horizon(ctx)):
         base = {"id": window.id, "start": s.isoformat(), "end": e.isoformat()}
-        key = occurrence_key(window, s)
         for offset in ctx.config.maintenance.remind_before:
             due = s - offset
             if due < ctx.now:
@@ -68,7 +60,7 @@ def plan(ctx: Ctx, window: MaintenanceWindow) -> int:
                 ctx.notify(
                     "maintenance.remind",
                     {**base, "offset": seconds},
-                    dedupe_key=f"{key}remind:{seconds}",
+                    dedupe_key=keys.remind(window.id, s, seconds),
                     due_at=due,
                     expires_after=offset,
                 )
@@ -78,7 +70,7 @@ def plan(ctx: Ctx, window: MaintenanceWindow) -> int:
             ctx.notify(
                 "maintenance.start",
                 base,
-                dedupe_key=key + "start",
+                dedupe_key=keys.start(window.id, s),
                 due_at=max(s, ctx.now),
                 expires_after=e - s,
             )
@@ -88,7 +80,7 @@ def plan(ctx: Ctx, window: MaintenanceWindow) -> int:
             ctx.notify(
                 "maintenance.finish",
                 base,
-                dedupe_key=key + "finish",
+                dedupe_key=keys.finish(window.id, s),
                 due_at=e,
                 expires_after=FINISHED_USEFUL_FOR,
             )
@@ -187,7 +179,7 @@ def schedule(
         ctx.notify(
             "maintenance.overlap",
             {"id": window.id, "booking": booking.id},
-            dedupe_key=f"{prefix(window)}overlap:{booking.id}",
+            dedupe_key=keys.overlap(window.id, booking.id),
         )
     return window, clashes
 
@@ -211,9 +203,9 @@ def cancel(ctx: Ctx, window_id: int) -> MaintenanceWindow:
         values={"status": WindowStatus.CANCELLED, "closed_at": ctx.now},
     ):
         raise Conflict(f"{ref(window)} is already {window.status}.")
-    queue.cancel(ctx.session, prefix=prefix(window))
+    queue.cancel(ctx.session, prefix=keys.window(window.id))
     ctx.audit(ENTITY, window.id, "cancelled")
-    ctx.notify("maintenance.cancelled", {"id": window.id}, dedupe_key=f"{prefix(window)}cancelled")
+    ctx.notify("maintenance.cancelled", {"id": window.id}, dedupe_key=keys.cancelled(window.id))
     bookings.advance_waitlist(ctx, resource)
     return window
 
@@ -257,7 +249,7 @@ def done(ctx: Ctx, window_id: int) -> tuple[MaintenanceWindow, Occurrence]:
 
 def _finish_now(ctx: Ctx, window: MaintenanceWindow, start: datetime) -> None:
     """Bring the occurrence's "finished" notice forward to now (or queue it if not planned)."""
-    key = occurrence_key(window, start) + "finish"
+    key = keys.finish(window.id, start)
     payload = {"id": window.id, "start": start.isoformat(), "end": ctx.now.isoformat()}
     if ctx.notify("maintenance.finish", payload, dedupe_key=key) is not None:
         return

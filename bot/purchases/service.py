@@ -16,7 +16,7 @@ from typing import Any
 from bot.context import SYSTEM_USER, Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.mrkdwn import echo, truncate, users
-from bot.purchases import money
+from bot.purchases import keys, money
 from bot.purchases.access import authorize, outcome, ref, who_decides
 from bot.purchases.commands import DESCRIPTION_LIMIT
 from storage import notices as queue
@@ -137,7 +137,7 @@ def submit(
     ctx.notify(
         "purchase.expire",
         {"id": req.id},
-        dedupe_key=f"purchase:{req.id}:wait:expire",
+        dedupe_key=keys.expire(req.id),
         due_at=ctx.now + cfg.expire_after,
     )
     _ask(ctx, req, 0)
@@ -153,13 +153,12 @@ def _ask(ctx: Ctx, req: PurchaseRequest, step: int) -> None:
     for user_id in recipients:
         if user_id == req.requester:
             continue
-        base = f"purchase:{req.id}:wait:s{step}"
         payload = {"id": req.id, "step": step, "user": user_id}
-        ctx.notify("purchase.ask", payload, dedupe_key=f"{base}:ask:{user_id}")
+        ctx.notify("purchase.ask", payload, dedupe_key=keys.ask(req.id, step, user_id))
         ctx.notify(
             "purchase.remind",
             {**payload, "n": 1},
-            dedupe_key=f"{base}:remind:{user_id}:1",
+            dedupe_key=keys.remind(req.id, step, user_id, 1),
             due_at=remind_at,
         )
 
@@ -219,11 +218,11 @@ def _decide(ctx: Ctx, request_id: int, decision: PurchaseStatus, comment: str | 
     if final:
         _finished(ctx, req)  # edits every DM of every step, this one included
     else:
-        queue.cancel(ctx.session, prefix=f"purchase:{req.id}:wait:s{step}:")
+        queue.cancel(ctx.session, prefix=keys.step_waiting(req.id, step))
         ctx.notify(
             "purchase.close_step",
             {"id": req.id, "step": step},
-            dedupe_key=f"purchase:{req.id}:s{step}:closed",
+            dedupe_key=keys.step_closed(req.id, step),
         )
         _ask(ctx, req, step + 1)
     return Decided(req, step, decision, on_behalf)
@@ -262,13 +261,13 @@ def _too_late(ctx: Ctx, req: PurchaseRequest, step: int) -> Conflict:
 
 def _finished(ctx: Ctx, req: PurchaseRequest) -> None:
     """The request is over: stop reminders and expiry, tell everyone, edit every approver DM."""
-    queue.cancel(ctx.session, prefix=f"purchase:{req.id}:wait:")
-    key = f"purchase:{req.id}:final"
-    ctx.notify("purchase.final_messages", {"id": req.id}, dedupe_key=f"{key}:messages")
+    queue.cancel(ctx.session, prefix=keys.waiting(req.id))
+    final = {"id": req.id}
+    ctx.notify("purchase.final_messages", final, dedupe_key=keys.final(req.id, "messages"))
     if req.status != PurchaseStatus.CANCELLED:
-        ctx.notify("purchase.tell_requester", {"id": req.id}, dedupe_key=f"{key}:requester")
+        ctx.notify("purchase.tell_requester", final, dedupe_key=keys.final(req.id, "requester"))
     if req.status in (APPROVED, REJECTED) and ctx.config.purchases.channel:
-        ctx.notify("purchase.announce", {"id": req.id}, dedupe_key=f"{key}:announce")
+        ctx.notify("purchase.announce", final, dedupe_key=keys.final(req.id, "announce"))
 
 
 def cancel(ctx: Ctx, request_id: int) -> PurchaseRequest:

@@ -10,6 +10,7 @@ from bot.config import NAME_PATTERN
 from bot.context import Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.mrkdwn import echo
+from bot.resources import keys
 from storage import notices as queue
 from storage import resources as repo
 from storage.resources import BookingStatus, Resource, WaitStatus
@@ -127,11 +128,11 @@ def remove_resource(ctx: Ctx, name: str) -> tuple[Resource, int]:
         for booking in batch:
             move(booking, BookingStatus.CANCELLED)
             booking.closed_at = ctx.now
-            queue.cancel(ctx.session, prefix=f"booking:{booking.id}:")
+            queue.cancel(ctx.session, prefix=keys.booking(booking.id))
             ctx.notify(
                 "booking.cancelled",
                 {"id": booking.id, "why": "removed"},
-                dedupe_key=f"booking:{booking.id}:cancelled",
+                dedupe_key=keys.cancelled(booking.id),
             )
             ctx.audit("booking", booking.id, "cancelled", {"why": "resource removed"})
         cancelled += len(batch)
@@ -143,7 +144,7 @@ def remove_resource(ctx: Ctx, name: str) -> tuple[Resource, int]:
             ctx.notify(
                 "booking.wait_cancelled",
                 {"id": entry.id},
-                dedupe_key=f"booking_wait:{entry.id}:cancelled",
+                dedupe_key=keys.wait_cancelled(entry.id),
             )
         ctx.session.flush()
     ctx.audit("resource", resource.id, "removed", {"name": resource.name})

@@ -14,7 +14,7 @@ from bot import ids
 from bot.context import Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.mrkdwn import window as span
-from bot.resources import availability, catalogue, render
+from bot.resources import availability, catalogue, keys, render
 from bot.timeparse import format_duration
 from storage import notices as queue
 from storage import resources as repo
@@ -27,10 +27,6 @@ MIN_LENGTH = timedelta(minutes=5)
 
 def ref(booking_id: int) -> str:
     return ids.fmt("BKG", booking_id)
-
-
-def key(booking: Booking) -> str:
-    return f"booking:{booking.id}:v{booking.version}:"
 
 
 def validate_window(
@@ -73,11 +69,13 @@ def _plan_reminders(ctx: Ctx, booking: Booking) -> None:
         ctx.notify(
             "booking.remind_end",
             payload,
-            dedupe_key=key(booking) + "remind",
+            dedupe_key=keys.remind_end(booking.id, booking.version),
             due_at=remind_at,
             expires_after=before,
         )
-    ctx.notify("booking.end", payload, dedupe_key=key(booking) + "end", due_at=booking.end)
+    ctx.notify(
+        "booking.end", payload, dedupe_key=keys.end(booking.id, booking.version), due_at=booking.end
+    )
 
 
 def _create(
@@ -153,7 +151,7 @@ def release(ctx: Ctx, booking_id: int) -> Booking:
     )
     if not won:
         raise Conflict(f"{ref(booking_id)} is already {booking.status}; nothing to release.")
-    queue.cancel(ctx.session, prefix=f"booking:{booking_id}:")
+    queue.cancel(ctx.session, prefix=keys.booking(booking_id))
     ctx.audit(ENTITY, booking_id, "released")
     advance_waitlist(ctx, resource, giver=booking.owner)
     return booking
@@ -179,7 +177,7 @@ def extend(ctx: Ctx, booking_id: int, by: timedelta) -> Booking:
     busy = availability.check(ctx.session, resource, booking.end, new_end, exclude=booking.id)
     if busy is not None:
         raise Conflict(render.extend_refused(booking, resource, busy, ctx.tz))
-    queue.cancel(ctx.session, prefix=key(booking))
+    queue.cancel(ctx.session, prefix=keys.version(booking.id, booking.version))
     old_end = booking.end
     booking.end, booking.version = new_end, booking.version + 1
     ctx.session.flush()
@@ -249,9 +247,7 @@ def advance_waitlist(ctx: Ctx, resource: Resource, *, giver: str | None = None) 
         move(entry, WaitStatus.BOOKED)
         entry.booking_id = booking.id
         ctx.audit("booking_wait", entry.id, "booked", {"booking": booking.id})
-        ctx.notify(
-            "booking.promoted", {"id": booking.id}, dedupe_key=f"booking:{booking.id}:promoted"
-        )
+        ctx.notify("booking.promoted", {"id": booking.id}, dedupe_key=keys.promoted(booking.id))
         made.append(booking)
     return made
 
