@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.commands import REGISTRY
+from bot.incidents.ids import Shortcut
 from handlers import load_areas
 
 BOT_SCOPES = [
@@ -25,7 +26,7 @@ SHORTCUTS = [
     {
         "name": "Raise incident",
         "type": "message",
-        "callback_id": "raise_incident_from_message",
+        "callback_id": Shortcut.RAISE_FROM_MESSAGE.value,
         "description": "Raise an incident from this message",
     }
 ]

@@ -15,6 +15,7 @@ from bot.incidents import metrics, render, service
 from bot.incidents import notices as _notices  # noqa: F401 - registers the notice kinds
 from bot.incidents import sections as _sections  # noqa: F401 - registers digest/Home sections
 from bot.incidents.commands import COMMANDS
+from bot.incidents.ids import Action, Shortcut, View
 from bot.messenger import Message
 from handlers.kit import Request, action, button_id, message_shortcut, slash, submission
 
@@ -72,12 +73,12 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
 def register(app: App) -> None:
     slash(app, COMMANDS)(run)
 
-    @action(app, "incident_ack")
+    @action(app, Action.ACK)
     def on_ack(req: Request, value: str) -> Message:
         incident = service.acknowledge(req.ctx, button_id(value, "an incident"))
         return render.done(f"You acknowledged {render.ref(incident)} and command it now.")
 
-    @action(app, "incident_resolve")
+    @action(app, Action.RESOLVE)
     def on_resolve(req: Request, value: str) -> Message:
         incident = service.resolve(req.ctx, button_id(value, "an incident"))
         return render.done(
@@ -85,12 +86,12 @@ def register(app: App) -> None:
             f"`/incident update {incident.id} <text>` if it helps the next person."
         )
 
-    @action(app, "incident_update")
+    @action(app, Action.UPDATE)
     def on_update_button(req: Request, value: str) -> None:
         incident = service.get(req.ctx, button_id(value, "an incident"))
         req.open_modal(render.update_modal(incident, _meta(req)))
 
-    @submission(app, "incident_raise")
+    @submission(app, View.RAISE)
     def on_raise_form(req: Request, values: dict[str, str], metadata: str) -> Message:
         severity = values.get("severity") or "sev3"
         if severity not in service.SEVERITIES:
@@ -110,7 +111,7 @@ def register(app: App) -> None:
             source=source,
         )
 
-    @submission(app, "incident_update")
+    @submission(app, View.UPDATE)
     def on_update_form(req: Request, values: dict[str, str], metadata: str) -> Message:
         incident_id = int(_json(metadata).get("incident", 0))
         text = values.get("text", "").strip()
@@ -119,7 +120,7 @@ def register(app: App) -> None:
         incident = service.add_update(req.ctx, incident_id, text)
         return render.done(f"Update posted to {render.ref(incident)}.")
 
-    @message_shortcut(app, "raise_incident_from_message")
+    @message_shortcut(app, Shortcut.RAISE_FROM_MESSAGE)
     def on_shortcut(req: Request, message: dict[str, Any]) -> None:
         text = message.get("text", "")
         first_line = text.strip().splitlines()[0] if text.strip() else ""

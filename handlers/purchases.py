@@ -15,6 +15,7 @@ from bot.purchases import delegation, queries, render, service
 from bot.purchases import notices as _notices  # noqa: F401 - registers the notice kinds
 from bot.purchases import sections as _sections  # noqa: F401 - registers digest/Home sections
 from bot.purchases.commands import COMMANDS
+from bot.purchases.ids import Action, View
 from bot.purchases.money import parse_amount
 from handlers.kit import Request, action, button_id, slash, submission
 
@@ -83,18 +84,18 @@ def _form_amount(text: str) -> Any:
 def register(app: App) -> None:
     slash(app, COMMANDS)(run)
 
-    @action(app, "purchase_approve")
+    @action(app, Action.APPROVE)
     def on_approve(req: Request, value: str) -> Message:
         # Works from a DM and from App Home (no channel there: the reply goes by DM).
         return _decided(service.approve(req.ctx, button_id(value, "a purchase request")))
 
-    @action(app, "purchase_reject")
+    @action(app, Action.REJECT)
     def on_reject(req: Request, value: str) -> None:
         # Check first, so someone who may not decide is told now rather than after typing.
         found = service.check_can_decide(req.ctx, button_id(value, "a purchase request"))
         req.open_modal(render.reject_modal(found, _meta(req)))
 
-    @submission(app, "purchase_reject")
+    @submission(app, View.REJECT)
     def on_reject_form(req: Request, values: dict[str, str], metadata: str) -> Message:
         request_id = int(_json(metadata).get("request", 0))
         reason = values.get("reason", "").strip()
@@ -102,7 +103,7 @@ def register(app: App) -> None:
             raise UserError("A rejection needs a reason.", field="reason")
         return _decided(service.reject(req.ctx, request_id, reason))
 
-    @submission(app, "purchase_request")
+    @submission(app, View.REQUEST)
     def on_request_form(req: Request, values: dict[str, str], metadata: str) -> Message:
         amount = _form_amount(values.get("amount", ""))
         req.channel_id = req.channel_id or _json(metadata).get("channel_id") or None

@@ -15,6 +15,7 @@ from bot.resources import commands as cmd
 from bot.resources import notices as _notices  # noqa: F401 - registers the notice kinds
 from bot.resources import sections as _sections  # noqa: F401 - registers digest/Home sections
 from bot.resources.commands import COMMANDS
+from bot.resources.ids import Action
 from handlers.kit import Request, action, button_id, slash
 
 
@@ -62,11 +63,11 @@ def _extended(req: Request, booking_id: int, by: timedelta) -> Message:
 def register(app: App) -> None:
     slash(app, COMMANDS)(run)
 
-    @action(app, "booking_extend")
+    @action(app, Action.EXTEND)
     def on_extend(req: Request, value: str) -> Message:
         return _extended(req, button_id(value, "a booking"), render.EXTEND_STEP)
 
-    @action(app, "booking_release")
+    @action(app, Action.RELEASE)
     def on_release(req: Request, value: str) -> Message:
         booking = service.release(req.ctx, button_id(value, "a booking"))
         return render.done(f"Released {render.ref(booking)}.")
