@@ -2,7 +2,8 @@
 
 A row is claimed with a conditional update, sent in a fresh unit of work and marked sent in that
 same transaction. A failed send goes back to pending with back-off until it expires; a row
-claimed by a process that then died is never re-sent (see ``bot/notices.py`` for why).
+claimed by a process that then died is never re-sent (see ``bot/notices.py`` for why). The
+statements it runs are in ``storage/notices.py``; the policy (back-off, waiting) is here.
 """
 
 from __future__ import annotations
