@@ -31,20 +31,24 @@ class StateMachine(Generic[S]):
         stray = {t for targets in self.moves.values() for t in targets} - set(self.moves)
         if stray:
             raise ValueError(f"{name}: {sorted(stray)} are targets but not states")
+        # Looked up by the plain strings the database returns.
+        self._next: dict[str, frozenset[str]] = {
+            s.value: frozenset(t.value for t in targets) for s, targets in self.moves.items()
+        }
 
     @property
     def states(self) -> frozenset[S]:
         return frozenset(self.moves)
 
     def allows(self, source: str, target: str) -> bool:
-        return target in self.moves.get(source, frozenset())  # type: ignore[call-overload]
+        return target in self._next.get(source, frozenset())
 
     def sources(self, target: str) -> frozenset[S]:
         """The statuses from which ``target`` may be reached."""
         return frozenset(s for s, targets in self.moves.items() if target in targets)
 
     def known(self, statuses: Iterable[str]) -> None:
-        unknown = sorted(set(statuses) - set(self.moves))
+        unknown = sorted(set(statuses) - set(self._next))
         if unknown:
             raise IllegalTransition(f"{self.name}: unknown status {', '.join(unknown)}")
 
