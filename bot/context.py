@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.config import Config
 from bot.messenger import Messenger
 from bot.registry import Registry
-from storage import audit
+from storage import audit, notices
 
 SYSTEM_USER = "opsdesk"
 
@@ -101,8 +101,6 @@ class Ctx:
 
         Returns the notice id, or None when a notice with that dedupe key already exists.
         """
-        from bot import notices
-
         if self.registry.handler_for(kind) is None:
             # Such a row could only ever be marked failed later, out of sight: refuse it here.
             raise LookupError(f"no area declares a handler for notice kind {kind!r}")

@@ -2,7 +2,8 @@
 
 A row is claimed with a conditional update, sent in a fresh unit of work and marked sent in that
 same transaction. A failed send goes back to pending with back-off until it expires; a row
-claimed by a process that then died is never re-sent (see ``bot/notices.py`` for why).
+claimed by a process that then died is never re-sent (see ``bot/notices.py`` for why). The
+statements it runs are in ``storage/notices.py``; the policy (back-off, waiting) is here.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
@@ -22,8 +22,9 @@ from bot.messenger import Messenger
 from bot.notices import NotYet, Skip
 from bot.registry import Registry
 from bot.tz import zone
+from storage import notices as queue
 from storage.db import transaction
-from storage.models import Notice
+from storage.notices import NoticeStatus
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ BATCH = 100
 # How long a request's after-response thread waits for a notice it depends on (e.g. an update
 # queued a moment after the announcement it edits) before leaving it to the sweep.
 PATIENCE = (0.1, 0.25, 0.5, 1.0, 2.0)
+SKIPPED, FAILED = NoticeStatus.SKIPPED, NoticeStatus.FAILED
 
 
 @dataclass
@@ -66,12 +68,7 @@ class Dispatcher:
         now = self.now()
         self._abandon_stale(now)
         with self.sessions() as session:
-            ids = session.scalars(
-                select(Notice.id)
-                .where(Notice.status == "pending", Notice.due_at <= now)
-                .order_by(Notice.due_at, Notice.id)
-                .limit(limit)
-            ).all()
+            ids = queue.due_ids(session, now, limit=limit)
         return self.dispatch(ids)
 
     def dispatch(self, ids: Iterable[int]) -> int:
@@ -91,20 +88,12 @@ class Dispatcher:
 
     def next_due(self) -> datetime | None:
         with self.sessions() as session:
-            return session.scalar(select(func.min(Notice.due_at)).where(Notice.status == "pending"))
+            return queue.next_due(session)
 
     def _claim(self, notice_id: int, *, early: bool = False) -> bool:
         """Take a pending row for sending; ``early`` also takes one whose retry is not due yet."""
-        now = self.now()
-        due = Notice.due_at <= now if not early else Notice.due_at.is_not(None)
         with transaction(self.sessions) as session:
-            result = session.execute(
-                update(Notice)
-                .where(Notice.id == notice_id, Notice.status == "pending", due)
-                .values(status="sending", claimed_at=now, attempts=Notice.attempts + 1)
-                .execution_options(synchronize_session=False)
-            )
-            return result.rowcount == 1
+            return queue.claim(session, notice_id, self.now(), early=early)
 
     def _send(self, notice_id: int) -> int | None:
         """1 sent, 0 not sent (skipped, failed, retried later), None waiting on another notice."""
@@ -112,23 +101,23 @@ class Dispatcher:
         outbox = Outbox()
         try:
             with transaction(self.sessions) as session:
-                notice = session.get(Notice, notice_id)
+                notice = queue.load(session, notice_id)
                 assert notice is not None
                 if notice.expires_at is not None and notice.expires_at < now:
-                    self._finish(notice, "skipped", now, "expired before it could be sent")
+                    queue.finish(notice, SKIPPED, now, "expired before it could be sent")
                     return 0
                 handler = self.registry.handler_for(notice.kind)
                 if handler is None:
-                    self._finish(notice, "failed", now, f"no handler for kind {notice.kind!r}")
+                    queue.finish(notice, FAILED, now, f"no handler for kind {notice.kind!r}")
                     log.error("notice %s: no handler for kind %r", notice_id, notice.kind)
                     return 0
                 ctx = self._ctx(session, now)
                 try:
                     handler(ctx, self.messenger, dict(notice.payload))
                 except Skip as reason:
-                    self._finish(notice, "skipped", now, str(reason) or None)
+                    queue.finish(notice, SKIPPED, now, str(reason) or None)
                     return 0
-                self._finish(notice, "sent", now, None)
+                queue.finish(notice, NoticeStatus.SENT, now, None)
                 outbox = ctx.outbox
         except NotYet as exc:
             self._wait(notice_id, now, exc)
@@ -160,50 +149,38 @@ class Dispatcher:
             except Exception:
                 log.exception("after-response effect failed")
 
-    @staticmethod
-    def _finish(notice: Notice, status: str, now: datetime, error: str | None) -> None:
-        notice.status = status
-        notice.last_error = error
-        if status == "sent":
-            notice.sent_at = now
-
     def _wait(self, notice_id: int, now: datetime, exc: NotYet) -> None:
         """Back to pending for a few seconds; waiting is not a failed attempt, but not forever."""
         with transaction(self.sessions) as session:
-            notice = session.get(Notice, notice_id)
+            notice = queue.load(session, notice_id)
             if notice is None:
                 return
-            notice.attempts -= 1
-            notice.last_error = f"waiting: {exc}"[:2000]
+            error = f"waiting: {exc}"[:2000]
             if now - notice.created_at > WAIT_LIMIT:
-                notice.status = "failed"
+                notice.attempts -= 1
+                queue.finish(notice, FAILED, now, error)
                 log.error("notice %s (%s) gave up waiting: %s", notice_id, notice.kind, exc)
             else:
-                notice.status = "pending"
-                notice.due_at = now + timedelta(seconds=5)
+                queue.retry(notice, due_at=now + timedelta(seconds=5), error=error, counted=False)
 
     def _retry_later(self, notice_id: int, now: datetime, exc: Exception) -> None:
         with transaction(self.sessions) as session:
-            notice = session.get(Notice, notice_id)
+            notice = queue.load(session, notice_id)
             if notice is None:
                 return
-            notice.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            error = f"{type(exc).__name__}: {exc}"[:2000]
             retry_at = now + timedelta(seconds=30 * 2 ** (notice.attempts - 1))
             expired = notice.expires_at is not None and retry_at > notice.expires_at
             if notice.attempts >= MAX_ATTEMPTS or expired:
-                notice.status = "failed"
+                queue.finish(notice, FAILED, now, error)
                 log.error("notice %s (%s) gave up: %s", notice_id, notice.kind, exc)
             else:
-                notice.status = "pending"
-                notice.due_at = retry_at
+                queue.retry(notice, due_at=retry_at, error=error)
 
     def _abandon_stale(self, now: datetime) -> None:
         with transaction(self.sessions) as session:
-            n = session.execute(
-                update(Notice)
-                .where(Notice.status == "sending", Notice.claimed_at < now - STALE_CLAIM)
-                .values(status="failed", last_error="interrupted while sending; not re-sent")
-                .execution_options(synchronize_session=False)
-            ).rowcount
+            n = queue.abandon_stale(
+                session, now - STALE_CLAIM, error="interrupted while sending; not re-sent"
+            )
         if n:
             log.warning("%d notices were interrupted mid-send and are not re-sent", n)

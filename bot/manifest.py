@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.app import build_registry
+from bot.incidents.ids import Shortcut
 
 BOT_SCOPES = [
     "app_mentions:read",  # @opsdesk in channels
@@ -24,7 +25,7 @@ SHORTCUTS = [
     {
         "name": "Raise incident",
         "type": "message",
-        "callback_id": "raise_incident_from_message",
+        "callback_id": Shortcut.RAISE_FROM_MESSAGE.value,
         "description": "Raise an incident from this message",
     }
 ]

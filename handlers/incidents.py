@@ -13,13 +13,10 @@ from bot.errors import UserError
 from bot.incidents import commands as cmd
 from bot.incidents import metrics, render, service
 from bot.incidents.commands import COMMANDS
+from bot.incidents.ids import Action, Shortcut, View
 from bot.messenger import Message
 from bot.registry import Registry
 from handlers.kit import Request, action, button_id, message_shortcut, slash, submission
-from storage import incidents as repo
-from storage.incidents import SEVERITIES
-
-TIMELINE_LIMIT = 40
 
 
 def _raised(req: Request, title: str, severity: str, **kw: Any) -> Message:
@@ -44,15 +41,11 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
             return _raised(req, title, severity)
         case cmd.List(scope=scope):
             all_ = scope == "all"
-            rows = repo.open_incidents(ctx.session, limit=render.LIST_LIMIT, include_resolved=all_)
-            total = repo.count_incidents(ctx.session, include_resolved=all_)
+            rows, total = service.listing(ctx, include_resolved=all_, limit=render.LIST_LIMIT)
             return render.incident_list(rows, total, ctx.tz, all_=all_)
         case cmd.Show(id=incident_id):
-            incident = service.get(ctx, incident_id)
-            events = repo.timeline(ctx.session, incident_id, limit=TIMELINE_LIMIT)
-            return render.detail(
-                incident, events, repo.count_events(ctx.session, incident_id), ctx.tz
-            )
+            incident, events, total = service.with_timeline(ctx, incident_id)
+            return render.detail(incident, events, total, ctx.tz)
         case cmd.Ack(id=incident_id):
             incident = service.acknowledge(ctx, incident_id)
             return render.done(f"You acknowledged {render.ref(incident)} and command it now.")
@@ -85,12 +78,12 @@ def register(app: App, registry: Registry[Ctx]) -> None:
     )
     slash(app, COMMANDS)(run)
 
-    @action(app, "incident_ack")
+    @action(app, Action.ACK)
     def on_ack(req: Request, value: str) -> Message:
         incident = service.acknowledge(req.ctx, button_id(value, "an incident"))
         return render.done(f"You acknowledged {render.ref(incident)} and command it now.")
 
-    @action(app, "incident_resolve")
+    @action(app, Action.RESOLVE)
     def on_resolve(req: Request, value: str) -> Message:
         incident = service.resolve(req.ctx, button_id(value, "an incident"))
         return render.done(
@@ -98,15 +91,15 @@ def register(app: App, registry: Registry[Ctx]) -> None:
             f"`/incident update {incident.id} <text>` if it helps the next person."
         )
 
-    @action(app, "incident_update")
+    @action(app, Action.UPDATE)
     def on_update_button(req: Request, value: str) -> None:
         incident = service.get(req.ctx, button_id(value, "an incident"))
         req.open_modal(render.update_modal(incident, _meta(req)))
 
-    @submission(app, "incident_raise")
+    @submission(app, View.RAISE)
     def on_raise_form(req: Request, values: dict[str, str], metadata: str) -> Message:
         severity = values.get("severity") or "sev3"
-        if severity not in SEVERITIES:
+        if severity not in service.SEVERITIES:
             raise UserError("Choose a severity.", field="severity")
         title = values.get("title", "").strip()
         if not title:
@@ -123,7 +116,7 @@ def register(app: App, registry: Registry[Ctx]) -> None:
             source=source,
         )
 
-    @submission(app, "incident_update")
+    @submission(app, View.UPDATE)
     def on_update_form(req: Request, values: dict[str, str], metadata: str) -> Message:
         incident_id = int(_json(metadata).get("incident", 0))
         text = values.get("text", "").strip()
@@ -132,7 +125,7 @@ def register(app: App, registry: Registry[Ctx]) -> None:
         incident = service.add_update(req.ctx, incident_id, text)
         return render.done(f"Update posted to {render.ref(incident)}.")
 
-    @message_shortcut(app, "raise_incident_from_message")
+    @message_shortcut(app, Shortcut.RAISE_FROM_MESSAGE)
     def on_shortcut(req: Request, message: dict[str, Any]) -> None:
         text = message.get("text", "")
         first_line = text.strip().splitlines()[0] if text.strip() else ""

@@ -12,7 +12,6 @@ from bot.messenger import Message
 from bot.mrkdwn import when
 from bot.registry import Registry
 from handlers.kit import Request, slash
-from storage.resources import Resource
 
 
 def run(req: Request, command: cmd.Command | None) -> Message | None:
@@ -24,9 +23,7 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
             resource=name, start=start, end=end, every=every, description=text, starts_now=now
         ):
             window, clashes = service.schedule(ctx, name, start, end, every, text, starts_now=now)
-            resource = ctx.session.get(Resource, window.resource_id)
-            assert resource is not None
-            return render.scheduled(window, resource, clashes, ctx.tz)
+            return render.scheduled(window, service.resource_of(ctx, window), clashes, ctx.tz)
         case cmd.List(resource=name):
             return views.window_list(ctx, name)
         case cmd.Show(id=window_id):

@@ -12,15 +12,12 @@ from bot.context import Ctx
 from bot.errors import UserError
 from bot.messenger import Message
 from bot.purchases import commands as cmd
-from bot.purchases import delegation, render, service
+from bot.purchases import delegation, queries, render, service
 from bot.purchases.commands import COMMANDS
+from bot.purchases.ids import Action, View
 from bot.purchases.money import parse_amount
 from bot.registry import Registry
 from handlers.kit import Request, action, button_id, slash, submission
-from storage import audit
-from storage import purchases as repo
-
-AUDIT_LIMIT = 60
 
 
 def _meta(req: Request) -> dict[str, str]:
@@ -52,18 +49,10 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
             cancelled = service.cancel(ctx, request_id)
             return render.done(f"{render.ref(cancelled)} is cancelled.")
         case cmd.List(scope=scope, page=page):
-            rows, total = repo.listing(
-                ctx.session,
-                scope=scope,
-                user_id=ctx.actor.user_id,
-                limit=render.LIST_LIMIT,
-                offset=(page - 1) * render.LIST_LIMIT,
-            )
+            rows, total = queries.listing(ctx, scope, page, per_page=render.LIST_LIMIT)
             return render.listing(rows, total, ctx.tz, scope=scope, page=page)
         case cmd.Show(id=request_id):
-            found = service.get(ctx, request_id)
-            events = audit.history(ctx.session, service.ENTITY, request_id, limit=AUDIT_LIMIT)
-            decisions = repo.decisions(ctx.session, request_id)
+            found, decisions, events = queries.detail(ctx, request_id)
             return render.detail(found, decisions, events, ctx.tz)
         case cmd.Delegate(off=True):
             ended = delegation.delegate_off(ctx)
@@ -95,18 +84,18 @@ def _form_amount(text: str) -> Any:
 def register(app: App, registry: Registry[Ctx]) -> None:
     slash(app, COMMANDS)(run)
 
-    @action(app, "purchase_approve")
+    @action(app, Action.APPROVE)
     def on_approve(req: Request, value: str) -> Message:
         # Works from a DM and from App Home (no channel there: the reply goes by DM).
         return _decided(service.approve(req.ctx, button_id(value, "a purchase request")))
 
-    @action(app, "purchase_reject")
+    @action(app, Action.REJECT)
     def on_reject(req: Request, value: str) -> None:
         # Check first, so someone who may not decide is told now rather than after typing.
         found = service.check_can_decide(req.ctx, button_id(value, "a purchase request"))
         req.open_modal(render.reject_modal(found, _meta(req)))
 
-    @submission(app, "purchase_reject")
+    @submission(app, View.REJECT)
     def on_reject_form(req: Request, values: dict[str, str], metadata: str) -> Message:
         request_id = int(_json(metadata).get("request", 0))
         reason = values.get("reason", "").strip()
@@ -114,7 +103,7 @@ def register(app: App, registry: Registry[Ctx]) -> None:
             raise UserError("A rejection needs a reason.", field="reason")
         return _decided(service.reject(req.ctx, request_id, reason))
 
-    @submission(app, "purchase_request")
+    @submission(app, View.REQUEST)
     def on_request_form(req: Request, values: dict[str, str], metadata: str) -> Message:
         amount = _form_amount(values.get("amount", ""))
         req.channel_id = req.channel_id or _json(metadata).get("channel_id") or None

@@ -14,14 +14,8 @@ from bot.registry import Registry
 from bot.resources import catalogue, render, service, views
 from bot.resources import commands as cmd
 from bot.resources.commands import COMMANDS
+from bot.resources.ids import Action
 from handlers.kit import Request, action, button_id, slash
-from storage.resources import Resource
-
-
-def _resource(req: Request, resource_id: int) -> Resource:
-    resource = req.ctx.session.get(Resource, resource_id)
-    assert resource is not None
-    return resource
 
 
 def run(req: Request, command: cmd.Command | None) -> Message | None:
@@ -37,7 +31,7 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
             return views.available(ctx, kind, start, end)
         case cmd.Book(resource=name, start=start, end=end, note=note, starts_now=now):
             booking = service.book(ctx, name, start, end, note, starts_now=now)
-            return render.booked(booking, _resource(req, booking.resource_id), ctx.tz)
+            return render.booked(booking, catalogue.by_id(ctx, booking.resource_id), ctx.tz)
         case cmd.Release(id=booking_id):
             booking = service.release(ctx, booking_id)
             return render.done(f"Released {render.ref(booking)}.")
@@ -47,7 +41,7 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
             return views.bookings(ctx, scope == "mine")
         case cmd.Wait(resource=name, start=start, end=end, starts_now=now):
             entry = service.wait(ctx, name, start, end, starts_now=now)
-            return render.waiting(entry, _resource(req, entry.resource_id), ctx.tz)
+            return render.waiting(entry, catalogue.by_id(ctx, entry.resource_id), ctx.tz)
         case cmd.Add(resource=name, kind=kind, capacity=capacity):
             resource = catalogue.add_resource(ctx, name, kind, capacity)
             return render.done(
@@ -74,11 +68,11 @@ def register(app: App, registry: Registry[Ctx]) -> None:
     )
     slash(app, COMMANDS)(run)
 
-    @action(app, "booking_extend")
+    @action(app, Action.EXTEND)
     def on_extend(req: Request, value: str) -> Message:
         return _extended(req, button_id(value, "a booking"), render.EXTEND_STEP)
 
-    @action(app, "booking_release")
+    @action(app, Action.RELEASE)
     def on_release(req: Request, value: str) -> Message:
         booking = service.release(req.ctx, button_id(value, "a booking"))
         return render.done(f"Released {render.ref(booking)}.")

@@ -13,16 +13,14 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Index, String, delete, or_, select, update
+from sqlalchemy import Boolean, Index, String, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base
-from storage.models import Notice
 
 MODES = ("on", "off", "default")
-KEY_PREFIX = "digest:"
 
 
 class DigestChannel(Base):
@@ -109,25 +107,3 @@ def mark_planned(session: Session, channel: str, next_at: datetime | None, sig: 
         .values(next_at=next_at, planned_sig=sig)
         .execution_options(synchronize_session=False)
     )
-
-
-def notice_key(channel: str, day: str) -> str:
-    return f"{KEY_PREFIX}{channel}:{day}"
-
-
-def drop_pending(session: Session, channel: str) -> int:
-    """Forget the channel's planned digests that have not gone out, freeing their keys.
-
-    Deleted rather than cancelled: the new schedule may fall on the same local day, and its
-    occurrence takes the same dedupe key. Rows already claimed or sent are left alone, so a
-    digest that went out today still counts as today's.
-    """
-    stmt = (
-        delete(Notice)
-        .where(
-            Notice.status == "pending",
-            Notice.dedupe_key.startswith(f"{KEY_PREFIX}{channel}:", autoescape=True),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return session.execute(stmt).rowcount

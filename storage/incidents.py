@@ -4,25 +4,44 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from enum import StrEnum
+from typing import ClassVar
 
-from sqlalchemy import ForeignKey, Index, String, Text, case, func, select
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, case, func, literal, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from storage.base import Base
+from storage.base import Base, UTCDateTime
 from storage.models import BigId
+from storage.transitions import StateMachine
 
 SEVERITIES = ("sev1", "sev2", "sev3", "sev4")
-OPEN_STATES = ("open", "acknowledged")
+
+
+class IncidentStatus(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+OPEN_STATES = (IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED)
 
 
 class Incident(Base):
     __tablename__ = "incidents"
+    states: ClassVar[StateMachine[IncidentStatus]] = StateMachine(
+        "incident",
+        {
+            IncidentStatus.OPEN: {IncidentStatus.ACKNOWLEDGED, IncidentStatus.RESOLVED},
+            IncidentStatus.ACKNOWLEDGED: {IncidentStatus.RESOLVED},
+            IncidentStatus.RESOLVED: {IncidentStatus.OPEN},  # reopen
+        },
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
     severity: Mapped[str] = mapped_column(String(4))
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=IncidentStatus.OPEN.value)
     reporter: Mapped[str] = mapped_column(String(32))
     commander: Mapped[str | None] = mapped_column(String(32))
     resource: Mapped[str | None] = mapped_column(String(64))
@@ -66,6 +85,12 @@ class IncidentEvent(Base):
     __table_args__ = (Index("ix_incident_events_incident", "incident_id", "id"),)
 
 
+def first_acknowledged_at(now: datetime) -> ColumnElement[datetime]:
+    """``acknowledged_at`` for an acknowledgement at ``now``: the first one is kept, so MTTA
+    counts to it even after a reopen (conditional, so it holds whoever's update runs first)."""
+    return func.coalesce(Incident.acknowledged_at, literal(now, UTCDateTime()))
+
+
 _SEVERITY_ORDER = case({s: i for i, s in enumerate(SEVERITIES)}, value=Incident.severity)
 
 
@@ -76,7 +101,7 @@ def open_incidents(
     if not include_resolved:
         stmt = stmt.where(Incident.status.in_(OPEN_STATES))
     stmt = stmt.order_by(
-        (Incident.status == "resolved"), _SEVERITY_ORDER, Incident.created_at
+        (Incident.status == IncidentStatus.RESOLVED), _SEVERITY_ORDER, Incident.created_at
     ).limit(limit)
     return session.scalars(stmt).all()
 
@@ -117,7 +142,9 @@ def resolved_between(
     stmt = (
         select(Incident)
         .where(
-            Incident.resolved_at >= start, Incident.resolved_at < end, Incident.status == "resolved"
+            Incident.resolved_at >= start,
+            Incident.resolved_at < end,
+            Incident.status == IncidentStatus.RESOLVED,
         )
         .order_by(Incident.resolved_at.desc())
         .limit(limit)
@@ -130,7 +157,9 @@ def count_resolved_between(session: Session, start: datetime, end: datetime) -> 
         select(func.count())
         .select_from(Incident)
         .where(
-            Incident.resolved_at >= start, Incident.resolved_at < end, Incident.status == "resolved"
+            Incident.resolved_at >= start,
+            Incident.resolved_at < end,
+            Incident.status == IncidentStatus.RESOLVED,
         )
     )
     return session.scalar(stmt) or 0
@@ -158,3 +187,38 @@ def count_events(session: Session, incident_id: int) -> int:
         .where(IncidentEvent.incident_id == incident_id)
     )
     return session.scalar(stmt) or 0
+
+
+def last_update(session: Session, incident_id: int) -> str | None:
+    """The text of the incident's latest update, if it has one."""
+    return session.scalar(
+        select(IncidentEvent.text)
+        .where(IncidentEvent.incident_id == incident_id, IncidentEvent.kind == "update")
+        .order_by(IncidentEvent.id.desc())
+        .limit(1)
+    )
+
+
+# --- metrics ------------------------------------------------------------------------------------
+
+
+def raised_by_severity(session: Session, since: datetime) -> dict[str, int]:
+    """How many incidents of each severity were raised since ``since``."""
+    rows = session.execute(
+        select(Incident.severity, func.count())
+        .where(Incident.created_at >= since)
+        .group_by(Incident.severity)
+    ).all()
+    return {sev: n for sev, n in rows}
+
+
+def lifetimes_since(
+    session: Session, since: datetime, *, limit: int
+) -> Sequence[tuple[datetime, datetime | None, datetime | None]]:
+    """(raised, acknowledged, resolved) of the newest incidents raised since ``since``."""
+    return session.execute(
+        select(Incident.created_at, Incident.acknowledged_at, Incident.resolved_at)
+        .where(Incident.created_at >= since)
+        .order_by(Incident.created_at.desc())
+        .limit(limit)
+    ).all()

@@ -4,18 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from enum import StrEnum
+from typing import ClassVar
 
 from sqlalchemy import ForeignKey, Index, String, Text, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base
 from storage.models import BigId
+from storage.transitions import StateMachine
 
-SCHEDULED = "scheduled"
+
+class WindowStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+    DONE = "done"  # a one-off window that ended (recurring ones stay scheduled)
+
+
+SCHEDULED = WindowStatus.SCHEDULED
 
 
 class MaintenanceWindow(Base):
     __tablename__ = "maintenance_windows"
+    states: ClassVar[StateMachine[WindowStatus]] = StateMachine(
+        "maintenance window",
+        {
+            WindowStatus.SCHEDULED: {WindowStatus.CANCELLED, WindowStatus.DONE},
+            WindowStatus.CANCELLED: set(),
+            WindowStatus.DONE: set(),
+        },
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id"))
@@ -24,7 +42,7 @@ class MaintenanceWindow(Base):
     every: Mapped[str | None] = mapped_column(String(8))  # day | week | month
     tz: Mapped[str] = mapped_column(String(64))  # recurrences keep their wall time here
     description: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default=SCHEDULED)  # cancelled | done
+    status: Mapped[str] = mapped_column(String(16), default=SCHEDULED.value)
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]

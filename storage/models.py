@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, ClassVar
 
 from sqlalchemy import BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
+from storage.transitions import StateMachine
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -31,6 +33,15 @@ class AuditEvent(Base):
     __table_args__ = (Index("ix_audit_events_entity", "entity", "entity_id", "id"),)
 
 
+class NoticeStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed: a process is sending it now
+    SENT = "sent"
+    SKIPPED = "skipped"  # expired, or its handler found it no longer relevant
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
 class Notice(Base):
     """Something to say in Slack at or after ``due_at``: an announcement, a reminder, a digest.
 
@@ -40,6 +51,23 @@ class Notice(Base):
     """
 
     __tablename__ = "notices"
+    states: ClassVar[StateMachine[NoticeStatus]] = StateMachine(
+        "notice",
+        {
+            NoticeStatus.PENDING: {NoticeStatus.SENDING, NoticeStatus.CANCELLED},
+            # Back to pending: a failed send retried later, or one waiting on another notice.
+            NoticeStatus.SENDING: {
+                NoticeStatus.SENT,
+                NoticeStatus.SKIPPED,
+                NoticeStatus.FAILED,
+                NoticeStatus.PENDING,
+            },
+            NoticeStatus.SENT: set(),
+            NoticeStatus.SKIPPED: set(),
+            NoticeStatus.FAILED: set(),
+            NoticeStatus.CANCELLED: set(),
+        },
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     kind: Mapped[str] = mapped_column(String(64))
@@ -47,7 +75,7 @@ class Notice(Base):
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     due_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=NoticeStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(default=0)
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from enum import StrEnum
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -22,20 +23,39 @@ from sqlalchemy import (
     exists,
     func,
     select,
-    update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base, JSONType
 from storage.models import BigId
+from storage.transitions import StateMachine
 
-PENDING = "pending"
-FINAL_STATES = ("approved", "rejected", "cancelled", "expired")
+
+class PurchaseStatus(StrEnum):
+    PENDING = "pending"  # ``step`` moves 0 -> n-1 while pending
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+PENDING = PurchaseStatus.PENDING
+FINAL_STATES = (
+    PurchaseStatus.APPROVED,
+    PurchaseStatus.REJECTED,
+    PurchaseStatus.CANCELLED,
+    PurchaseStatus.EXPIRED,
+)
 CENT = Decimal("0.01")
 
 
 class PurchaseRequest(Base):
     __tablename__ = "purchase_requests"
+    states: ClassVar[StateMachine[PurchaseStatus]] = StateMachine(
+        "purchase request",
+        {PENDING: set(FINAL_STATES), **{final: set() for final in FINAL_STATES}},
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     requester: Mapped[str] = mapped_column(String(32))
@@ -50,7 +70,7 @@ class PurchaseRequest(Base):
     # The policy's steps as they were when the request was made: each a list of user ids.
     steps: Mapped[list[list[str]]] = mapped_column(JSONType)
     step: Mapped[int] = mapped_column(default=0)
-    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    status: Mapped[str] = mapped_column(String(16), default=PENDING.value)
     requested_in: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
     step_started_at: Mapped[datetime]
@@ -139,25 +159,15 @@ class PurchaseDelegation(Base):
 # --- changes ------------------------------------------------------------------------------------
 
 
-def advance(session: Session, request_id: int, *, step: int | None, values: dict[str, Any]) -> bool:
-    """``UPDATE ... WHERE status = 'pending' AND step = :step``: one of racing deciders wins.
-
-    ``step=None`` matches any step (cancel and expiry end the request wherever it is).
-    """
-    where = [PurchaseRequest.id == request_id, PurchaseRequest.status == PENDING]
-    if step is not None:
-        where.append(PurchaseRequest.step == step)
-    stmt = (
-        update(PurchaseRequest)
-        .where(*where)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    won = session.execute(stmt).rowcount == 1
-    obj = session.get(PurchaseRequest, request_id)
-    if obj is not None:
-        session.refresh(obj)
-    return won
+def record_decision(session: Session, decision: PurchaseDecision) -> bool:
+    """Add a step's decision; False when the step already has one (the unique backstop behind
+    the conditional update, for a decider whose update raced another's)."""
+    try:
+        with session.begin_nested():
+            session.add(decision)
+    except IntegrityError:
+        return False
+    return True
 
 
 # --- delegation ---------------------------------------------------------------------------------

@@ -5,15 +5,34 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar
 
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base
 from storage.models import BigId
-from storage.transitions import update_if
+from storage.transitions import StateMachine, update_if
 
-LIVE = "active"  # the one booking status that holds a resource
+
+class BookingStatus(StrEnum):
+    ACTIVE = "active"  # the one booking status that holds a resource
+    RELEASED = "released"  # given back by hand
+    ENDED = "ended"  # at its end
+    CANCELLED = "cancelled"  # its resource was removed
+
+
+LIVE = BookingStatus.ACTIVE
+
+
+class WaitStatus(StrEnum):
+    WAITING = "waiting"
+    BOOKED = "booked"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"  # its resource was removed
 
 
 class Resource(Base):
@@ -33,6 +52,15 @@ class Resource(Base):
 
 class Booking(Base):
     __tablename__ = "bookings"
+    states: ClassVar[StateMachine[BookingStatus]] = StateMachine(
+        "booking",
+        {
+            LIVE: {BookingStatus.RELEASED, BookingStatus.ENDED, BookingStatus.CANCELLED},
+            BookingStatus.RELEASED: set(),
+            BookingStatus.ENDED: set(),
+            BookingStatus.CANCELLED: set(),
+        },
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id"))
@@ -40,8 +68,7 @@ class Booking(Base):
     start: Mapped[datetime]
     end: Mapped[datetime]
     note: Mapped[str | None] = mapped_column(Text)
-    # active -> released (by hand) | ended (at its end) | cancelled (resource removed)
-    status: Mapped[str] = mapped_column(String(16), default=LIVE)
+    status: Mapped[str] = mapped_column(String(16), default=LIVE.value)
     version: Mapped[int] = mapped_column(default=1)  # bumped by extend: keys its reminders
     created_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
@@ -60,13 +87,22 @@ class Booking(Base):
 
 class WaitEntry(Base):
     __tablename__ = "booking_waits"
+    states: ClassVar[StateMachine[WaitStatus]] = StateMachine(
+        "waiting entry",
+        {
+            WaitStatus.WAITING: {WaitStatus.BOOKED, WaitStatus.EXPIRED, WaitStatus.CANCELLED},
+            WaitStatus.BOOKED: set(),
+            WaitStatus.EXPIRED: set(),
+            WaitStatus.CANCELLED: set(),
+        },
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id"))
     user_id: Mapped[str] = mapped_column(String(32))
     start: Mapped[datetime]
     end: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(16), default="waiting")  # booked|expired|cancelled
+    status: Mapped[str] = mapped_column(String(16), default=WaitStatus.WAITING.value)
     booking_id: Mapped[int | None]
     created_at: Mapped[datetime]
 
@@ -84,6 +120,14 @@ def lock(session: Session, resource_id: int) -> Resource:
     """The row lock every booking change takes first (SQLite serialises writers anyway)."""
     stmt = select(Resource).where(Resource.id == resource_id).with_for_update()
     return session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
+
+
+def insert_missing(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert these resources, skipping any name another process inserted meanwhile."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(Resource).values(list(rows)).on_conflict_do_nothing(index_elements=["name"])
+    )
 
 
 def named(session: Session, names: Sequence[str]) -> dict[str, Resource]:
@@ -219,7 +263,7 @@ def live_from(session: Session, resource_id: int, now: datetime, *, limit: int) 
 def waiting(session: Session, resource_id: int, *, limit: int = 50) -> list[WaitEntry]:
     stmt = (
         select(WaitEntry)
-        .where(WaitEntry.resource_id == resource_id, WaitEntry.status == "waiting")
+        .where(WaitEntry.resource_id == resource_id, WaitEntry.status == WaitStatus.WAITING)
         .order_by(WaitEntry.id)
         .limit(limit)
     )
@@ -248,7 +292,7 @@ def own_overlap(
         select(WaitEntry)
         .where(
             WaitEntry.resource_id == resource_id,
-            WaitEntry.status == "waiting",
+            WaitEntry.status == WaitStatus.WAITING,
             WaitEntry.user_id == user_id,
             WaitEntry.start < end,
             WaitEntry.end > start,

@@ -12,14 +12,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import notices
 from bot.context import Ctx
+from bot.digests import keys
 from bot.digests.assemble import build_digest
 from bot.digests.schedule import Schedule, effective
 from bot.messenger import Messenger
 from bot.notices import Skip
 from bot.tz import zone
 from storage import digests as repo
+from storage import notices as queue
 
 PLAN_BATCH = 200
 LOOKBACK = timedelta(days=8)  # after a long outage, only the last week can still matter
@@ -29,12 +30,12 @@ FIRST_SINCE = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 
 def _enqueue(ctx: Ctx, channel: str, schedule: Schedule, occurrence: datetime) -> None:
     day = schedule.local_day(occurrence).isoformat()
-    notices.enqueue(
+    queue.enqueue(
         ctx.session,
         kind="digest.post",
         payload={"channel": channel, "day": day, "sig": schedule.signature},
         due_at=occurrence,
-        dedupe_key=repo.notice_key(channel, day),
+        dedupe_key=keys.digest(channel, day),
         expires_at=schedule.day_end(occurrence),
         now=ctx.now,
     )
@@ -44,7 +45,7 @@ def plan_channel(ctx: Ctx, channel: str, schedule: Schedule, row: repo.DigestCha
     now = ctx.now
     if row.planned_sig != schedule.signature:
         # New or changed schedule (a config edit across a restart): start over from now.
-        repo.drop_pending(ctx.session, channel)
+        queue.drop_pending(ctx.session, prefix=keys.channel(channel))
         anchor = now
     elif row.next_at is not None and row.next_at > now:
         return

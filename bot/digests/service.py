@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from bot.context import Ctx
+from bot.digests import keys
 from bot.digests.schedule import (
     EVERY_DAY,
     WEEKDAYS,
@@ -16,6 +17,7 @@ from bot.digests.schedule import (
 )
 from bot.errors import Forbidden, UserError
 from storage import digests as repo
+from storage import notices as queue
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def subscribe(
             "updated_at": ctx.now,
         },
     )
-    repo.drop_pending(ctx.session, channel)
+    queue.drop_pending(ctx.session, prefix=keys.channel(channel))
     ctx.audit(
         "digest",
         None,
@@ -105,7 +107,7 @@ def unsubscribe(ctx: Ctx, channel: str | None) -> Schedule:
         channel,
         {"mode": "off", "updated_by": ctx.actor.user_id, "updated_at": ctx.now},
     )
-    repo.drop_pending(ctx.session, channel)
+    queue.drop_pending(ctx.session, prefix=keys.channel(channel))
     ctx.audit("digest", None, "unsubscribed", {"channel": channel})
     return current
 

@@ -6,10 +6,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, select
-
 from bot.context import Ctx
-from storage.incidents import OPEN_STATES, Incident
+from storage import incidents as repo
 
 # Percentiles need the values; the window bounds them, and this caps a pathological period.
 MAX_SAMPLES = 10_000
@@ -40,28 +38,15 @@ def percentile(values: list[float], pct: float) -> float | None:
 
 def report(ctx: Ctx, days: int) -> Report:
     since = ctx.now - timedelta(days=days)
-    session = ctx.session
-    in_window = Incident.created_at >= since
-    by_severity = dict(
-        session.execute(
-            select(Incident.severity, func.count()).where(in_window).group_by(Incident.severity)
-        ).all()
-    )
-    open_now = session.scalar(
-        select(func.count()).select_from(Incident).where(Incident.status.in_(OPEN_STATES))
-    )
-    rows = session.execute(
-        select(Incident.created_at, Incident.acknowledged_at, Incident.resolved_at)
-        .where(in_window)
-        .order_by(Incident.created_at.desc())
-        .limit(MAX_SAMPLES)
-    ).all()
+    by_severity = repo.raised_by_severity(ctx.session, since)
+    open_now = repo.count_incidents(ctx.session)
+    rows = repo.lifetimes_since(ctx.session, since, limit=MAX_SAMPLES)
     tta = [(a - c).total_seconds() for c, a, _ in rows if a is not None]
     ttr = [(r - c).total_seconds() for c, _, r in rows if r is not None]
     return Report(
         days=days,
         total=sum(by_severity.values()),
-        open_now=open_now or 0,
+        open_now=open_now,
         by_severity=by_severity,
         acked=len(tta),
         resolved=len(ttr),

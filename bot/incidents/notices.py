@@ -8,12 +8,13 @@ from typing import Any
 
 from bot import oncall
 from bot.context import Ctx
-from bot.incidents import render
+from bot.incidents import keys, render
 from bot.messenger import MessageRef, Messenger
 from bot.notices import NotYet, Skip
 from bot.timeparse import format_duration
 from bot.tz import zone
-from storage.incidents import Incident, IncidentEvent
+from storage import incidents as repo
+from storage.incidents import Incident, IncidentEvent, IncidentStatus
 
 
 def _incident(ctx: Ctx, payload: dict[str, Any]) -> Incident:
@@ -24,14 +25,7 @@ def _incident(ctx: Ctx, payload: dict[str, Any]) -> Incident:
 
 
 def _last_update(ctx: Ctx, incident: Incident) -> str | None:
-    from sqlalchemy import select
-
-    return ctx.session.scalar(
-        select(IncidentEvent.text)
-        .where(IncidentEvent.incident_id == incident.id, IncidentEvent.kind == "update")
-        .order_by(IncidentEvent.id.desc())
-        .limit(1)
-    )
+    return repo.last_update(ctx.session, incident.id)
 
 
 def _slug(title: str) -> str:
@@ -95,7 +89,7 @@ def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     n = int(payload["n"])
     quiet_since = incident.last_update_at
     due = quiet_since + interval
-    key = f"incident:{incident.id}:r{incident.reopened}:remind:{n + 1}"
+    key = keys.remind(incident.id, incident.reopened, n + 1)
     if due > ctx.now:
         # Someone posted an update since this was queued: wait a full interval from it.
         ctx.notify("incident.remind", {"id": incident.id, "n": n + 1}, dedupe_key=key, due_at=due)
@@ -116,7 +110,7 @@ def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
 
 def escalate(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     incident = _incident(ctx, payload)
-    if incident.status != "open" or incident.severity not in {"sev1", "sev2"}:
+    if incident.status != IncidentStatus.OPEN or incident.severity not in {"sev1", "sev2"}:
         raise Skip("acknowledged, resolved or no longer urgent")
     people = oncall.on_call(ctx)
     if not people:

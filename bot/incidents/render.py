@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot import blocks as b
 from bot import ids
+from bot.incidents.ids import Action, View
 from bot.messenger import Message
 from bot.mrkdwn import safe, user, when
 from bot.timeparse import format_duration
@@ -83,12 +84,12 @@ def announcement(incident: Incident, tz: ZoneInfo, last_update: str | None = Non
         value = str(incident.id)
         buttons = []
         if incident.status == "open":
-            buttons.append(b.button("Acknowledge", "incident_ack", value, style="primary"))
-        buttons.append(b.button("Post update", "incident_update", value))
+            buttons.append(b.button("Acknowledge", Action.ACK, value, style="primary"))
+        buttons.append(b.button("Post update", Action.UPDATE, value))
         buttons.append(
             b.button(
                 "Resolve",
-                "incident_resolve",
+                Action.RESOLVE,
                 value,
                 style="danger",
                 confirm=("Resolve incident?", f"Mark {ref(incident)} as resolved."),
@@ -166,7 +167,7 @@ def escalation(incident: Incident, tz: ZoneInfo, after: str) -> Message:
         blocks=[
             b.section(text),
             b.context(f"Raised {when(incident.created_at, tz)} by {user(incident.reporter)}"),
-            b.actions(b.button("Acknowledge", "incident_ack", str(incident.id), style="primary")),
+            b.actions(b.button("Acknowledge", Action.ACK, str(incident.id), style="primary")),
         ],
     )
 
@@ -282,7 +283,7 @@ def raise_modal(
             )
         )
     return b.modal(
-        "incident_raise",
+        View.RAISE,
         "Raise an incident",
         blocks,
         submit="Raise",
@@ -292,7 +293,7 @@ def raise_modal(
 
 def update_modal(incident: Incident, metadata: dict[str, str]) -> b.Block:
     return b.modal(
-        "incident_update",
+        View.UPDATE,
         f"Update {ref(incident)}",
         [
             b.section(f"*{safe(incident.title)}*"),

@@ -7,20 +7,23 @@ is told who was first.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, literal
-
-from bot import ids, notices
+from bot import ids
 from bot.context import Ctx
 from bot.errors import Conflict, NotFound, UserError
+from bot.incidents import keys
 from bot.incidents.commands import TITLE_LIMIT
 from bot.mrkdwn import truncate
-from storage.base import UTCDateTime
-from storage.incidents import OPEN_STATES, Incident, IncidentEvent
+from storage import incidents as repo
+from storage import notices as queue
+from storage.incidents import OPEN_STATES, SEVERITIES, Incident, IncidentEvent, IncidentStatus
 from storage.transitions import compare_and_set
 
 ENTITY = "incident"
+OPEN, RESOLVED = IncidentStatus.OPEN, IncidentStatus.RESOLVED
+TIMELINE_LIMIT = 40
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,21 @@ def get(ctx: Ctx, incident_id: int) -> Incident:
     return incident
 
 
+def listing(ctx: Ctx, *, include_resolved: bool, limit: int) -> tuple[Sequence[Incident], int]:
+    """Open incidents worst first (resolved ones after them, if asked), and how many in all."""
+    rows = repo.open_incidents(ctx.session, limit=limit, include_resolved=include_resolved)
+    return rows, repo.count_incidents(ctx.session, include_resolved=include_resolved)
+
+
+def with_timeline(
+    ctx: Ctx, incident_id: int, *, limit: int = TIMELINE_LIMIT
+) -> tuple[Incident, Sequence[IncidentEvent], int]:
+    """The incident, its latest ``limit`` timeline events (oldest first) and how many in all."""
+    incident = get(ctx, incident_id)
+    events = repo.timeline(ctx.session, incident_id, limit=limit)
+    return incident, events, repo.count_events(ctx.session, incident_id)
+
+
 def _event(ctx: Ctx, incident: Incident, kind: str, text: str | None = None) -> IncidentEvent:
     event = IncidentEvent(
         incident_id=incident.id, at=ctx.now, actor=ctx.actor.user_id, kind=kind, text=text
@@ -55,13 +73,13 @@ def _refresh(ctx: Ctx, incident: Incident, event: IncidentEvent, *, thread: bool
     ctx.notify(
         "incident.refresh",
         {"id": incident.id},
-        dedupe_key=f"incident:{incident.id}:refresh:{event.id}",
+        dedupe_key=keys.refresh(incident.id, event.id),
     )
     if thread:
         ctx.notify(
             "incident.thread",
             {"id": incident.id, "event": event.id},
-            dedupe_key=f"incident:{incident.id}:thread:{event.id}",
+            dedupe_key=keys.thread(incident.id, event.id),
         )
 
 
@@ -71,14 +89,14 @@ def _schedule_followups(ctx: Ctx, incident: Incident) -> None:
     ctx.notify(
         "incident.remind",
         {"id": incident.id, "n": 1},
-        dedupe_key=f"incident:{incident.id}:r{round_}:remind:1",
+        dedupe_key=keys.remind(incident.id, round_, 1),
         due_at=incident.last_update_at + interval,
     )
-    if incident.severity in {"sev1", "sev2"} and incident.status == "open":
+    if incident.severity in {"sev1", "sev2"} and incident.status == OPEN:
         ctx.notify(
             "incident.escalate",
             {"id": incident.id, "round": round_},
-            dedupe_key=f"incident:{incident.id}:r{round_}:escalate",
+            dedupe_key=keys.escalate(incident.id, round_),
             due_at=ctx.now + ctx.config.incidents.escalate_after,
         )
 
@@ -98,7 +116,7 @@ def raise_incident(
         raise UserError(
             "An incident needs a title.", example="/incident raise Checkout is down sev1"
         )
-    if severity not in {"sev1", "sev2", "sev3", "sev4"}:
+    if severity not in SEVERITIES:
         raise UserError(
             "Unknown severity; use sev1 (worst) to sev4.", example="/incident raise API slow sev2"
         )
@@ -109,7 +127,7 @@ def raise_incident(
         title=truncate(title, TITLE_LIMIT),
         description=(description or "").strip()[:3000] or None,
         severity=severity,
-        status="open",
+        status=OPEN,
         reporter=ctx.actor.user_id,
         resource=resource,
         raised_in=channel_id,
@@ -123,28 +141,23 @@ def raise_incident(
     ctx.session.add(incident)
     ctx.session.flush()
     _event(ctx, incident, "raised", f"{severity}: {incident.title}")
-    ctx.notify(
-        "incident.announce", {"id": incident.id}, dedupe_key=f"incident:{incident.id}:announce"
-    )
+    ctx.notify("incident.announce", {"id": incident.id}, dedupe_key=keys.announce(incident.id))
     _schedule_followups(ctx, incident)
     return Raised(incident, trimmed)
 
 
 def acknowledge(ctx: Ctx, incident_id: int) -> Incident:
     incident = get(ctx, incident_id)
-    if incident.status == "resolved":
+    if incident.status == RESOLVED:
         raise Conflict(f"{ref(incident_id)} is already resolved.")
     won = compare_and_set(
         ctx.session,
         Incident,
         incident_id,
-        expected={"open"},
+        expected={OPEN},
         values={
-            "status": "acknowledged",
-            # MTTA counts to the first acknowledgement, even after a reopen.
-            "acknowledged_at": func.coalesce(
-                Incident.acknowledged_at, literal(ctx.now, UTCDateTime())
-            ),
+            "status": IncidentStatus.ACKNOWLEDGED,
+            "acknowledged_at": repo.first_acknowledged_at(ctx.now),
             "acknowledged_by": ctx.actor.user_id,
             "commander": incident.commander or ctx.actor.user_id,
             "last_update_at": ctx.now,
@@ -159,7 +172,7 @@ def acknowledge(ctx: Ctx, incident_id: int) -> Incident:
             else f"{ref(incident_id)} is {incident.status}."
         )
     event = _event(ctx, incident, "acknowledged")
-    notices.cancel(ctx.session, prefix=f"incident:{incident_id}:r{incident.reopened}:escalate")
+    queue.cancel(ctx.session, prefix=keys.escalate(incident_id, incident.reopened))
     _refresh(ctx, incident, event, thread=True)
     return incident
 
@@ -193,7 +206,7 @@ def set_severity(ctx: Ctx, incident_id: int, severity: str) -> Incident:
     incident.last_update_at = ctx.now
     event = _event(ctx, incident, "severity", f"{old} → {severity}")
     _refresh(ctx, incident, event, thread=True)
-    if severity in {"sev1", "sev2"} and incident.status == "open":
+    if severity in {"sev1", "sev2"} and incident.status == OPEN:
         _schedule_followups(ctx, incident)  # the escalation clock starts when it becomes urgent
     return incident
 
@@ -218,7 +231,7 @@ def resolve(ctx: Ctx, incident_id: int, summary: str | None = None) -> Incident:
         incident_id,
         expected=set(OPEN_STATES),
         values={
-            "status": "resolved",
+            "status": RESOLVED,
             "resolved_at": ctx.now,
             "summary": (summary or "").strip()[:3000] or None,
             "last_update_at": ctx.now,
@@ -228,7 +241,7 @@ def resolve(ctx: Ctx, incident_id: int, summary: str | None = None) -> Incident:
     if not won:
         raise Conflict(f"{ref(incident_id)} is already resolved.")
     event = _event(ctx, incident, "resolved", incident.summary)
-    notices.cancel(ctx.session, prefix=f"incident:{incident_id}:r{incident.reopened}:")
+    queue.cancel(ctx.session, prefix=keys.followups(incident_id, incident.reopened))
     _refresh(ctx, incident, event, thread=True)
     return incident
 
@@ -239,9 +252,9 @@ def reopen(ctx: Ctx, incident_id: int) -> Incident:
         ctx.session,
         Incident,
         incident_id,
-        expected={"resolved"},
+        expected={RESOLVED},
         values={
-            "status": "open",
+            "status": OPEN,
             "resolved_at": None,
             "last_update_at": ctx.now,
             "reopened": incident.reopened + 1,

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.context import Ctx
-from bot.maintenance import render, service
+from bot.maintenance import keys, render, service
 from bot.maintenance.occurrences import occurrences
 from bot.messenger import Messenger
 from bot.notices import Skip
@@ -19,7 +19,7 @@ from bot.timeparse import format_duration
 from bot.tz import zone
 from storage import maintenance as repo
 from storage import resources as resource_repo
-from storage.maintenance import MaintenanceWindow
+from storage.maintenance import MaintenanceWindow, WindowStatus
 from storage.resources import Booking, Resource
 from storage.transitions import compare_and_set
 
@@ -62,7 +62,6 @@ def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     s, e = _still_on(window, _occurrence(payload)[0])
     tz = zone(ctx.config.timezone)
     before = format_duration(timedelta(seconds=payload["offset"]))
-    key = f"{service.occurrence_key(window, s)}remind:{payload['offset']}"
     held = resource_repo.overlapping(ctx.session, [resource.id], s, e, limit=OWNERS_LIMIT)
     told: set[str] = set()
     for booking in held:
@@ -71,7 +70,7 @@ def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
             ctx.notify(
                 "maintenance.remind_owner",
                 {**payload, "booking": booking.id},
-                dedupe_key=f"{key}:owner:{booking.owner}",
+                dedupe_key=keys.remind_owner(window.id, s, payload["offset"], booking.owner),
                 expires_after=timedelta(seconds=payload["offset"]) or None,
             )
     messenger.post(_channel(ctx, window), render.reminder(window, resource, s, e, before, tz))
@@ -100,15 +99,15 @@ def start(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
 
 def finish(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     window, resource = _load(ctx, payload)
-    if window.status == "cancelled":
+    if window.status == WindowStatus.CANCELLED:
         raise Skip("cancelled")
     if window.every is None and window.is_scheduled:
         won = compare_and_set(
             ctx.session,
             MaintenanceWindow,
             window.id,
-            expected={"scheduled"},
-            values={"status": "done", "closed_at": ctx.now},
+            expected={WindowStatus.SCHEDULED},
+            values={"status": WindowStatus.DONE, "closed_at": ctx.now},
         )
         if won:
             ctx.audit(service.ENTITY, window.id, "done", {"by": "end of window"})

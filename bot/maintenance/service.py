@@ -5,19 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-
-from bot import notices
 from bot.context import Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
+from bot.maintenance import keys
 from bot.maintenance.occurrences import PERIOD, Occurrence, current_or_next, occurrences, ref
 from bot.resources import catalogue
 from bot.resources import service as bookings
 from bot.timeparse import format_duration
+from storage import notices as queue
 from storage import resources as resource_repo
-from storage.maintenance import SCHEDULED, MaintenanceWindow
-from storage.models import Notice
-from storage.resources import Booking
+from storage.maintenance import SCHEDULED, MaintenanceWindow, WindowStatus
+from storage.resources import Booking, Resource
 from storage.transitions import compare_and_set
 
 ENTITY = "maintenance"
@@ -25,14 +23,6 @@ MAX_ONCE = timedelta(days=31)
 ANYONE_MAX = timedelta(hours=24)  # longer, or repeated, windows need an admin
 DESCRIPTION_LIMIT = 1000
 FINISHED_USEFUL_FOR = timedelta(days=1)
-
-
-def prefix(window: MaintenanceWindow) -> str:
-    return f"maintenance:{window.id}:"
-
-
-def occurrence_key(window: MaintenanceWindow, start: datetime) -> str:
-    return f"{prefix(window)}{int(start.timestamp())}:"
 
 
 def horizon(ctx: Ctx) -> timedelta:
@@ -50,6 +40,10 @@ def get(ctx: Ctx, window_id: int) -> MaintenanceWindow:
     return window
 
 
+def resource_of(ctx: Ctx, window: MaintenanceWindow) -> Resource:
+    return catalogue.by_id(ctx, window.resource_id)
+
+
 def plan(ctx: Ctx, window: MaintenanceWindow) -> int:
     """Queue the notices of occurrences from now to the horizon; idempotent by dedupe key."""
     made = 0
@@ -57,7 +51,6 @@ def plan(ctx: Ctx, window: MaintenanceWindow) -> int:
         return made
     for s, e in occurrences(window, ctx.now, ctx.now + horizon(ctx)):
         base = {"id": window.id, "start": s.isoformat(), "end": e.isoformat()}
-        key = occurrence_key(window, s)
         for offset in ctx.config.maintenance.remind_before:
             due = s - offset
             if due < ctx.now:
@@ -67,7 +60,7 @@ def plan(ctx: Ctx, window: MaintenanceWindow) -> int:
                 ctx.notify(
                     "maintenance.remind",
                     {**base, "offset": seconds},
-                    dedupe_key=f"{key}remind:{seconds}",
+                    dedupe_key=keys.remind(window.id, s, seconds),
                     due_at=due,
                     expires_after=offset,
                 )
@@ -77,7 +70,7 @@ def plan(ctx: Ctx, window: MaintenanceWindow) -> int:
             ctx.notify(
                 "maintenance.start",
                 base,
-                dedupe_key=key + "start",
+                dedupe_key=keys.start(window.id, s),
                 due_at=max(s, ctx.now),
                 expires_after=e - s,
             )
@@ -87,7 +80,7 @@ def plan(ctx: Ctx, window: MaintenanceWindow) -> int:
             ctx.notify(
                 "maintenance.finish",
                 base,
-                dedupe_key=key + "finish",
+                dedupe_key=keys.finish(window.id, s),
                 due_at=e,
                 expires_after=FINISHED_USEFUL_FOR,
             )
@@ -186,7 +179,7 @@ def schedule(
         ctx.notify(
             "maintenance.overlap",
             {"id": window.id, "booking": booking.id},
-            dedupe_key=f"{prefix(window)}overlap:{booking.id}",
+            dedupe_key=keys.overlap(window.id, booking.id),
         )
     return window, clashes
 
@@ -207,12 +200,12 @@ def cancel(ctx: Ctx, window_id: int) -> MaintenanceWindow:
         MaintenanceWindow,
         window_id,
         expected={SCHEDULED},
-        values={"status": "cancelled", "closed_at": ctx.now},
+        values={"status": WindowStatus.CANCELLED, "closed_at": ctx.now},
     ):
         raise Conflict(f"{ref(window)} is already {window.status}.")
-    notices.cancel(ctx.session, prefix=prefix(window))
+    queue.cancel(ctx.session, prefix=keys.window(window.id))
     ctx.audit(ENTITY, window.id, "cancelled")
-    ctx.notify("maintenance.cancelled", {"id": window.id}, dedupe_key=f"{prefix(window)}cancelled")
+    ctx.notify("maintenance.cancelled", {"id": window.id}, dedupe_key=keys.cancelled(window.id))
     bookings.advance_waitlist(ctx, resource)
     return window
 
@@ -232,16 +225,22 @@ def done(ctx: Ctx, window_id: int) -> tuple[MaintenanceWindow, Occurrence]:
         )
     s, _ = current
     if window.every is None:
-        compare_and_set(
-            ctx.session,
-            MaintenanceWindow,
-            window_id,
-            expected={SCHEDULED},
-            values={"status": "done", "closed_at": ctx.now, "end": ctx.now},
-        )
-    else:
-        window.done_occurrence, window.done_at = s, ctx.now
-        ctx.session.flush()
+        values = {"status": WindowStatus.DONE, "closed_at": ctx.now, "end": ctx.now}
+    else:  # only this occurrence ends; the window stays scheduled
+        values = {"done_occurrence": s, "done_at": ctx.now}
+    # Conditional on what was read: a cancel or another `done` may have come in between.
+    if not compare_and_set(
+        ctx.session,
+        MaintenanceWindow,
+        window_id,
+        expected={SCHEDULED},
+        unchanged={"done_occurrence": window.done_occurrence},
+        values=values,
+        refresh_on_loss=True,
+    ):
+        if window.is_scheduled:
+            raise Conflict(f"{ref(window)} was just marked done by someone else.")
+        raise Conflict(f"{ref(window)} is already {window.status}.")
     ctx.audit(ENTITY, window.id, "done", {"occurrence": s.isoformat()})
     _finish_now(ctx, window, s)
     bookings.advance_waitlist(ctx, resource)
@@ -250,12 +249,10 @@ def done(ctx: Ctx, window_id: int) -> tuple[MaintenanceWindow, Occurrence]:
 
 def _finish_now(ctx: Ctx, window: MaintenanceWindow, start: datetime) -> None:
     """Bring the occurrence's "finished" notice forward to now (or queue it if not planned)."""
-    key = occurrence_key(window, start) + "finish"
+    key = keys.finish(window.id, start)
     payload = {"id": window.id, "start": start.isoformat(), "end": ctx.now.isoformat()}
     if ctx.notify("maintenance.finish", payload, dedupe_key=key) is not None:
         return
-    notice = ctx.session.scalar(select(Notice).where(Notice.dedupe_key == key))
-    if notice is not None and notice.status == "pending":
-        notice.due_at, notice.payload = ctx.now, payload
-        ctx.session.flush()
-        ctx.outbox.notice_ids.append(notice.id)
+    moved = queue.bring_forward(ctx.session, dedupe_key=key, due_at=ctx.now, payload=payload)
+    if moved is not None:
+        ctx.outbox.notice_ids.append(moved)

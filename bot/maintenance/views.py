@@ -11,7 +11,6 @@ from bot.messenger import Message
 from bot.resources import catalogue
 from storage import maintenance as repo
 from storage import resources as resource_repo
-from storage.resources import Resource
 
 LIST_LIMIT = 25
 SHOW_OCCURRENCES = 5
@@ -29,8 +28,7 @@ def window_list(ctx: Ctx, resource_name: str | None) -> Message:
 
 def show(ctx: Ctx, window_id: int) -> Message:
     window = service.get(ctx, window_id)
-    resource = ctx.session.get(Resource, window.resource_id)
-    assert resource is not None
+    resource = service.resource_of(ctx, window)
     upcoming = (
         occurrences(window, ctx.now, ctx.now + timedelta(days=400), limit=SHOW_OCCURRENCES)
         if window.is_scheduled

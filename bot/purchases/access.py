@@ -12,7 +12,7 @@ from bot.context import Ctx
 from bot.errors import Conflict, Forbidden
 from bot.mrkdwn import users
 from storage import purchases as repo
-from storage.purchases import PurchaseRequest
+from storage.purchases import PurchaseRequest, PurchaseStatus
 
 
 def ref(request_id: int) -> str:
@@ -26,9 +26,9 @@ def who_decides(req: PurchaseRequest, step: int | None = None) -> str:
 
 def outcome(req: PurchaseRequest) -> str:
     """``PUR-3 was already approved by <@U_BOB>`` and friends, for whoever came too late."""
-    if req.status == "expired":
+    if req.status == PurchaseStatus.EXPIRED:
         return f"{ref(req.id)} expired without a decision; nothing more can be decided."
-    if req.status == "cancelled":
+    if req.status == PurchaseStatus.CANCELLED:
         return f"{ref(req.id)} was cancelled by its requester; nothing more can be decided."
     by = users([req.decided_by]) if req.decided_by else "someone"
     if req.on_behalf_of:

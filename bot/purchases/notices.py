@@ -12,11 +12,12 @@ from typing import Any
 
 from bot.context import Ctx
 from bot.messenger import MessageRef, Messenger
-from bot.notices import NotYet, Skip, in_flight
-from bot.purchases import render, service
+from bot.notices import NotYet, Skip
+from bot.purchases import keys, render, service
 from bot.timeparse import format_duration
 from bot.tz import zone
 from storage import purchases as repo
+from storage.notices import in_flight
 from storage.purchases import PurchaseMessage, PurchaseRequest
 
 MAX_REMINDERS = 10
@@ -74,7 +75,7 @@ def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
         ctx.notify(
             "purchase.remind",
             {**payload, "n": n + 1},
-            dedupe_key=f"purchase:{req.id}:wait:s{step}:remind:{user_id}:{n + 1}",
+            dedupe_key=keys.remind(req.id, step, user_id, n + 1),
             due_at=ctx.now + delay,
         )
 
@@ -86,8 +87,7 @@ def expire(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
 
 def _update_dms(ctx: Ctx, messenger: Messenger, req: PurchaseRequest, step: int | None) -> None:
     # A DM still on its way (decided a moment after it was asked) would keep its buttons.
-    asking = f"purchase:{req.id}:wait:s{step if step is not None else '%'}:ask:%"
-    if in_flight(ctx.session, like=asking):
+    if in_flight(ctx.session, like=keys.asking_like(req.id, step)):
         raise NotYet(f"PUR-{req.id}: an approver's message is still being sent")
     tz = zone(ctx.config.timezone)
     decided = {d.step: d for d in repo.decisions(ctx.session, req.id)}

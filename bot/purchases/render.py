@@ -11,6 +11,7 @@ from bot import ids
 from bot.context import SYSTEM_USER
 from bot.messenger import Message
 from bot.mrkdwn import safe, user, when
+from bot.purchases.ids import Action, View
 from bot.purchases.money import fmt
 from storage.models import AuditEvent
 from storage.purchases import PurchaseDecision, PurchaseRequest
@@ -112,8 +113,8 @@ def approver_dm(
         value = str(req.id)
         blocks.append(
             b.actions(
-                b.button("Approve", "purchase_approve", value, style="primary"),
-                b.button("Reject", "purchase_reject", value, style="danger"),
+                b.button("Approve", Action.APPROVE, value, style="primary"),
+                b.button("Reject", Action.REJECT, value, style="danger"),
                 block_id=f"purchase_{req.id}",
             )
         )
@@ -275,7 +276,7 @@ def request_modal(currency: str, metadata: dict[str, str]) -> b.Block:
         b.text_input("justification", "Justification", multiline=True, optional=True),
     ]
     return b.modal(
-        "purchase_request",
+        View.REQUEST,
         "Request a purchase",
         blocks,
         submit="Request",
@@ -285,7 +286,7 @@ def request_modal(currency: str, metadata: dict[str, str]) -> b.Block:
 
 def reject_modal(req: PurchaseRequest, metadata: dict[str, str]) -> b.Block:
     return b.modal(
-        "purchase_reject",
+        View.REJECT,
         f"Reject {ref(req)}",
         [
             b.section(f"*{amount(req)}* · {safe(req.description, 500)} · {user(req.requester)}"),

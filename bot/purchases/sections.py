@@ -10,6 +10,7 @@ from bot import blocks as b
 from bot.context import Ctx
 from bot.mrkdwn import safe, user, when
 from bot.purchases import render
+from bot.purchases.ids import Action
 from bot.sections import DigestSection
 from bot.timeparse import format_duration
 from storage import purchases as repo
@@ -66,8 +67,8 @@ def approvals_waiting(ctx: Ctx, viewer: str) -> list[dict[str, Any]]:
         value = str(r.id)
         blocks.append(
             b.actions(
-                b.button("Approve", "purchase_approve", value, style="primary"),
-                b.button("Reject", "purchase_reject", value, style="danger"),
+                b.button("Approve", Action.APPROVE, value, style="primary"),
+                b.button("Reject", Action.REJECT, value, style="danger"),
                 block_id=f"purchase_home_{r.id}",
             )
         )

@@ -11,27 +11,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
-from bot import notices
 from bot.context import SYSTEM_USER, Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.mrkdwn import echo, truncate, users
-from bot.purchases import money
+from bot.purchases import keys, money
 from bot.purchases.access import authorize, outcome, ref, who_decides
 from bot.purchases.commands import DESCRIPTION_LIMIT
+from storage import notices as queue
 from storage import purchases as repo
-from storage.purchases import PurchaseApprover, PurchaseDecision, PurchaseRequest
+from storage.purchases import (
+    PurchaseApprover,
+    PurchaseDecision,
+    PurchaseRequest,
+    PurchaseStatus,
+)
+from storage.transitions import compare_and_set
 
 ENTITY = "purchase"
+APPROVED, REJECTED = PurchaseStatus.APPROVED, PurchaseStatus.REJECTED
 
 
 @dataclass(frozen=True)
 class Decided:
     request: PurchaseRequest
     step: int  # the step that was decided, 0-based
-    decision: str  # "approved" or "rejected"
+    decision: str  # approved or rejected
     on_behalf_of: str | None
 
     @property
@@ -105,7 +111,7 @@ def submit(
         justification=(justification or "").strip()[:3000] or None,
         steps=steps,
         step=0,
-        status=repo.PENDING,
+        status=PurchaseStatus.PENDING,
         requested_in=channel_id,
         created_at=ctx.now,
         step_started_at=ctx.now,
@@ -131,7 +137,7 @@ def submit(
     ctx.notify(
         "purchase.expire",
         {"id": req.id},
-        dedupe_key=f"purchase:{req.id}:wait:expire",
+        dedupe_key=keys.expire(req.id),
         due_at=ctx.now + cfg.expire_after,
     )
     _ask(ctx, req, 0)
@@ -147,13 +153,12 @@ def _ask(ctx: Ctx, req: PurchaseRequest, step: int) -> None:
     for user_id in recipients:
         if user_id == req.requester:
             continue
-        base = f"purchase:{req.id}:wait:s{step}"
         payload = {"id": req.id, "step": step, "user": user_id}
-        ctx.notify("purchase.ask", payload, dedupe_key=f"{base}:ask:{user_id}")
+        ctx.notify("purchase.ask", payload, dedupe_key=keys.ask(req.id, step, user_id))
         ctx.notify(
             "purchase.remind",
             {**payload, "n": 1},
-            dedupe_key=f"{base}:remind:{user_id}:1",
+            dedupe_key=keys.remind(req.id, step, user_id, 1),
             due_at=remind_at,
         )
 
@@ -168,33 +173,33 @@ def check_can_decide(ctx: Ctx, request_id: int) -> PurchaseRequest:
 
 
 def approve(ctx: Ctx, request_id: int, comment: str | None = None) -> Decided:
-    return _decide(ctx, request_id, "approved", comment)
+    return _decide(ctx, request_id, APPROVED, comment)
 
 
 def reject(ctx: Ctx, request_id: int, reason: str) -> Decided:
-    return _decide(ctx, request_id, "rejected", reason)
+    return _decide(ctx, request_id, REJECTED, reason)
 
 
-def _decide(ctx: Ctx, request_id: int, decision: str, comment: str | None) -> Decided:
+def _decide(ctx: Ctx, request_id: int, decision: PurchaseStatus, comment: str | None) -> Decided:
     req = get(ctx, request_id)
     step = req.step
     on_behalf = authorize(ctx, req)
     comment = (comment or "").strip()[:3000] or None
-    if decision == "rejected" and not comment:
+    if decision == REJECTED and not comment:
         raise UserError("A rejection needs a reason, so the requester knows why.", field="reason")
     actor = ctx.actor.user_id
-    final = decision == "rejected" or step == len(req.steps) - 1
+    final = decision == REJECTED or step == len(req.steps) - 1
     if final:
         values = {
             "status": decision,
             "decided_at": ctx.now,
             "decided_by": actor,
             "on_behalf_of": on_behalf,
-            "reason": comment if decision == "rejected" else None,
+            "reason": comment if decision == REJECTED else None,
         }
     else:
         values = {"step": step + 1, "step_started_at": ctx.now}
-    if not repo.advance(ctx.session, req.id, step=step, values=values):
+    if not _advance(ctx, req, values, step=step):
         raise _too_late(ctx, req, step)
     row = PurchaseDecision(
         request_id=req.id,
@@ -205,25 +210,41 @@ def _decide(ctx: Ctx, request_id: int, decision: str, comment: str | None) -> De
         comment=comment,
         at=ctx.now,
     )
-    try:
-        with ctx.session.begin_nested():
-            ctx.session.add(row)
-    except IntegrityError:
-        raise _too_late(ctx, req, step) from None
+    if not repo.record_decision(ctx.session, row):
+        raise _too_late(ctx, req, step)
     ctx.audit(
         ENTITY, req.id, decision, {"step": step + 1, "comment": comment}, on_behalf_of=on_behalf
     )
     if final:
         _finished(ctx, req)  # edits every DM of every step, this one included
     else:
-        notices.cancel(ctx.session, prefix=f"purchase:{req.id}:wait:s{step}:")
+        queue.cancel(ctx.session, prefix=keys.step_waiting(req.id, step))
         ctx.notify(
             "purchase.close_step",
             {"id": req.id, "step": step},
-            dedupe_key=f"purchase:{req.id}:s{step}:closed",
+            dedupe_key=keys.step_closed(req.id, step),
         )
         _ask(ctx, req, step + 1)
     return Decided(req, step, decision, on_behalf)
+
+
+def _advance(
+    ctx: Ctx, req: PurchaseRequest, values: dict[str, Any], *, step: int | None = None
+) -> bool:
+    """``UPDATE ... WHERE status = 'pending' [AND step = :step]``: one of racing deciders wins.
+
+    Without ``step`` any step matches (cancel and expiry end the request wherever it is). The
+    row is refreshed either way: a loser tells its user what the winner did.
+    """
+    return compare_and_set(
+        ctx.session,
+        PurchaseRequest,
+        req.id,
+        expected={PurchaseStatus.PENDING},
+        unchanged={"step": step} if step is not None else None,
+        values=values,
+        refresh_on_loss=True,
+    )
 
 
 def _too_late(ctx: Ctx, req: PurchaseRequest, step: int) -> Conflict:
@@ -240,13 +261,13 @@ def _too_late(ctx: Ctx, req: PurchaseRequest, step: int) -> Conflict:
 
 def _finished(ctx: Ctx, req: PurchaseRequest) -> None:
     """The request is over: stop reminders and expiry, tell everyone, edit every approver DM."""
-    notices.cancel(ctx.session, prefix=f"purchase:{req.id}:wait:")
-    key = f"purchase:{req.id}:final"
-    ctx.notify("purchase.final_messages", {"id": req.id}, dedupe_key=f"{key}:messages")
-    if req.status != "cancelled":
-        ctx.notify("purchase.tell_requester", {"id": req.id}, dedupe_key=f"{key}:requester")
-    if req.status in ("approved", "rejected") and ctx.config.purchases.channel:
-        ctx.notify("purchase.announce", {"id": req.id}, dedupe_key=f"{key}:announce")
+    queue.cancel(ctx.session, prefix=keys.waiting(req.id))
+    final = {"id": req.id}
+    ctx.notify("purchase.final_messages", final, dedupe_key=keys.final(req.id, "messages"))
+    if req.status != PurchaseStatus.CANCELLED:
+        ctx.notify("purchase.tell_requester", final, dedupe_key=keys.final(req.id, "requester"))
+    if req.status in (APPROVED, REJECTED) and ctx.config.purchases.channel:
+        ctx.notify("purchase.announce", final, dedupe_key=keys.final(req.id, "announce"))
 
 
 def cancel(ctx: Ctx, request_id: int) -> PurchaseRequest:
@@ -255,8 +276,12 @@ def cancel(ctx: Ctx, request_id: int) -> PurchaseRequest:
         raise Forbidden(f"Only the requester, {users([req.requester])}, can cancel {ref(req.id)}.")
     if not req.is_pending:
         raise Conflict(outcome(req))
-    values = {"status": "cancelled", "decided_at": ctx.now, "decided_by": ctx.actor.user_id}
-    if not repo.advance(ctx.session, req.id, step=None, values=values):
+    values = {
+        "status": PurchaseStatus.CANCELLED,
+        "decided_at": ctx.now,
+        "decided_by": ctx.actor.user_id,
+    }
+    if not _advance(ctx, req, values):
         raise Conflict(outcome(req))
     ctx.audit(ENTITY, req.id, "cancelled")
     _finished(ctx, req)
@@ -268,8 +293,8 @@ def expire(ctx: Ctx, request_id: int) -> bool:
     req = ctx.session.get(PurchaseRequest, request_id)
     if req is None:
         return False
-    values = {"status": "expired", "decided_at": ctx.now, "decided_by": SYSTEM_USER}
-    if not repo.advance(ctx.session, req.id, step=None, values=values):
+    values = {"status": PurchaseStatus.EXPIRED, "decided_at": ctx.now, "decided_by": SYSTEM_USER}
+    if not _advance(ctx, req, values):
         return False
     ctx.audit(ENTITY, req.id, "expired", {"step": req.step + 1})
     _finished(ctx, req)

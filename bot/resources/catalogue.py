@@ -6,16 +6,15 @@ from __future__ import annotations
 import difflib
 import re
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-from bot import notices
 from bot.config import NAME_PATTERN
 from bot.context import Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.mrkdwn import echo
+from bot.resources import keys
+from storage import notices as queue
 from storage import resources as repo
-from storage.resources import Resource
+from storage.resources import BookingStatus, Resource, WaitStatus
+from storage.transitions import move
 
 REMOVE_BATCH = 500  # bookings or waiting entries handled per query when a resource is removed
 
@@ -33,7 +32,6 @@ def ensure(ctx: Ctx) -> None:
     have = repo.named(ctx.session, [r.name for r in wanted])
     missing = [r for r in wanted if r.name not in have]
     if missing:
-        insert = pg_insert if ctx.session.get_bind().dialect.name == "postgresql" else sqlite_insert
         rows = [
             {
                 "name": r.name,
@@ -45,9 +43,7 @@ def ensure(ctx: Ctx) -> None:
             }
             for r in missing
         ]
-        ctx.session.execute(
-            insert(Resource).values(rows).on_conflict_do_nothing(index_elements=["name"])
-        )
+        repo.insert_missing(ctx.session, rows)
     for r in wanted:
         row = have.get(r.name)
         if row is None or row.source != "config" or not row.active:
@@ -66,6 +62,14 @@ def ensure(ctx: Ctx) -> None:
 def suggestions(ctx: Ctx, name: str) -> list[str]:
     names = repo.all_names(ctx.session)
     return difflib.get_close_matches(name.lower(), names, n=3, cutoff=0.5)
+
+
+def by_id(ctx: Ctx, resource_id: int) -> Resource:
+    """The resource a booking, wait or window points at (removed ones included: history)."""
+    resource = ctx.session.get(Resource, resource_id)
+    if resource is None:
+        raise NotFound(f"There is no resource #{resource_id}.")
+    return resource
 
 
 def find(ctx: Ctx, name: str) -> Resource:
@@ -122,24 +126,25 @@ def remove_resource(ctx: Ctx, name: str) -> tuple[Resource, int]:
     cancelled = 0
     while batch := repo.live_from(ctx.session, resource.id, ctx.now, limit=REMOVE_BATCH):
         for booking in batch:
-            booking.status, booking.closed_at = "cancelled", ctx.now
-            notices.cancel(ctx.session, prefix=f"booking:{booking.id}:")
+            move(booking, BookingStatus.CANCELLED)
+            booking.closed_at = ctx.now
+            queue.cancel(ctx.session, prefix=keys.booking(booking.id))
             ctx.notify(
                 "booking.cancelled",
                 {"id": booking.id, "why": "removed"},
-                dedupe_key=f"booking:{booking.id}:cancelled",
+                dedupe_key=keys.cancelled(booking.id),
             )
             ctx.audit("booking", booking.id, "cancelled", {"why": "resource removed"})
         cancelled += len(batch)
         ctx.session.flush()  # the next batch starts after these
     while batch := repo.waiting(ctx.session, resource.id, limit=REMOVE_BATCH):
         for entry in batch:
-            entry.status = "cancelled"
+            move(entry, WaitStatus.CANCELLED)
             ctx.audit("booking_wait", entry.id, "cancelled", {"why": "resource removed"})
             ctx.notify(
                 "booking.wait_cancelled",
                 {"id": entry.id},
-                dedupe_key=f"booking_wait:{entry.id}:cancelled",
+                dedupe_key=keys.wait_cancelled(entry.id),
             )
         ctx.session.flush()
     ctx.audit("resource", resource.id, "removed", {"name": resource.name})

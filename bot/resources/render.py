@@ -12,6 +12,7 @@ from bot import blocks as b
 from bot import ids
 from bot.messenger import Message
 from bot.mrkdwn import safe, user, when, window
+from bot.resources.ids import Action
 from bot.timeparse import format_duration
 from storage.resources import Booking, Resource, WaitEntry
 
@@ -202,10 +203,10 @@ def waiting(entry: WaitEntry, resource: Resource, tz: ZoneInfo) -> Message:
 def _buttons(booking: Booking, *, give_back: bool = False) -> b.Block:
     value = str(booking.id)
     release = b.button(
-        "Give it back" if give_back else "Release", "booking_release", value, style="danger"
+        "Give it back" if give_back else "Release", Action.RELEASE, value, style="danger"
     )
     extend = b.button(
-        f"Extend {format_duration(EXTEND_STEP)}", "booking_extend", value, style="primary"
+        f"Extend {format_duration(EXTEND_STEP)}", Action.EXTEND, value, style="primary"
     )
     return b.actions(extend, release, block_id=f"booking_{booking.id}")
 
@@ -223,7 +224,7 @@ def promoted(booking: Booking, resource: Resource, tz: ZoneInfo) -> Message:
         f":tada: *{safe(resource.name)}* freed up: you were first on the waiting list, so I "
         f"booked it for you as *{ref(booking)}*: {window(booking.start, booking.end, tz)}."
     )
-    release = b.button("Give it back", "booking_release", str(booking.id), style="danger")
+    release = b.button("Give it back", Action.RELEASE, str(booking.id), style="danger")
     return Message(text=text, blocks=[b.section(text), b.actions(release)])
 
 

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot import ids, notices
+from bot import ids
 from bot.context import Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.mrkdwn import window as span
-from bot.resources import availability, catalogue, render
+from bot.resources import availability, catalogue, keys, render
 from bot.timeparse import format_duration
+from storage import notices as queue
 from storage import resources as repo
-from storage.resources import LIVE, Booking, Resource, WaitEntry
-from storage.transitions import compare_and_set
+from storage.resources import LIVE, Booking, BookingStatus, Resource, WaitEntry, WaitStatus
+from storage.transitions import compare_and_set, move
 
 ENTITY = "booking"
 MIN_LENGTH = timedelta(minutes=5)
@@ -26,10 +27,6 @@ MIN_LENGTH = timedelta(minutes=5)
 
 def ref(booking_id: int) -> str:
     return ids.fmt("BKG", booking_id)
-
-
-def key(booking: Booking) -> str:
-    return f"booking:{booking.id}:v{booking.version}:"
 
 
 def validate_window(
@@ -72,11 +69,13 @@ def _plan_reminders(ctx: Ctx, booking: Booking) -> None:
         ctx.notify(
             "booking.remind_end",
             payload,
-            dedupe_key=key(booking) + "remind",
+            dedupe_key=keys.remind_end(booking.id, booking.version),
             due_at=remind_at,
             expires_after=before,
         )
-    ctx.notify("booking.end", payload, dedupe_key=key(booking) + "end", due_at=booking.end)
+    ctx.notify(
+        "booking.end", payload, dedupe_key=keys.end(booking.id, booking.version), due_at=booking.end
+    )
 
 
 def _create(
@@ -148,11 +147,11 @@ def release(ctx: Ctx, booking_id: int) -> Booking:
         Booking,
         booking_id,
         expected={LIVE},
-        values={"status": "released", "closed_at": ctx.now},
+        values={"status": BookingStatus.RELEASED, "closed_at": ctx.now},
     )
     if not won:
         raise Conflict(f"{ref(booking_id)} is already {booking.status}; nothing to release.")
-    notices.cancel(ctx.session, prefix=f"booking:{booking_id}:")
+    queue.cancel(ctx.session, prefix=keys.booking(booking_id))
     ctx.audit(ENTITY, booking_id, "released")
     advance_waitlist(ctx, resource, giver=booking.owner)
     return booking
@@ -178,7 +177,7 @@ def extend(ctx: Ctx, booking_id: int, by: timedelta) -> Booking:
     busy = availability.check(ctx, resource, booking.end, new_end, exclude=booking.id)
     if busy is not None:
         raise Conflict(render.extend_refused(booking, resource, busy, ctx.tz))
-    notices.cancel(ctx.session, prefix=key(booking))
+    queue.cancel(ctx.session, prefix=keys.version(booking.id, booking.version))
     old_end = booking.end
     booking.end, booking.version = new_end, booking.version + 1
     ctx.session.flush()
@@ -217,7 +216,7 @@ def wait(
         user_id=ctx.actor.user_id,
         start=start,
         end=end,
-        status="waiting",
+        status=WaitStatus.WAITING,
         created_at=ctx.now,
     )
     ctx.session.add(entry)
@@ -236,7 +235,7 @@ def advance_waitlist(ctx: Ctx, resource: Resource, *, giver: str | None = None) 
     for entry in repo.waiting(ctx.session, resource.id):
         start = max(entry.start, ctx.now)
         if entry.end - start < MIN_LENGTH or not resource.active:
-            entry.status = "expired"
+            move(entry, WaitStatus.EXPIRED)
             ctx.audit("booking_wait", entry.id, "expired")
             continue
         if entry.user_id == giver:
@@ -245,11 +244,10 @@ def advance_waitlist(ctx: Ctx, resource: Resource, *, giver: str | None = None) 
             continue
         booking = _create(ctx, resource, entry.user_id, start, entry.end, None)
         booking.from_wait = entry.id
-        entry.status, entry.booking_id = "booked", booking.id
+        move(entry, WaitStatus.BOOKED)
+        entry.booking_id = booking.id
         ctx.audit("booking_wait", entry.id, "booked", {"booking": booking.id})
-        ctx.notify(
-            "booking.promoted", {"id": booking.id}, dedupe_key=f"booking:{booking.id}:promoted"
-        )
+        ctx.notify("booking.promoted", {"id": booking.id}, dedupe_key=keys.promoted(booking.id))
         made.append(booking)
     return made
 
@@ -265,7 +263,7 @@ def end_booking(ctx: Ctx, booking_id: int, version: int) -> bool:
         Booking,
         booking_id,
         expected={LIVE},
-        values={"status": "ended", "closed_at": ctx.now},
+        values={"status": BookingStatus.ENDED, "closed_at": ctx.now},
     )
     if won:
         ctx.audit(ENTITY, booking_id, "ended")

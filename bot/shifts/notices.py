@@ -15,14 +15,10 @@ from typing import Any
 from bot.context import Ctx
 from bot.messenger import Messenger
 from bot.notices import Skip
-from bot.shifts import render, service
+from bot.shifts import keys, render, service
 from bot.tz import zone
 
 LOOKAHEAD = timedelta(hours=1)
-
-
-def remind_key(rotation: str, start: datetime, user: str) -> str:
-    return f"shift:{rotation}:remind:{start:%Y%m%dT%H%M%SZ}:{user}"
 
 
 def plan(ctx: Ctx) -> None:
@@ -37,7 +33,7 @@ def plan(ctx: Ctx) -> None:
             ctx.notify(
                 "shift.remind",
                 {"rotation": rot.name, "user": seg.user, "start": seg.start.isoformat()},
-                dedupe_key=remind_key(rot.name, seg.start, seg.user),
+                dedupe_key=keys.remind(rot.name, seg.start, seg.user),
                 due_at=due,
                 expires_after=max(seg.start - due, timedelta(minutes=1)),
             )

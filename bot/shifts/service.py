@@ -18,6 +18,7 @@ from bot import ids
 from bot.config import RotationConfig
 from bot.context import Ctx
 from bot.errors import Forbidden, NotFound, UserError
+from bot.shifts import keys
 from bot.shifts.rotation import HORIZON, Cover, Run, Schedule, Segment, runs
 from storage import shifts as repo
 from storage.shifts import ShiftOverride
@@ -240,7 +241,7 @@ def check_handoff(ctx: Ctx, rot: RotationConfig) -> bool:
     ctx.notify(
         "shift.handoff",
         {"rotation": rot.name, "to": now_user, "from": before, "at": ctx.now.isoformat()},
-        dedupe_key=f"shift:{rot.name}:handoff:{version + 1}:{now_user}",
+        dedupe_key=keys.handoff(rot.name, version + 1, now_user),
         expires_after=HANDOFF_EXPIRES,
     )
     return True

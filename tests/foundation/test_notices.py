@@ -14,6 +14,7 @@ from bot.context import Ctx
 from bot.messenger import Message, Messenger
 from bot.registry import Registry
 from bot.runtime import Runtime
+from storage import notices as queue
 from storage.models import Notice
 from tests.recording import RecordingMessenger
 
@@ -114,7 +115,7 @@ def test_cancel_by_prefix(runtime: Runtime, unit):
             ctx.notify("test.hello", {"channel": "C1", "n": n}, dedupe_key=f"inc:7:{n}")
         ctx.notify("test.hello", {"channel": "C1", "n": 9}, dedupe_key="inc:70:0")
     with unit() as ctx:
-        assert notices.cancel(ctx.session, prefix="inc:7:") == 3
+        assert queue.cancel(ctx.session, prefix="inc:7:") == 3
     assert _statuses(runtime) == ["cancelled"] * 3 + ["pending"]
 
 

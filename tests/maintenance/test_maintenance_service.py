@@ -123,3 +123,65 @@ def test_extend_is_refused_into_maintenance_and_everything_is_audited(unit, sess
                 "scheduled",
                 "cancelled",
             ]
+
+
+@pytest.mark.parametrize("every", [None, "day"])
+def test_done_that_loses_to_a_cancel_is_refused_and_not_audited(
+    unit, sessions, config, every
+) -> None:
+    """The window was read as scheduled, then cancelled by someone else before `done` wrote."""
+    from bot.context import Actor, Ctx
+    from bot.tz import zone
+    from storage.audit import history
+    from storage.maintenance import MaintenanceWindow
+
+    with freeze_time(NOW) as frozen:
+        with unit() as ctx:
+            window, _ = service.schedule(ctx, "van", T, T + timedelta(hours=2), every, "Wash")
+        frozen.move_to("2026-12-01 10:30:00")
+        slow = sessions()  # a request that read the window a moment before the cancel
+        try:
+            ctx = Ctx(slow, datetime.now(UTC), config, Actor("U_ALICE", zone("UTC"), True))
+            read = service.get(ctx, window.id)  # held, as done() holds it between its steps
+            assert read.is_scheduled
+            slow.commit()
+            with unit() as other:
+                service.cancel(other, window.id)
+            with pytest.raises(Conflict, match="MNT-1 is already cancelled"):
+                service.done(ctx, window.id)
+        finally:
+            slow.rollback()
+            slow.close()
+    with sessions() as s:
+        assert s.get(MaintenanceWindow, window.id).status == "cancelled"
+        assert s.get(MaintenanceWindow, window.id).done_at is None
+        assert [e.action for e in history(s, "maintenance", window.id)] == [
+            "scheduled",
+            "cancelled",
+        ]
+
+
+def test_two_dones_on_a_recurring_window_end_its_occurrence_once(unit, sessions, config) -> None:
+    from bot.context import Actor, Ctx
+    from bot.tz import zone
+    from storage.audit import history
+
+    with freeze_time(NOW) as frozen:
+        with unit() as ctx:
+            window, _ = service.schedule(ctx, "van", T, T + timedelta(hours=2), "day", "Wash")
+        frozen.move_to("2026-12-01 10:30:00")
+        slow = sessions()
+        try:
+            ctx = Ctx(slow, datetime.now(UTC), config, Actor("U_ALICE", zone("UTC"), True))
+            read = service.get(ctx, window.id)  # held, as done() holds it
+            assert read.done_occurrence is None
+            slow.commit()
+            with unit() as other:
+                service.done(other, window.id)
+            with pytest.raises(Conflict, match="MNT-1 was just marked done by someone else"):
+                service.done(ctx, window.id)
+        finally:
+            slow.rollback()
+            slow.close()
+    with sessions() as s:
+        assert [e.action for e in history(s, "maintenance", window.id)] == ["scheduled", "done"]
