@@ -1,7 +1,7 @@
 """End-to-end harness: the real app over real HTTP, signed requests, Slack's Web API stood in.
 
 ``SlackApp`` serves the production WSGI app (the same ``wsgi_app`` gunicorn runs) on a local
-port. Requests are built with the exact payload shapes Slack sends (``bot.slack_payloads``) and
+port. Requests are built with the exact payload shapes Slack sends (``bot.console.payloads``) and
 signed with the signing secret; the app's WebClient talks to ``SlackStub``, which records every
 call. Tests assert on what Slack would have received. Under freezegun, requests are signed with
 the frozen ``time.time()``, as the app checks them against it.
