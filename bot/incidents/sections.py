@@ -57,8 +57,8 @@ def my_incidents(ctx: Ctx, viewer: str) -> list[dict[str, Any]]:
             b.section(
                 f"{render.SEV_EMOJI[incident.severity]} *{render.ref(incident)}* "
                 f"{safe(incident.title, 150)}\n{render.STATUS[incident.status]} · raised "
-                f"{when(incident.created_at, ctx.tz, style='ago')}",
-                accessory=b.button("Post update", "incident_update", str(incident.id)),
+                f"{when(incident.created_at, ctx.tz, style='ago')}"
             )
         )
+        blocks.append(render.actions(incident, block_id=f"incident_home_{incident.id}"))
     return blocks
