@@ -153,7 +153,9 @@ def blocks_to_text(
             optional = " (optional)" if block.get("optional") else ""
             el = block.get("element", {})
             hint = ""
-            if el.get("type") == "static_select":
+            if el.get("type") == "users_select":
+                hint = " (a person, like @bob)"
+            elif el.get("type") == "static_select":
                 hint = " one of: " + ", ".join(o["value"] for o in el.get("options", []))
                 chosen = (el.get("initial_option") or {}).get("value")
                 hint += f" (now {chosen})" if chosen else ""

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.console.messenger import Pressable
-from bot.console.people import person_name
+from bot.console.people import person_id, person_name
 from bot.console.plain import default_name
 from bot.errors import UserError
 
@@ -55,6 +55,14 @@ def choose_button(buttons: list[Pressable], which: str, user: str) -> Pressable:
     raise UserError(f"No button labelled {which!r}; use its number.")
 
 
+def person_of(value: str) -> str:
+    """@bob (or <@U_BOB|bob>, as slackified) as the id a people picker returns."""
+    value = value.strip()
+    if value.startswith("<@") and value.endswith(">"):
+        return value[2:-1].split("|")[0]
+    return person_id(value)
+
+
 def form_state(
     view: dict[str, Any], given: dict[str, str], slackify: Callable[[str], str]
 ) -> dict[str, dict[str, Any]]:
@@ -66,7 +74,14 @@ def form_state(
             continue
         value = given.pop(block["block_id"], None)
         element = block.get("element", {})
-        if element.get("type") == "static_select":
+        if element.get("type") == "users_select":
+            state[block["block_id"]] = {
+                "value": {
+                    "type": "users_select",
+                    "selected_user": person_of(value) if value else None,
+                }
+            }
+        elif element.get("type") == "static_select":
             chosen = {"value": value} if value else element.get("initial_option")
             state[block["block_id"]] = {
                 "value": {"type": "static_select", "selected_option": chosen}

@@ -213,6 +213,7 @@ class Console:
                 state,
                 user_id=self.user,
                 private_metadata=view.get("private_metadata", ""),
+                blocks=view.get("blocks"),
             )
         )
         self.messenger.modal = None
