@@ -150,9 +150,10 @@ def read_month_day(tokens: Sequence[str], i: int) -> tuple[date | MonthDay, int]
 
 
 def read_instant(token: str) -> datetime | None:
-    """An ISO time with its own offset (``2026-12-24T09:00Z``, ``...T09:00+01:00``), as UTC."""
+    """An ISO time with its own offset (``2026-12-24T09:00Z``, ``...T09:00+01:00``), as UTC;
+    one with seconds is refused (times are whole minutes)."""
     m = ISO_T.fullmatch(token)
-    if not m or not m[4]:
+    if not m or not (m[4] or (m[3] and m[3] != "00")):
         return None
     if m[3] and m[3] != "00":
         raise UserError(

@@ -71,10 +71,7 @@ def _split(token: str) -> list[str]:
         if m[4]:
             return [token]  # an instant with its own offset: read whole (see read_instant)
         if m[3] and m[3] != "00":
-            raise UserError(
-                f"{quote(token)}: times are whole minutes; leave the seconds out.",
-                example=f"{m[1]} {m[2]}",
-            )
+            return [token]  # refused where a time is read (see read_instant), not in a note
         return [m[1], m[2]]
     if len(token) > 1 and token[0] in DASHES and _clockish(token[1:]):
         return ["-", token[1:]]  # 9am -11am

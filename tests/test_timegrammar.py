@@ -291,3 +291,10 @@ def test_moment_tells_a_day_from_a_day_and_time() -> None:
     assert take_moment(["fri", "midnight"], now=NOW, tz=BERLIN).clock_given
     assert take_moment(["tonight"], now=NOW, tz=BERLIN).clock_given
     assert take_moment(["in", "2h"], now=NOW, tz=BERLIN).clock_given
+
+
+def test_a_note_after_a_window_is_never_read_as_a_time() -> None:
+    note = ["see", "2026-12-24T09:00:30", "12/11", "9.30", "9am-11am"]
+    tokens = ["tomorrow", "9am", "for", "1h", *note]
+    *_, used = take_window(tokens, now=NOW, tz=BERLIN)
+    assert tokens[used:] == note
