@@ -141,6 +141,14 @@ def select_input(
     }
 
 
+def user_input(block_id: str, label: str, *, placeholder: str | None = None) -> Block:
+    """Pick one person from the workspace (a ``users_select``)."""
+    element: Block = {"type": "users_select", "action_id": "value"}
+    if placeholder:
+        element["placeholder"] = plain(placeholder, 150)
+    return {"type": "input", "block_id": block_id, "label": plain(label, 2000), "element": element}
+
+
 def modal(
     callback_id: str,
     title: str,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, time
 from typing import Annotated, Any, ClassVar, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,7 @@ class ParseEnv(NamedTuple):
 
     now: datetime
     tz: ZoneInfo
+    tonight: time = time(20, 0)  # what "tonight" means: the config's [time] tonight
 
 
 class UsageError(UserError):

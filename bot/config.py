@@ -153,6 +153,28 @@ class MaintenanceConfig(_Section):
     )
 
 
+class TimeConfig(_Section):
+    # What "tonight" means when people type it (`/resource book van tonight for 2h`).
+    tonight: time = time(20, 0)
+
+    @field_validator("tonight", mode="before")
+    @classmethod
+    def _hhmm(cls, value: object) -> object:
+        if isinstance(value, time):
+            return value
+        try:
+            return datetime.strptime(str(value).strip(), "%H:%M").time()
+        except ValueError:
+            raise ValueError('tonight is a local time of day such as "20:00"') from None
+
+    @field_validator("tonight")
+    @classmethod
+    def _evening(cls, value: time) -> time:
+        if not time(12, 0) <= value <= time(23, 59):
+            raise ValueError('tonight is an evening time between 12:00 and 23:59, such as "20:00"')
+        return value
+
+
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -192,6 +214,7 @@ class Config(_Section):
     rotations: list[RotationConfig] = Field(default_factory=list)
     maintenance: MaintenanceConfig = Field(default_factory=MaintenanceConfig)
     digests: list[DigestConfig] = Field(default_factory=list)
+    time: TimeConfig = Field(default_factory=TimeConfig)
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:

@@ -1,27 +1,23 @@
-"""Single words of the time grammar: weekdays, duration pieces, times of day, dates.
+"""Single words of the time grammar: weekdays, times of day, and how typed text is cut.
 
-Nothing here knows about time zones or "now"; ``bot.timeparse`` assembles these words into
-times and windows. Readers return ``None`` when a token is simply not of their kind (so the
-grammar can try something else or leave it to the caller) and raise ``UserError`` when it is
-clearly meant as one but is wrong (``25:00``, ``13pm``, ``2026-02-30``), because silently
-skipping it would turn a typo into a different time.
+Dates are in ``bot.timedates``. Nothing here knows about time zones or "now":
+``bot.timepoints`` assembles these words into times and ``bot.timewindows`` into windows.
+Readers return ``None`` when a token is simply not of their kind (so the grammar can try
+something else or leave it to the caller) and raise ``UserError`` when it is clearly meant as one
+but is wrong (``25:00``, ``13pm``, ``9.30``), because silently skipping it would turn a typo
+into a different time.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Sequence
-from datetime import date, time, timedelta
+from datetime import time
 
+from bot.durations import quote
 from bot.errors import UserError
-from bot.mrkdwn import echo
 
 TIME_EXAMPLE = "tomorrow 9am"
-DURATION_EXAMPLE = "1h30m"
-_EX_DATE = "2026-12-01 09:00"
-# Anything longer is a typo, and the cap keeps timedelta/datetime arithmetic from overflowing.
-MAX_DURATION = timedelta(days=3660)
 
 _WEEKDAYS: dict[str, int] = {}
 for _index, _names in enumerate(
@@ -37,36 +33,22 @@ for _index, _names in enumerate(
 ):
     _WEEKDAYS.update(dict.fromkeys(_names, _index))
 
-_UNITS: dict[str, timedelta] = {}
-for _unit, _names in [
-    (timedelta(weeks=1), ("w", "wk", "wks", "week", "weeks")),
-    (timedelta(days=1), ("d", "day", "days")),
-    (timedelta(hours=1), ("h", "hr", "hrs", "hour", "hours")),
-    (timedelta(minutes=1), ("m", "min", "mins", "minute", "minutes")),
-]:
-    _UNITS.update(dict.fromkeys(_names, _unit))
+# The words that may follow a start in a window; a lone dash is "9am - 11am".
+DASHES = ("-", "–", "—")
+WINDOW_WORDS = ("to", "until", "till", *DASHES)
 
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_PIECE = re.compile(r"(\d+(?:\.\d+)?)([a-z]+)")
-_COMPACT = re.compile(r"(?:\d+(?:\.\d+)?[a-z]+)+")
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
 _AMPM = re.compile(r"(\d{1,2})(?::(\d{2}))?(am|pm)")
 # Shapes that can only be meant as a time of day, so a bad one is an error, not "something else".
 _TIMEISH = re.compile(r"\d+(?::\d+)+(?:am|pm)?|\d+(?:am|pm)")
-_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_DATEISH = re.compile(r"\d+[-/.]\d+[-/.]\d+")
-
-Pieces = list[tuple[float, timedelta]]
+# 2026-12-24T09:00, with optional seconds and offset: one typed token, two grammar tokens.
+ISO_T = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})t(\d{1,2}:\d{2})(?::(\d{2}))?(z|[+-]\d{2}:?\d{2})?")
+_DECIMAL = re.compile(r"(\d{1,2})\.(\d{2})")
+_HOUR = re.compile(r"\d{1,2}")
 
 
 def norm(token: str) -> str:
     return token.lower().replace("a.m.", "am").replace("p.m.", "pm")
-
-
-def quote(token: str) -> str:
-    # Error messages echo user input into Slack: escape it (no pings, no forged links) and keep a
-    # pasted paragraph from flooding the reply.
-    return f'"{echo(token)}"'
 
 
 def parse_weekday(word: str) -> int | None:
@@ -74,35 +56,50 @@ def parse_weekday(word: str) -> int | None:
     return _WEEKDAYS.get(norm(word).rstrip("."))
 
 
-def read_pieces(tokens: Sequence[str], i: int) -> tuple[Pieces, int] | None:
-    """Duration pieces at ``tokens[i]``: ``1h30m``, or ``2 hours`` over two tokens."""
-    if i >= len(tokens):
-        return None
-    token = tokens[i]
-    if _COMPACT.fullmatch(token):
-        pieces = [(float(n), _UNITS.get(u, timedelta(0))) for n, u in _PIECE.findall(token)]
-        return (pieces, 1) if all(unit for _, unit in pieces) else None
-    if _NUMBER.fullmatch(token) and i + 1 < len(tokens) and tokens[i + 1] in _UNITS:
-        return [(float(token), _UNITS[tokens[i + 1]])], 2
-    return None
+# --- cutting text into tokens ------------------------------------------------------------------
 
 
-def bad_duration(token: str | None) -> UserError:
-    """The error for a token that was supposed to start a duration but does not."""
-    if token is None:
-        message = "I need a duration here."
-    elif token.startswith("-"):
-        message = f"{quote(token)}: a duration can't be negative."
-    elif _NUMBER.fullmatch(token):
-        message = f"{quote(token)} needs a unit: m (minutes), h (hours), d (days) or w (weeks)."
-    elif _COMPACT.fullmatch(token):
-        units = ", ".join(sorted({u for _, u in _PIECE.findall(token) if u not in _UNITS}))
-        message = f"{quote(token)} has a unit I don't know ({units}); use m, h, d or w."
-    else:
-        message = f"{quote(token)} is not a duration."
-    return UserError(
-        message + " Durations look like 30m, 2h, 1d or 1h30m.", example=DURATION_EXAMPLE
+def _clockish(token: str) -> bool:
+    return bool(
+        token in ("noon", "midday", "midnight") or _AMPM.fullmatch(token) or _CLOCK.fullmatch(token)
     )
+
+
+def _split(token: str) -> list[str]:
+    """One typed token as the grammar's tokens: ``9am-11am`` is three, an ISO ``T`` time two."""
+    if m := ISO_T.fullmatch(token):
+        if m[4]:
+            return [token]  # an instant with its own offset: read whole (see read_instant)
+        if m[3] and m[3] != "00":
+            return [token]  # refused where a time is read (see read_instant), not in a note
+        return [m[1], m[2]]
+    if len(token) > 1 and token[0] in DASHES and _clockish(token[1:]):
+        return ["-", token[1:]]  # 9am -11am
+    if len(token) > 1 and token[-1] in DASHES and _clockish(token[:-1]):
+        return [token[:-1], "-"]  # 9am- 11am
+    for dash in DASHES:
+        left, sep, right = token.partition(dash)
+        if not sep or not left or not right:
+            continue
+        if _HOUR.fullmatch(left) and (ampm := _AMPM.fullmatch(right)):
+            left += ampm[3]  # 9-11am: both ends are in the morning
+        if _clockish(left) and _clockish(right):
+            return [left, "-", right]
+    return [token]
+
+
+def tokenize(tokens: Sequence[str]) -> tuple[list[str], list[int]]:
+    """The normalised grammar tokens and, for each, the index of the typed token it came from."""
+    out: list[str] = []
+    origin: list[int] = []
+    for i, token in enumerate(tokens):
+        for piece in _split(norm(token)):
+            out.append("-" if piece in DASHES else piece)
+            origin.append(i)
+    return out, origin
+
+
+# --- times of day -------------------------------------------------------------------------------
 
 
 def read_time_of_day(tokens: Sequence[str], i: int) -> tuple[time, int] | None:
@@ -133,6 +130,16 @@ def read_time_of_day(tokens: Sequence[str], i: int) -> tuple[time, int] | None:
         return time(int(m[1]), int(m[2])), used
     if _TIMEISH.fullmatch(token):
         raise _not_a_time(token)
+    if m := _DECIMAL.fullmatch(token):
+        hint = [f"for a time of day write {m[1]}:{m[2]}"] if int(m[1]) <= 23 else []
+        if 1 <= int(m[2]) <= 12:
+            hint.append(f"for a date {m[1]}.{m[2]}. (day.month.) or YYYY-MM-DD")
+        if not hint:
+            return None
+        raise UserError(
+            f"{quote(token)} is not a time or a date I can read: {'; '.join(hint)}.",
+            example=f"{m[1]}:{m[2]}" if int(m[1]) <= 23 else f"{m[1]}.{m[2]}.",
+        )
     if token.isdigit() and int(token) <= 23:
         # "9" could be 09:00 or 21:00; guessing wrong books the wrong half of the day.
         hint = f"{token}:00" if int(token) > 12 else f"{token}am, {token}pm or {int(token):02d}:00"
@@ -151,22 +158,6 @@ def _not_a_time(token: str) -> UserError:
     )
 
 
-def read_date(token: str) -> date | None:
-    """A ``YYYY-MM-DD`` date; other date-like spellings are refused rather than guessed."""
-    if m := _DATE.fullmatch(token):
-        year, month, day = int(m[1]), int(m[2]), int(m[3])
-        if not 1 <= month <= 12:
-            raise UserError(f"{token} is not a date: there is no month {month}.", example=_EX_DATE)
-        if year == 0:
-            raise UserError(f"{token} is not a date: there is no year 0.", example=_EX_DATE)
-        last = calendar.monthrange(year, month)[1]
-        if not 1 <= day <= last:
-            raise UserError(
-                f"{token} is not a date: {calendar.month_name[month]} {year} has {last} days.",
-                example=_EX_DATE,
-            )
-        return date(year, month, day)
-    if _DATEISH.fullmatch(token):
-        # 01/02/2026 means different days in different countries; only ISO is unambiguous.
-        raise UserError(f"{quote(token)}: write dates as YYYY-MM-DD.", example=_EX_DATE)
-    return None
+def show_clock(clock: time) -> str:
+    """9:30, 14:00: how the grammar writes a time of day back in a hint."""
+    return f"{clock.hour}:{clock.minute:02d}"

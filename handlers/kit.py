@@ -160,6 +160,8 @@ def view_values(view: dict[str, Any]) -> dict[str, str]:
             if element.get("type") == "static_select":
                 chosen = element.get("selected_option") or {}
                 out[block_id] = chosen.get("value", "")
+            elif element.get("type") == "users_select":
+                out[block_id] = element.get("selected_user") or ""
             else:
                 out[block_id] = element.get("value") or ""
     return out

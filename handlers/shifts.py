@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from slack_bolt import App
 
 from bot.context import Ctx
+from bot.errors import UserError
 from bot.messenger import Message
 from bot.registry import Registry
 from bot.shifts import commands as cmd
 from bot.shifts import render, service
 from bot.shifts.commands import COMMANDS
-from handlers.kit import Request, slash
+from bot.shifts.ids import Action, View
+from handlers.kit import Request, action, button_id, slash, submission
 
 
 def _now(req: Request, rotation: str | None) -> Message:
@@ -54,6 +57,23 @@ def register(app: App, registry: Registry[Ctx]) -> None:
         on_mention,
     )
     slash(app, COMMANDS)(run)
+
+    @action(app, Action.SWAP)
+    def on_swap_button(req: Request, value: str) -> None:
+        found = service.swappable(req.ctx, button_id(value, "a shift"))
+        req.open_modal(render.swap_modal(found, req.ctx.tz, {"channel_id": req.channel_id or ""}))
+
+    @submission(app, View.SWAP)
+    def on_swap_form(req: Request, values: dict[str, str], metadata: str) -> Message:
+        try:
+            slot_id = int(json.loads(metadata or "{}").get("shift", 0))
+        except (ValueError, TypeError, AttributeError):
+            slot_id = 0
+        user_id = values.get("user", "").strip()
+        if not user_id:
+            raise UserError("Choose who takes the shift.", field="user")
+        override, holder = service.swap(req.ctx, slot_id, user_id)
+        return render.swapped(override, holder, req.ctx.tz)
 
 
 def on_mention(req: Request, match: re.Match[str]) -> Message:

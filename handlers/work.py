@@ -46,7 +46,7 @@ class Request:
 
     @property
     def env(self) -> ParseEnv:
-        return ParseEnv(self.ctx.now, self.ctx.tz)
+        return ParseEnv(self.ctx.now, self.ctx.tz, self.ctx.config.time.tonight)
 
     @property
     def from_home(self) -> bool:

@@ -236,8 +236,11 @@ def view_submission(
     private_metadata: str = "",
     team_id: str = TEAM_ID,
     view_id: str = "V_TEST",
+    blocks: list[dict[str, Any]] | None = None,
 ) -> Payload:
-    """A modal submitted; `values` is Slack's state.values: {block_id: {action_id: {...}}}."""
+    """A modal submitted; `values` is Slack's state.values: {block_id: {action_id: {...}}}.
+
+    ``blocks`` are the modal's own, which Slack sends back with it (default: none)."""
     payload = {
         "type": "view_submission",
         "team": _team(team_id),
@@ -249,7 +252,7 @@ def view_submission(
             "id": view_id,
             "team_id": team_id,
             "type": "modal",
-            "blocks": [],
+            "blocks": list(blocks or []),
             "private_metadata": private_metadata,
             "callback_id": callback_id,
             "state": {"values": values},

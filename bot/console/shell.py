@@ -8,7 +8,6 @@ Block Kit as text with numbered buttons; `clock` moves time and runs the schedul
 from __future__ import annotations
 
 import json
-import re
 import shlex
 import sys
 import time
@@ -24,9 +23,12 @@ from bot.app import CONSOLE_SECRET, create_app, start_runtime
 from bot.config import Config
 from bot.console import payloads as slack_payloads
 from bot.console.messenger import ConsoleMessenger, channel_name
+from bot.console.people import channel_id, person_id, person_name, slackify
 from bot.console.plain import blocks_to_text
+from bot.console.pressing import choose_button, form_state
 from bot.context import Ctx
 from bot.errors import UserError
+from bot.manifest import SHORTCUTS
 from bot.registry import Registry
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler
@@ -39,29 +41,19 @@ Console commands:
   /<command> ...        a slash command, e.g. /incident raise Disk full sev2
   @opsdesk <text>       mention the bot in the current channel
   dm <text>             a direct message to the bot
-  click <n|label>       press a button shown above
-  submit f=v ...        fill in and submit the open form (quote values with spaces)
-  as @bob               act as someone else (people are @alice, @bob, @carol, @dave, ...)
+  click <n|label>       press a button shown above that you can see (not one in someone else's DM)
+  submit f=v ...        fill in and submit your open form (quote values with spaces)
+  shortcut <text>       the "Raise incident" message shortcut on a message you write here;
+  shortcut last         ... or on the last message shown in this channel
+  as @bob               act as someone else (people are @alice, @bob, @carol, @dave, ...);
+                        each reads and types times in their own zone (@bob New York, @dave Kolkata)
   in #ops               switch channel
-  clock [+2h | 2026-12-01 09:00]   show or move the time; reminders and digests fire
+  clock [+2h | tomorrow 9am | 2026-12-01 09:00]   show or move the time (read in your zone);
+                        reminders and digests fire
   home                  open your App Home tab
   help, quit"""
 
-_PERSON = re.compile(r"(?<![<\w])@([a-z][a-z0-9_.-]*)", re.IGNORECASE)
 MAX_STEP = timedelta(hours=1)
-
-
-def person_id(name: str) -> str:
-    return "U_" + name.lstrip("@").upper().replace(".", "_").replace("-", "_")
-
-
-def channel_id(name: str) -> str:
-    return "C_" + name.lstrip("#").upper().replace("-", "_")
-
-
-def slackify(text: str) -> str:
-    """Mentions typed as @bob become what Slack sends with escaping on: <@U_BOB|bob>."""
-    return _PERSON.sub(lambda m: f"<@{person_id(m.group(1))}|{m.group(1).lower()}>", text)
 
 
 class Console:
@@ -71,7 +63,7 @@ class Console:
         self.out = out
         self.app: App = create_app(rt, console=True)
         self.scheduler = Scheduler(rt)
-        self.user = "U_ALICE"
+        self.user = messenger.viewer
         self.channel = "C_GENERAL"
         self._verifier = SignatureVerifier(CONSOLE_SECRET)
 
@@ -149,9 +141,10 @@ class Console:
                 self.click(rest)
             elif word == "submit":
                 self.submit(rest)
+            elif word == "shortcut":
+                self.shortcut(rest.strip())
             elif word == "as":
-                self.user = person_id(rest.strip() or "alice")
-                self.say(f"(you are now @{self.user[2:].lower()})")
+                self.act_as(rest.strip() or "alice")
             elif word == "in":
                 self.channel = channel_id(rest.strip() or "general")
                 self.say(f"(you are now in {channel_name(self.channel)})")
@@ -172,21 +165,25 @@ class Console:
         self._print_reply(status, body)
         self._flush()
 
+    @property
+    def _zone(self) -> str:
+        return self.messenger.zone_of(self.user)
+
+    def act_as(self, who: str) -> None:
+        self.user = self.messenger.viewer = person_id(who)
+        tz = zone(self._zone)
+        local = self.rt.clock.now().astimezone(tz)
+        team = " (the team's)" if self._zone == self.rt.config.timezone else ""
+        self.say(
+            f"(you are now @{person_name(self.user)}; your time zone is {tz}{team}, where it is "
+            f"{local:%a %H:%M %Z}: times you type are read there and shown to you there)"
+        )
+
+    def prompt(self) -> str:
+        return f"@{person_name(self.user)} {channel_name(self.channel)} ({self._zone})> "
+
     def click(self, which: str) -> None:
-        buttons = self.messenger.buttons
-        which = which.strip()
-        if which.isdigit():
-            index = int(which)
-            if not 1 <= index <= len(buttons):
-                raise UserError(
-                    f"There is no button {index}; the last one shown is {len(buttons)}."
-                )
-            target = buttons[index - 1]
-        else:
-            matches = [b for b in reversed(buttons) if b.label.lower() == which.lower()]
-            if not matches:
-                raise UserError(f"No button labelled {which!r}; use its number.")
-            target = matches[0]
+        target = choose_button(self.messenger.buttons, which.strip(), self.user)
         self._send(
             slack_payloads.block_action(
                 target.action_id,
@@ -203,50 +200,65 @@ class Console:
         view = self.messenger.modal
         if view is None:
             raise UserError("No form is open.")
+        owner = self.messenger.modal_owner
+        if owner and owner != self.user:
+            raise UserError(
+                f"The open form is @{person_name(owner)}'s: `as @{person_name(owner)}` to fill "
+                "it in."
+            )
         given = dict(part.split("=", 1) for part in shlex.split(rest) if "=" in part)
-        state: dict[str, dict[str, Any]] = {}
-        for block in view.get("blocks", []):
-            if block.get("type") != "input":
-                continue
-            value = given.pop(block["block_id"], None)
-            element = block.get("element", {})
-            if element.get("type") == "static_select":
-                chosen = {"value": value} if value else element.get("initial_option")
-                state[block["block_id"]] = {
-                    "value": {"type": "static_select", "selected_option": chosen}
-                }
-            else:
-                default = element.get("initial_value") if value is None else value
-                state[block["block_id"]] = {
-                    "value": {
-                        "type": "plain_text_input",
-                        "value": slackify(default) if default else default,
-                    }
-                }
-        if given:
-            raise UserError(f"The form has no field {', '.join(given)}.")
+        state = form_state(view, given, slackify)
         self._send(
             slack_payloads.view_submission(
                 view["callback_id"],
                 state,
                 user_id=self.user,
                 private_metadata=view.get("private_metadata", ""),
+                blocks=view.get("blocks"),
             )
         )
         self.messenger.modal = None
 
+    def shortcut(self, rest: str) -> None:
+        """The message shortcut, on a message typed now or on the last one shown here."""
+        if not rest:
+            raise UserError("Say which message: `shortcut <its text>` or `shortcut last`.")
+        if rest.lower() == "last":
+            here = [m for m in self.messenger.shown if m.channel == self.channel]
+            if not here:
+                raise UserError(
+                    f"No message has been shown in {channel_name(self.channel)} yet; "
+                    "`shortcut <text>` runs it on a message you write."
+                )
+            text, author, ts = here[-1].text, slack_payloads.BOT_USER_ID, here[-1].ts
+        else:
+            text, author, ts = slackify(rest), self.user, slack_payloads.new_ts()
+        self._send(
+            slack_payloads.message_shortcut(
+                SHORTCUTS[0]["callback_id"],
+                user_id=self.user,
+                channel_id=self.channel,
+                message_text=text,
+                message_user=author,
+                message_ts=ts,
+                trigger_id=f"T{time.time_ns()}",
+            )
+        )
+
     def clock(self, arg: str) -> None:
-        tz = zone(self.rt.config.timezone)
+        tz = zone(self._zone)
         if arg:
             now = self.rt.clock.now()
             target = (
                 now + parse_duration(arg[1:])
                 if arg.startswith("+")
-                else parse_time(arg, now=now, tz=tz)
+                else parse_time(arg, now=now, tz=tz, tonight=self.rt.config.time.tonight)
             )
             if target < now:
                 raise UserError("The console's clock only moves forward.")
-            sent = self._advance_to(target)
+            before = self.messenger.count
+            self._advance_to(target)
+            sent = self.messenger.count - before  # what was shown, not how many notices ran
             self.say(f"(clock moved; {sent} scheduled message{'s' if sent != 1 else ''} went out)")
         self.say(f"(it is {self.rt.clock.now().astimezone(tz):%a %Y-%m-%d %H:%M %Z})")
 
@@ -279,7 +291,9 @@ class Console:
         self.say(f"  database: {self.rt.engine.url.render_as_string(hide_password=True)}")
         self.say(f"  config:   {config_path or '(none: defaults)'}")
         self.say(
-            f"  you are @{self.user[2:].lower()}{admin}, in #general; team time zone {cfg.timezone}"
+            f"  you are @{person_name(self.user)}{admin}, in #general; team time zone "
+            f"{cfg.timezone} (@bob lives in {self.messenger.zone_of('U_BOB')}, "
+            f"@dave in {self.messenger.zone_of('U_DAVE')})"
         )
         self.say(
             "Try:  /incident raise Checkout is failing sev1   ·   click 1   ·   /resource list"
@@ -291,7 +305,7 @@ class Console:
         while True:
             if interactive:
                 try:
-                    line = input(f"@{self.user[2:].lower()} {channel_name(self.channel)}> ")
+                    line = input(self.prompt())
                 except EOFError:
                     break
             else:

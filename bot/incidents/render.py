@@ -81,23 +81,28 @@ def announcement(incident: Incident, tz: ZoneInfo, last_update: str | None = Non
                     f"{safe(last_update, 2000)}"
                 )
             )
-        value = str(incident.id)
-        buttons = []
-        if incident.status == "open":
-            buttons.append(b.button("Acknowledge", Action.ACK, value, style="primary"))
-        buttons.append(b.button("Post update", Action.UPDATE, value))
-        buttons.append(
-            b.button(
-                "Resolve",
-                Action.RESOLVE,
-                value,
-                style="danger",
-                confirm=("Resolve incident?", f"Mark {ref(incident)} as resolved."),
-            )
-        )
-        blocks.append(b.actions(*buttons, block_id=f"incident_{incident.id}"))
+        blocks.append(actions(incident, block_id=f"incident_{incident.id}"))
     text = f"{SEV_EMOJI[incident.severity]} {_headline(incident)} ({STATUS[incident.status]})"
     return Message(text=safe(text, 300), blocks=blocks)
+
+
+def actions(incident: Incident, *, block_id: str) -> b.Block:
+    """What can be done next to an unresolved incident, on its announcement and on App Home."""
+    value = str(incident.id)
+    buttons = []
+    if incident.status == "open":
+        buttons.append(b.button("Acknowledge", Action.ACK, value, style="primary"))
+    buttons.append(b.button("Post update", Action.UPDATE, value))
+    buttons.append(
+        b.button(
+            "Resolve",
+            Action.RESOLVE,
+            value,
+            style="danger",
+            confirm=("Resolve incident?", f"Mark {ref(incident)} as resolved."),
+        )
+    )
+    return b.actions(*buttons, block_id=block_id)
 
 
 def raised(incident: Incident, *, trimmed: bool, where: str | None) -> Message:

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from bot import blocks as b
 from bot.context import Ctx
 from bot.incidents import render
-from bot.incidents.ids import Action
 from bot.mrkdwn import safe, user, when
 from bot.sections import DigestSection
 from bot.timeparse import format_duration
@@ -55,8 +54,8 @@ def my_incidents(ctx: Ctx, viewer: str) -> list[dict[str, Any]]:
             b.section(
                 f"{render.SEV_EMOJI[incident.severity]} *{render.ref(incident)}* "
                 f"{safe(incident.title, 150)}\n{render.STATUS[incident.status]} · raised "
-                f"{when(incident.created_at, ctx.tz, style='ago')}",
-                accessory=b.button("Post update", Action.UPDATE, str(incident.id)),
+                f"{when(incident.created_at, ctx.tz, style='ago')}"
             )
         )
+        blocks.append(render.actions(incident, block_id=f"incident_home_{incident.id}"))
     return blocks

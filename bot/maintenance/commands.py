@@ -59,7 +59,9 @@ class Schedule(Command):
             return {}
         if len(words) == 1:
             raise UserError("I need a time window, like tomorrow 22:00 for 2h.")
-        start, end, used = take_window(words[1:], now=env.now, tz=env.tz)
+        start, end, used = take_window(
+            words[1:], now=env.now, tz=env.tz, tonight=env.tonight, start="future"
+        )
         every, rest = take_every(words[1 + used :])
         if not rest:
             raise UserError(

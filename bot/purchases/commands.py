@@ -11,7 +11,7 @@ from pydantic import BeforeValidator, Field
 from bot.commands import Command, CommandSet, ParseEnv, UserRef, ref
 from bot.errors import UserError
 from bot.purchases.money import parse_amount
-from bot.timeparse import take_time
+from bot.timeparse import take_moment
 
 PurchaseId = ref("PUR", "a purchase request")
 Amount = Annotated[Decimal, BeforeValidator(parse_amount)]
@@ -105,12 +105,12 @@ class Show(Command):
 
 
 def _until(tokens: list[str], env: ParseEnv) -> datetime:
-    when, used = take_time(tokens, now=env.now, tz=env.tz)
+    moment = take_moment(tokens, now=env.now, tz=env.tz, tonight=env.tonight)
+    when, used = moment.at, moment.used
     if used < len(tokens):
         raise UserError(f"I read the date but not `{tokens[used]}`.")
     local = when.astimezone(env.tz)
-    has_clock = any(":" in t or t.lower().endswith(("am", "pm")) for t in tokens)
-    if not has_clock and local.hour == 0 and local.minute == 0:
+    if not moment.clock_given and local.hour == 0 and local.minute == 0:
         # "until 2026-12-20" means through that day: it ends when the next one starts.
         when = (local + timedelta(days=1)).replace(hour=0).astimezone(when.tzinfo)
     return when

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Literal
 
@@ -10,21 +9,22 @@ from pydantic import AwareDatetime, Field
 
 from bot.commands import Command, CommandSet, ParseEnv, ref
 from bot.errors import UserError
-from bot.timeparse import parse_duration, parse_weekday, take_window
+from bot.mrkdwn import echo
+from bot.timeparse import parse_duration, starts_a_time, take_window
 
 BookingId = ref("BKG", "a booking")
 NOTE_LIMIT = 500
-_TIMEISH = re.compile(r"^(\d|now$|in$|today$|tomorrow$|noon$|midnight$)", re.IGNORECASE)
 
 
-def starts_a_time(word: str) -> bool:
-    return bool(_TIMEISH.match(word)) or parse_weekday(word.lower()) is not None
-
-
-def window(words: list[str], env: ParseEnv, example: str) -> tuple[datetime, datetime, int]:
+def window(
+    words: list[str], env: ParseEnv, example: str, *, whole_days: bool = False
+) -> tuple[datetime, datetime, int]:
+    """A window that starts from now on (a day alone, or ``next week``, with ``whole_days``)."""
     if not words:
         raise UserError("I need a time window, like tomorrow 9am for 1h.", example=example)
-    return take_window(words, now=env.now, tz=env.tz)
+    return take_window(
+        words, now=env.now, tz=env.tz, tonight=env.tonight, start="future", whole_days=whole_days
+    )
 
 
 class List(Command):
@@ -46,12 +46,12 @@ class Status(Command):
 
 
 class Available(Command):
-    """What is free for the whole of a window."""
+    """What is free for the whole of a window (a day, or next week, from now on)."""
 
     name: ClassVar[str] = "available"
     aliases: ClassVar[tuple[str, ...]] = ("free",)
-    usage: ClassVar[str] = "available [kind] <from> <to|for>"
-    example: ClassVar[str] = "available room tomorrow 9am for 1h"
+    usage: ClassVar[str] = "available [kind] <from> <to|for> | <day> | next week"
+    example: ClassVar[str] = "available room next week"
     kind: str | None = None
     start: AwareDatetime
     end: AwareDatetime
@@ -61,9 +61,9 @@ class Available(Command):
         kind = None
         if words and not starts_a_time(words[0]):
             kind, words = words[0].lower(), words[1:]
-        start, end, used = window(words, env, cls.example)
+        start, end, used = window(words, env, cls.example, whole_days=True)
         if used < len(words):
-            raise UserError(f"I did not expect `{words[used]}` after the window.")
+            raise UserError(f"I did not expect `{echo(words[used])}` after the window.")
         return {"kind": kind, "start": start, "end": end}
 
 
@@ -72,7 +72,7 @@ class Book(Command):
 
     name: ClassVar[str] = "book"
     usage: ClassVar[str] = "book <name> <from> <to|for> [note]"
-    example: ClassVar[str] = "book room-a tomorrow 9am for 1h Weekly sync"
+    example: ClassVar[str] = "book room-a next mon 9am - 10am Weekly sync"
     resource: str = Field(min_length=1)
     start: AwareDatetime
     end: AwareDatetime

@@ -75,7 +75,7 @@ class Add(Command):
     name: ClassVar[str] = "add"
     aliases: ClassVar[tuple[str, ...]] = ("override",)
     usage: ClassVar[str] = "add @user <from> <to|for> [rotation]"
-    example: ClassVar[str] = "add @bob tomorrow 9am for 1d primary"
+    example: ClassVar[str] = "add @bob fri 9am to mon 9am primary"
     user: UserRef
     starts_at: datetime
     ends_at: datetime
@@ -88,7 +88,9 @@ class Add(Command):
         data: dict[str, Any] = {"user": words[0]}
         if len(words) == 1:
             raise UserError("Say when: a window like `tomorrow 9am for 1d`.")
-        start, end, used = take_window(words[1:], now=env.now, tz=env.tz)
+        start, end, used = take_window(
+            words[1:], now=env.now, tz=env.tz, tonight=env.tonight, start="clock"
+        )
         data["starts_at"], data["ends_at"] = start, end
         rotation = _one_rotation(words[1 + used :])
         if rotation:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -10,8 +11,9 @@ from bot import blocks as b
 from bot import ids
 from bot.messenger import Message
 from bot.mrkdwn import SECTION_LIMIT, user, when, window
+from bot.shifts.ids import View
 from bot.shifts.rotation import Segment
-from bot.shifts.service import LIST_LIMIT, OnCall
+from bot.shifts.service import LIST_LIMIT, OnCall, Swappable
 from storage.shifts import ShiftOverride
 
 
@@ -111,6 +113,26 @@ def added(override: ShiftOverride, tz: ZoneInfo) -> Message:
             f":white_check_mark: {user(override.user_id)} is on call for *{override.rotation}* "
             f"{window(override.starts_at, override.ends_at, tz)}."
         )
+    )
+
+
+def swap_modal(found: Swappable, tz: ZoneInfo, metadata: dict[str, object]) -> b.Block:
+    """Whom to give a shift to (from the Home tab's Swap button)."""
+    shift = ids.fmt("SHF", found.slot_id)
+    members = ", ".join(user(m) for m in found.rotation.members)
+    return b.modal(
+        View.SWAP,
+        f"Swap {shift}",
+        [
+            b.section(
+                f"*{shift}* on *{found.rotation.name}*, "
+                f"{window(found.start, found.end, tz)}, now with {user(found.holder)}."
+            ),
+            b.user_input("user", "Who takes it?", placeholder="a member of the rotation"),
+            b.context(f"Members of {found.rotation.name}: {members}."),
+        ],
+        submit="Swap",
+        private_metadata=json.dumps({**metadata, "shift": found.slot_id}),
     )
 
 

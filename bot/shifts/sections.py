@@ -15,6 +15,7 @@ from bot.context import Ctx
 from bot.mrkdwn import user, when
 from bot.sections import DigestSection
 from bot.shifts import render, service
+from bot.shifts.ids import Action
 
 
 def on_call(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> DigestSection | None:
@@ -33,8 +34,10 @@ def on_call(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> DigestSectio
 
 
 def my_next_shift(ctx: Ctx, viewer: str) -> list[dict[str, Any]]:
+    """The viewer's current or next shift in each rotation, with a Swap button where the shift
+    is a rotation's own (an override is changed with /shift add)."""
     blocks: list[dict[str, Any]] = [b.header("Your next shift")]
-    lines = []
+    rows: list[dict[str, Any]] = []
     for rot in ctx.config.rotations[:10]:
         end = ctx.now + service.horizon(rot)
         sched = service.schedule(ctx, rot, ctx.now, end)
@@ -44,9 +47,14 @@ def my_next_shift(ctx: Ctx, viewer: str) -> list[dict[str, Any]]:
         until = sched.run_end(mine.start, end)
         to = "until further notice" if until >= end else f"until {when(until, ctx.tz)}"
         if mine.start <= ctx.now:
-            lines.append(f":telephone_receiver: *{rot.name}*: you are on call now, {to}.")
+            line = f":telephone_receiver: *{rot.name}*: you are on call now, {to}."
         else:
-            lines.append(f":calendar: *{rot.name}*: from {when(mine.start, ctx.tz)}, {to}.")
-    if not lines:
+            line = f":calendar: *{rot.name}*: from {when(mine.start, ctx.tz)}, {to}."
+        if mine.slot is not None and (mine.cover is None or mine.cover.kind == "swap"):
+            value = str(service.shift_id(ctx, rot, mine.slot))
+            rows.append(b.section(line, accessory=b.button("Swap", Action.SWAP, value)))
+        else:
+            rows.append(b.section(line))
+    if not rows:
         return [*blocks, b.context("No on-call shifts for you in the coming weeks.")]
-    return [*blocks, *(b.section(line) for line in lines)]
+    return [*blocks, *rows]

@@ -174,18 +174,40 @@ def add_override(
     return _record(ctx, rot, detail, kind="add", user_id=user_id, starts_at=start, ends_at=end)
 
 
-def swap(ctx: Ctx, slot_id: int, user_id: str) -> tuple[ShiftOverride, str]:
-    """Give SHF-n to ``user_id`` for what is left of it; returns the override and who had it."""
+@dataclass(frozen=True)
+class Swappable:
+    """What is left of a shift that may change hands, and who has it now."""
+
+    slot_id: int
+    rotation: RotationConfig
+    start: datetime
+    end: datetime
+    holder: str | None
+
+
+def swappable(ctx: Ctx, slot_id: int) -> Swappable:
+    """SHF-n from now to its end; refused when there is no such shift or it is over."""
     slot = repo.get_slot(ctx.session, slot_id)
     rot = ctx.config.rotation(slot.rotation) if slot else None
     if slot is None or rot is None:
         raise NotFound(f"There is no shift {ref(slot_id)}.", example="/shift list")
-    _may_override(ctx, rot, user_id)
     start, end = Schedule(rot).window(slot.idx)
     if end <= ctx.now:
         raise UserError(f"{ref(slot_id)} is already over.", example="/shift list")
     start = max(start, ctx.now)
-    holder = schedule(ctx, rot, start, end).who(start)
+    return Swappable(slot_id, rot, start, end, schedule(ctx, rot, start, end).who(start))
+
+
+def shift_id(ctx: Ctx, rot: RotationConfig, index: int) -> int:
+    """The stable id (SHF-n) of the rotation's computed shift number ``index``."""
+    return repo.slot_ids(ctx.session, rot.name, [index])[index]
+
+
+def swap(ctx: Ctx, slot_id: int, user_id: str) -> tuple[ShiftOverride, str]:
+    """Give SHF-n to ``user_id`` for what is left of it; returns the override and who had it."""
+    found = swappable(ctx, slot_id)
+    rot, start, end, holder = found.rotation, found.start, found.end, found.holder
+    _may_override(ctx, rot, user_id)
     if holder == user_id:
         raise UserError(f"<@{user_id}> already has {ref(slot_id)}.")
     detail = {"rotation": rot.name, "shift": ref(slot_id), "user": user_id, "replaces": holder}

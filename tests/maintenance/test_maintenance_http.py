@@ -90,7 +90,7 @@ def test_cancelling_maintenance_promotes_the_waiting_list(slack: SlackApp) -> No
         ("schedule room-a tomorrow 10:00 for 1h every", "not `every` alone"),
         ("schedule room-a tomorrow 10:00 to 09:00 Fix", "ends before it starts"),
         ("schedule room-a tomorrow 10:00 for 1h", "Say what the maintenance is for"),
-        ("schedule room-a today 07:00 for 1h Fix", "cannot start in the past"),
+        ("schedule room-a today 07:00 for 1h Fix", "did you mean tomorrow 7:00?"),
         ("schedule room-a tomorrow 10:00 for 25h every day Fix", "shorter than a day"),
         ("schedule room-a tomorrow 10:00 for 40d Fix", "at most 31d"),
         ("schedule room-a tomorrow 25:00 for 1h Fix", "25:00"),
