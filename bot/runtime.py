@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -18,7 +19,7 @@ from bot.dispatcher import Dispatcher
 from bot.messenger import Messenger
 from bot.registry import Registry
 from bot.settings import Settings
-from storage.db import make_engine, make_session_factory
+from storage.db import make_engine, make_session_factory, transaction
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,10 @@ class Runtime:
             self.dispatcher.flush(outbox, patient=True)
         except Exception:
             log.exception("sending after the response failed; the sweep will retry notices")
+
+    def transaction(self) -> AbstractContextManager[Session]:
+        """A session whose work commits on success and rolls back on any exception."""
+        return transaction(self.sessions)
 
     def drain(self) -> None:
         """Wait for everything queued after responses to be sent (shutdown, tests)."""

@@ -26,7 +26,6 @@ from bot.messenger import Message
 from bot.mrkdwn import escape
 from bot.runtime import Runtime
 from bot.users import time_zone
-from storage.db import transaction
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +123,7 @@ def _ctx(rt: Runtime, session: Session, user_id: str, now: datetime) -> Ctx:
 @contextmanager
 def unit_of_work(rt: Runtime, user_id: str) -> Iterator[Ctx]:
     """A committed unit of work acting as ``user_id``, outside any request (e.g. after one)."""
-    with transaction(rt.sessions) as session:
+    with rt.transaction() as session:
         yield _ctx(rt, session, user_id, rt.clock.now())
 
 

@@ -199,7 +199,6 @@ def abandon_stale(session: Session, claimed_before: datetime, *, error: str) -> 
     ).rowcount
 
 
-
 def queued_kinds(session: Session) -> dict[str, int]:
     """How many notices of each kind are still to be sent (pending) or being sent right now."""
     rows = session.execute(

@@ -127,7 +127,7 @@ def test_extend_is_refused_into_maintenance_and_everything_is_audited(unit, sess
 
 @pytest.mark.parametrize("every", [None, "day"])
 def test_done_that_loses_to_a_cancel_is_refused_and_not_audited(
-    unit, sessions, config, every
+    unit, sessions, config, registry, every
 ) -> None:
     """The window was read as scheduled, then cancelled by someone else before `done` wrote."""
     from bot.context import Actor, Ctx
@@ -141,7 +141,9 @@ def test_done_that_loses_to_a_cancel_is_refused_and_not_audited(
         frozen.move_to("2026-12-01 10:30:00")
         slow = sessions()  # a request that read the window a moment before the cancel
         try:
-            ctx = Ctx(slow, datetime.now(UTC), config, Actor("U_ALICE", zone("UTC"), True))
+            ctx = Ctx(
+                slow, datetime.now(UTC), config, Actor("U_ALICE", zone("UTC"), True), registry
+            )
             read = service.get(ctx, window.id)  # held, as done() holds it between its steps
             assert read.is_scheduled
             slow.commit()
@@ -161,7 +163,9 @@ def test_done_that_loses_to_a_cancel_is_refused_and_not_audited(
         ]
 
 
-def test_two_dones_on_a_recurring_window_end_its_occurrence_once(unit, sessions, config) -> None:
+def test_two_dones_on_a_recurring_window_end_its_occurrence_once(
+    unit, sessions, config, registry
+) -> None:
     from bot.context import Actor, Ctx
     from bot.tz import zone
     from storage.audit import history
@@ -172,7 +176,9 @@ def test_two_dones_on_a_recurring_window_end_its_occurrence_once(unit, sessions,
         frozen.move_to("2026-12-01 10:30:00")
         slow = sessions()
         try:
-            ctx = Ctx(slow, datetime.now(UTC), config, Actor("U_ALICE", zone("UTC"), True))
+            ctx = Ctx(
+                slow, datetime.now(UTC), config, Actor("U_ALICE", zone("UTC"), True), registry
+            )
             read = service.get(ctx, window.id)  # held, as done() holds it
             assert read.done_occurrence is None
             slow.commit()
