@@ -65,7 +65,7 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
             return render.done(f"{render.ref(incident)} is now {severity}.")
         case cmd.Assign(id=incident_id, user=user_id):
             incident = service.assign(ctx, incident_id, user_id)
-            return render.done(f"<@{user_id}> now commands {render.ref(incident)}.")
+            return render.assigned(incident, user_id, ctx.actor.user_id)
         case cmd.Resolve(id=incident_id, summary=summary):
             incident = service.resolve(ctx, incident_id, summary)
             return render.done(f"{render.ref(incident)} is resolved.")

@@ -23,11 +23,11 @@ def _incident(ctx: Ctx, payload: dict[str, Any]) -> Incident:
     return incident
 
 
-def _last_update(ctx: Ctx, incident: Incident) -> str | None:
+def _last_update(ctx: Ctx, incident: Incident) -> IncidentEvent | None:
     from sqlalchemy import select
 
     return ctx.session.scalar(
-        select(IncidentEvent.text)
+        select(IncidentEvent)
         .where(IncidentEvent.incident_id == incident.id, IncidentEvent.kind == "update")
         .order_by(IncidentEvent.id.desc())
         .limit(1)
