@@ -44,6 +44,7 @@ from itertools import pairwise
 from typing import Literal, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.clock import whole_minute
 from bot.errors import UserError
 from bot.timewords import (
     DURATION_EXAMPLE,
@@ -195,8 +196,9 @@ def _read(toks: Sequence[str], now: datetime, tz: ZoneInfo) -> _Expr:
     today = now.astimezone(tz).date()
     if not toks:
         raise UserError(f"I need a time here, like {_FORMS}.", example=TIME_EXAMPLE)
+    # Times people type are whole minutes, "now" and "in 2h" included (seconds dropped).
     if toks[0] == "now":
-        return _Expr(1, instant=now)
+        return _Expr(1, instant=whole_minute(now))
     if toks[0] == "in":
         if len(toks) == 1:
             raise UserError('"in" needs a duration after it, like in 2h.', example="in 2h")
@@ -204,7 +206,7 @@ def _read(toks: Sequence[str], now: datetime, tz: ZoneInfo) -> _Expr:
             duration, used = take_duration(toks[1:])
         except UserError as e:
             raise UserError(e.message, example="in 2h") from None
-        return _Expr(1 + used, instant=now + duration)
+        return _Expr(1 + used, instant=whole_minute(now) + duration)
     day = _read_day(toks, 0, today)
     if day is not None:
         at = 2 if len(toks) > 1 and toks[1] == "at" else 1
