@@ -145,11 +145,13 @@ def register(app: App) -> None:
 
 
 @mentions.route(
-    r"incident\s+(?P<rest>.+)", "incident <title> [sev1-4]", "raise an incident from chat"
+    r"incident(?:\s+(?P<rest>.*))?", "incident <title> [sev1-4]", "raise an incident from chat"
 )
 def on_mention(req: Request, match: re.Match[str]) -> Message:
-    severity, words = cmd.take_severity(match.group("rest").split())
-    return _raised(req, " ".join(words), severity or "sev3")
+    # Read as `/incident raise`, so a missing title or `help` is answered in the same words.
+    raised = COMMANDS.build(cmd.Raise, (match.group("rest") or "").split(), req.env)
+    assert isinstance(raised, cmd.Raise)
+    return _raised(req, raised.title, raised.severity)
 
 
 def _json(text: str) -> dict[str, Any]:

@@ -80,7 +80,10 @@ def register(app: App) -> None:
 
 
 @mentions.route(
-    r"status\s+(?P<name>\S+)", "status <resource>", "what a resource is doing now and this week"
+    r"status(?:\s+(?P<rest>.*))?", "status <resource>", "what a resource is doing now and this week"
 )
 def on_mention(req: Request, match: re.Match[str]) -> Message:
-    return views.status(req.ctx, match.group("name"))
+    # Read as `/resource status`, so a missing name or `help` is answered in the same words.
+    asked = COMMANDS.build(cmd.Status, (match.group("rest") or "").split(), req.env)
+    assert isinstance(asked, cmd.Status)
+    return views.status(req.ctx, asked.resource)

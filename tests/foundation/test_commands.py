@@ -124,3 +124,36 @@ def test_echoed_input_is_escaped(text: str) -> None:
     with pytest.raises(UserError) as exc:
         SET.parse(text, ENV)
     assert "<!" not in exc.value.message and "<@U1>" not in exc.value.message
+
+
+def _every_subcommand() -> list[tuple[str, str]]:
+    from bot.commands import REGISTRY
+    from handlers import load_areas
+
+    load_areas()
+    return [(s, c.name) for s, cs in sorted(REGISTRY.items()) for c in cs.commands]
+
+
+@pytest.mark.parametrize(("slash", "name"), _every_subcommand())
+def test_every_subcommand_answers_help_with_its_own_usage_and_an_example(
+    slash: str, name: str
+) -> None:
+    from bot.commands import REGISTRY
+
+    with pytest.raises(UsageError) as exc:
+        REGISTRY[slash].parse(f"{name} help", ENV)
+    text = mrkdwn_to_text(exc.value.message)
+    assert f"Usage: `{slash} {name}" in text
+    assert f"Example: `{slash} {name}" in text
+    assert f"{slash} help" not in text, "its own help, not the whole list"
+
+
+def test_help_after_a_subcommand_is_never_taken_as_its_argument() -> None:
+    with pytest.raises(UsageError, match="Write a note"):
+        SET.parse("note help", ENV)
+    with pytest.raises(UsageError, match=r"\*/thing show\* \(also `view`\): Show one thing"):
+        SET.parse("view ?", ENV)
+    # A longer text that happens to start with "help" is an argument like any other.
+    assert SET.parse("note high help is on the way", ENV) == Note(
+        level="high", text="help is on the way"
+    )

@@ -302,3 +302,42 @@ def test_taking_command_yourself_is_said_plainly(slack: SlackApp) -> None:
     assert not any("made <@U_ALICE> the commander" in t for t in notes)
     other = slack.slash("/incident", "assign 1 <@U_BOB|bob>")
     assert "<@U_BOB> now commands INC-1" in other.text
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "usage"),
+    [
+        ("/incident", "raise help", "Usage: `/incident raise &lt;title&gt;"),
+        ("/purchase", "request help", "Usage: `/purchase request &lt;amount&gt;"),
+        ("/resource", "book help", "Usage: `/resource book &lt;name&gt;"),
+    ],
+)
+def test_help_after_a_subcommand_shows_its_usage_and_changes_nothing(
+    slack: SlackApp, command: str, text: str, usage: str
+) -> None:
+    resp = slack.slash(command, text)
+    assert usage in resp.text and "Example: `" in resp.text
+    assert "is not an amount" not in resp.text and "Raised" not in resp.text
+    slack.runtime.drain()
+    assert not slack.stub.calls_to("chat.postMessage")
+    assert "No open incidents" in slack.slash("/incident", "list").text
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("incident", "`title` is missing.\nUsage: `/incident raise &lt;title&gt;"),
+        ("incident sev1", "`title` is missing.\nUsage: `/incident raise &lt;title&gt;"),
+        ("incident help", "*/incident raise*: Raise an incident"),
+        ("status", "`resource` is missing.\nUsage: `/resource status &lt;name&gt;`"),
+    ],
+)
+def test_a_mention_missing_its_words_answers_like_the_slash_command(
+    slack: SlackApp, said: str, expected: str
+) -> None:
+    slack.mention(said)
+    reply = slack.stub.wait_for("chat.postMessage", 1)[0].params["text"]
+    assert expected in reply, reply
+    assert "Here is what you can ask me" not in reply
+    slack.runtime.drain()
+    assert len(slack.stub.calls_to("chat.postMessage")) == 1, "nothing was raised"
