@@ -66,6 +66,9 @@ def test_bad_input_is_answered_clearly_and_records_nothing(
         ("request 100 JPY pens", "I have no rate for JPY; known: EUR, GBP, USD. Write the amount"),
         ("request 50 ALL hands snacks", "If `ALL` is part of the description, name the currency"),
         ("request 50 ALL hands snacks", "Example: `/purchase request 50.00 EUR ALL hands snacks`"),
+        # Three capitals that are no currency at all are refused too, the same way.
+        ("request 100 XYZ desk", "`XYZ` is not a currency I know; I accept EUR, GBP, USD."),
+        ("request 100 XYZ desk", "Example: `/purchase request 100.00 EUR XYZ desk`"),
     ],
 )
 def test_a_currency_word_is_never_silently_replaced(
@@ -88,7 +91,8 @@ def test_a_currency_word_is_never_silently_replaced(
         ("request 100 all hands snacks", "EUR", "all hands snacks"),
         ("request 100 pen refills", "EUR", "pen refills"),
         ("request 100 USB cables", "EUR", "USB cables"),
-        ("request 100 XYZ pens", "EUR", "XYZ pens"),
+        ("request 100 SSD drives", "EUR", "SSD drives"),
+        ("request 100 Xyz pens", "EUR", "Xyz pens"),
     ],
 )
 def test_a_currency_word_or_the_description(
@@ -159,3 +163,17 @@ def test_delegate_until_a_date_means_through_that_day_in_your_zone() -> None:
     assert cmd.until == datetime(2026, 12, 24, 23, 0, tzinfo=UTC)  # midnight in Berlin
     cmd = COMMANDS.parse("delegate <@U_DAVE|dave> until 2026-12-24 18:00", env)
     assert isinstance(cmd, Delegate) and cmd.until == datetime(2026, 12, 24, 17, 0, tzinfo=UTC)
+
+
+def test_three_capitals_after_the_amount_are_a_currency_or_refused(config) -> None:
+    from bot.errors import UserError
+    from bot.purchases.money import read_currency
+
+    cfg = config.purchases
+    assert read_currency("usd", cfg, as_text="x") == "USD"
+    assert read_currency("USB", cfg, as_text="x") is None  # a common acronym: the description
+    assert read_currency("Xyz", cfg, as_text="x") is None
+    with pytest.raises(UserError) as exc:
+        read_currency("XYZ", cfg, as_text="/purchase request 100.00 EUR XYZ desk")
+    assert "I accept EUR, GBP, USD" in exc.value.message and exc.value.field == "currency"
+    assert exc.value.example == "/purchase request 100.00 EUR XYZ desk"
