@@ -88,6 +88,8 @@ class PurchasesConfig(_Section):
     remind_after: Duration = timedelta(hours=24)
     expire_after: Duration = timedelta(days=14)
     rules: list[PurchaseRule] = Field(default_factory=list)
+    # Who takes a step whose only approver is the requester; None means the admins, [] nobody.
+    fallback: list[UserId] | None = None
 
     @field_validator("rules")
     @classmethod

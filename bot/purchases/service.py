@@ -85,14 +85,8 @@ def submit(
         )
     policy_amount = money.to_policy(amount, currency, cfg)
     rule = money.rule_for(policy_amount, cfg)
-    steps = [list(dict.fromkeys(step)) for step in rule.steps]
+    steps, fallen_back = _route(ctx, rule.steps)
     actor = ctx.actor.user_id
-    for i, step in enumerate(steps):
-        if not [u for u in step if u != actor]:
-            raise Forbidden(
-                f"Under the approval policy, step {i + 1} of this request is approved only by "
-                "you, and nobody approves their own request. Ask an admin to change the policy."
-            )
     req = PurchaseRequest(
         requester=actor,
         amount_minor=money.minor(amount),
@@ -128,6 +122,13 @@ def submit(
             "steps": steps,
         },
     )
+    for i in fallen_back:
+        ctx.audit(
+            ENTITY,
+            req.id,
+            "fallback",
+            {"step": i + 1, "approvers": steps[i], "instead_of": [actor]},
+        )
     ctx.notify(
         "purchase.expire",
         {"id": req.id},
@@ -136,6 +137,32 @@ def submit(
     )
     _ask(ctx, req, 0)
     return req
+
+
+def _route(ctx: Ctx, policy: list[list[str]]) -> tuple[list[list[str]], list[int]]:
+    """The request's steps, and which of them went to ``[purchases] fallback``.
+
+    Nobody approves their own request, so a step whose only approver is the requester (Bob, the
+    one approver up to 500, buying something) goes to the fallback approvers (by default the
+    admins) instead of making the request impossible.
+    """
+    cfg, actor = ctx.config.purchases, ctx.actor.user_id
+    fallback = cfg.fallback if cfg.fallback is not None else ctx.config.admins
+    steps: list[list[str]] = []
+    fallen_back: list[int] = []
+    for i, step in enumerate(policy):
+        people = list(dict.fromkeys(step))
+        if not [u for u in people if u != actor]:
+            people = [u for u in dict.fromkeys(fallback) if u != actor]
+            if not people:
+                raise Forbidden(
+                    f"Under the approval policy, step {i + 1} of this request is approved only "
+                    "by you, nobody approves their own request, and no fallback approver is "
+                    "configured. Ask an admin to set `[purchases] fallback`."
+                )
+            fallen_back.append(i)
+        steps.append(people)
+    return steps, fallen_back
 
 
 def _ask(ctx: Ctx, req: PurchaseRequest, step: int) -> None:

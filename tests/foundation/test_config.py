@@ -21,6 +21,7 @@ def test_the_shipped_example_is_valid_and_complete() -> None:
     assert rotation is not None and rotation.length == timedelta(weeks=1)
     assert cfg.digests[0].at == time(9, 0) and cfg.digests[0].weekdays == frozenset(range(5))
     assert cfg.maintenance.remind_before == [timedelta(hours=24), timedelta(hours=1)]
+    assert cfg.purchases.fallback == ["U_ALICE"]
 
 
 @pytest.mark.parametrize(
@@ -39,6 +40,8 @@ def test_the_shipped_example_is_valid_and_complete() -> None:
         ),
         ({"purchases": {"remind_after": "soon"}}, "purchases.remind_after"),
         ({"purchases": {"currency": "euro"}}, "purchases.currency"),
+        ({"purchases": {"fallback": ["bob"]}}, "purchases.fallback[0]"),
+        ({"purchases": {"fallback": "U_BOB"}}, "purchases.fallback"),
         ({"resources": [{"name": "Room A"}]}, "resources[0].name"),
         ({"resources": [{"name": "a"}, {"name": "a"}]}, "used twice"),
         ({"resources": [{"name": "a", "capacity": 0}]}, "resources[0].capacity"),
