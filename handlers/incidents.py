@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot import mentions
-from bot.errors import UserError
+from bot.errors import FormCheck, UserError
 from bot.incidents import commands as cmd
 from bot.incidents import metrics, render, service
 from bot.incidents import notices as _notices  # noqa: F401 - registers the notice kinds
@@ -101,11 +101,15 @@ def register(app: App) -> None:
     @submission(app, "incident_raise")
     def on_raise_form(req: Request, values: dict[str, str], metadata: str) -> Message:
         severity = values.get("severity") or "sev3"
-        if severity not in SEVERITIES:
-            raise UserError("Choose a severity.", field="severity")
         title = values.get("title", "").strip()
+        resource = values.get("resource") or None
+        check = FormCheck()  # every invalid input is marked at once
+        if severity not in SEVERITIES:
+            check.add("severity", "Choose a severity.")
         if not title:
-            raise UserError("An incident needs a title.", field="title")
+            check.add("title", "An incident needs a title.")
+        check.field("resource", service.check_resource, req.ctx, resource)
+        check.done()
         meta = _json(metadata)
         source = (meta["source_channel"], meta["source_ts"]) if meta.get("source_ts") else None
         req.channel_id = req.channel_id or meta.get("channel_id") or None
@@ -114,7 +118,7 @@ def register(app: App) -> None:
             title,
             severity,
             description=values.get("description") or None,
-            resource=values.get("resource") or None,
+            resource=resource,
             source=source,
         )
 

@@ -15,7 +15,7 @@ from slack_bolt import Ack, App, BoltContext
 
 from bot.commands import CommandSet
 from bot.context import Outbox
-from bot.errors import UserError
+from bot.errors import FieldErrors, UserError
 from bot.messenger import Message
 from bot.runtime import Runtime
 from handlers.work import (
@@ -186,8 +186,7 @@ def submission(app: App, callback_id: str) -> Callable[[SubmitFn], SubmitFn]:
                 work=lambda req: fn(req, view_values(view), metadata),
             )
             if err is not None:
-                field = err.field or _first_input(view)
-                ack(response_action="errors", errors={field: err.message[:150]})
+                ack(response_action="errors", errors=_field_errors(view, err))
                 return
             ack()
             if reply is not None:
@@ -209,10 +208,19 @@ def _json_or_empty(text: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _first_input(view: dict[str, Any]) -> str:
-    return next(
-        (b["block_id"] for b in view.get("blocks", []) if b.get("type") == "input"), "value"
-    )
+def _field_errors(view: dict[str, Any], err: UserError) -> dict[str, str]:
+    """Every invalid input at once, each under its own block; Slack refuses an error for a
+    block the form does not have, so such a message goes under the first input instead."""
+    inputs = [b["block_id"] for b in view.get("blocks", []) if b.get("type") == "input"]
+    inputs = inputs or list(view.get("state", {}).get("values", {}))
+    first = inputs[0] if inputs else "value"
+    found = err.errors if isinstance(err, FieldErrors) else {err.field or first: err.message}
+    errors: dict[str, str] = {}
+    for field, message in found.items():
+        block = field if field in inputs or not inputs else first
+        # Slack shows at most 150 characters under an input.
+        errors[block] = f"{errors[block]} {message}" if block in errors else message
+    return {block: message[:150] for block, message in errors.items()}
 
 
 ShortcutFn = Callable[[Request, dict[str, Any]], Reply]

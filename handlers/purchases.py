@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 from slack_bolt import App
 
-from bot.errors import UserError
+from bot.errors import FormCheck, UserError
 from bot.messenger import Message
 from bot.purchases import commands as cmd
 from bot.purchases import delegation, render, service
@@ -116,12 +116,17 @@ def register(app: App) -> None:
 
     @submission(app, "purchase_request")
     def on_request_form(req: Request, values: dict[str, str], metadata: str) -> Message:
-        amount = _form_amount(values.get("amount", ""))
+        check = FormCheck()  # every invalid input is marked at once
+        amount = check.field("amount", _form_amount, values.get("amount", ""))
+        currency = check.field("currency", service.check_currency, req.ctx, values.get("currency"))
+        check.field("description", service.check_description, values.get("description", ""))
+        check.done()
+        assert amount is not None
         req.channel_id = req.channel_id or _json(metadata).get("channel_id") or None
         created = service.submit(
             req.ctx,
             amount,
-            values.get("currency") or None,
+            currency,
             values.get("description", ""),
             vendor=values.get("vendor") or None,
             cost_centre=values.get("cost_centre") or None,

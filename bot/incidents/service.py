@@ -87,6 +87,11 @@ def _schedule_followups(ctx: Ctx, incident: Incident) -> None:
         )
 
 
+def check_resource(ctx: Ctx, resource: str | None) -> None:
+    if resource is not None and resource not in {r.name for r in ctx.config.resources}:
+        raise UserError(f"There is no resource called {resource}.", field="resource")
+
+
 def raise_incident(
     ctx: Ctx,
     title: str,
@@ -106,8 +111,7 @@ def raise_incident(
         raise UserError(
             "Unknown severity; use sev1 (worst) to sev4.", example="/incident raise API slow sev2"
         )
-    if resource is not None and resource not in {r.name for r in ctx.config.resources}:
-        raise UserError(f"There is no resource called {resource}.", field="resource")
+    check_resource(ctx, resource)
     trimmed = len(title) > TITLE_LIMIT
     incident = Incident(
         title=truncate(title, TITLE_LIMIT),

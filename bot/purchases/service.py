@@ -62,6 +62,26 @@ def split_currency(
 # --- requests -----------------------------------------------------------------------------------
 
 
+def check_description(description: str) -> str:
+    description = " ".join(description.split())
+    if not description:
+        raise UserError("Say what you want to buy.", example=money.EXAMPLE, field="description")
+    return description
+
+
+def check_currency(ctx: Ctx, currency: str | None) -> str:
+    """The currency code, upper-case; one without a rate is refused (the form checks it first)."""
+    cfg = ctx.config.purchases
+    code = (currency or cfg.currency).strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise UserError(
+            f"`{echo(code)}` is not a currency code; use three letters such as EUR.",
+            field="currency",
+        )
+    money.to_policy(Decimal(1), code, cfg)
+    return code
+
+
 def submit(
     ctx: Ctx,
     amount: Decimal,
@@ -74,15 +94,8 @@ def submit(
     channel_id: str | None = None,
 ) -> PurchaseRequest:
     cfg = ctx.config.purchases
-    description = " ".join(description.split())
-    if not description:
-        raise UserError("Say what you want to buy.", example=money.EXAMPLE, field="description")
-    currency = (currency or cfg.currency).strip().upper()
-    if len(currency) != 3 or not currency.isalpha():
-        raise UserError(
-            f"`{echo(currency)}` is not a currency code; use three letters such as EUR.",
-            field="currency",
-        )
+    description = check_description(description)
+    currency = check_currency(ctx, currency)
     policy_amount = money.to_policy(amount, currency, cfg)
     rule = money.rule_for(policy_amount, cfg)
     steps, fallen_back = _route(ctx, rule.steps)

@@ -157,3 +157,26 @@ def test_help_after_a_subcommand_is_never_taken_as_its_argument() -> None:
     assert SET.parse("note high help is on the way", ENV) == Note(
         level="high", text="help is on the way"
     )
+
+
+def test_form_errors_land_on_their_own_inputs() -> None:
+    from bot.errors import FieldErrors, FormCheck
+    from handlers.kit import _field_errors
+
+    def bad(message: str, field: str | None = None) -> None:
+        raise UserError(message, field=field)
+
+    check = FormCheck()
+    assert check.field("amount", int, "12") == 12
+    check.field("amount", bad, "Not an amount.")
+    check.field("when", bad, "Not a time.", "start")  # the error names its own input
+    check.add("note", "Too long. " + "x" * 200)
+    with pytest.raises(FieldErrors) as exc:
+        check.done()
+    view = {"state": {"values": {"amount": {}, "start": {}, "note": {}}}}
+    errors = _field_errors(view, exc.value)
+    assert errors["amount"] == "Not an amount." and errors["start"] == "Not a time."
+    assert len(errors["note"]) == 150
+    # An input the form does not have goes under its first input, not lost.
+    elsewhere = _field_errors(view, UserError("Resource gone.", field="resource"))
+    assert elsewhere == {"amount": "Resource gone."}

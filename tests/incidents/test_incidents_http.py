@@ -341,3 +341,16 @@ def test_a_mention_missing_its_words_answers_like_the_slash_command(
     assert "Here is what you can ask me" not in reply
     slack.runtime.drain()
     assert len(slack.stub.calls_to("chat.postMessage")) == 1, "nothing was raised"
+
+
+def test_the_raise_form_marks_every_invalid_input_at_once(slack: SlackApp) -> None:
+    values = {"title": " ", "severity": "sev9", "resource": "room-z"}
+    resp = slack.submit("incident_raise", values)
+    assert resp.json["response_action"] == "errors"
+    assert resp.json["errors"] == {
+        "title": "An incident needs a title.",
+        "severity": "Choose a severity.",
+        "resource": "There is no resource called room-z.",
+    }
+    slack.runtime.drain()
+    assert not slack.stub.calls_to("chat.postMessage")
