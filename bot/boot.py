@@ -27,11 +27,11 @@ class StartupError(Exception):
         self.lines = lines
 
 
-def fail(exc: StartupError) -> NoReturn:
+def fail(exc: StartupError, *, code: int = 2) -> NoReturn:
     print(f"opsdesk: {exc.title}", file=sys.stderr)
     for line in exc.lines:
         print(f"  - {line}", file=sys.stderr)
-    raise SystemExit(2)
+    raise SystemExit(code)
 
 
 def settings() -> Settings:
@@ -95,3 +95,33 @@ def logging_setup(s: Settings) -> None:
     if s.LOG_LEVEL != "DEBUG":
         # Each migration step is not news at start-up; failures still surface as errors.
         logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+_WHERE = {
+    "SLACK_BOT_TOKEN": "the bot token (xoxb-...) from your Slack app's OAuth & Permissions page",
+    "SLACK_SIGNING_SECRET": "from your Slack app's Basic Information page",
+    "SLACK_APP_TOKEN": "an app-level token (xapp-...) with connections:write, from Basic "
+    "Information",
+}
+_NEEDS = {
+    "HTTP mode": ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"),
+    "Socket Mode": ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"),
+    "the scheduler": ("SLACK_BOT_TOKEN",),
+}
+
+
+def require_slack(s: Settings, mode: str) -> None:
+    """Stop with one message naming every Slack credential ``mode`` lacks (see ``_NEEDS``)."""
+    missing = [name for name in _NEEDS[mode] if not getattr(s, name)]
+    if missing:
+        raise StartupError(
+            f"{mode} needs {' and '.join(missing)}", [f"{n}: {_WHERE[n]}" for n in missing]
+        )
+
+
+def check_http(s: Settings) -> None:
+    """Everything an HTTP worker needs, checked once before any worker starts (see
+    ``bot/gunicorn_conf.py``), so a bad start is one message rather than a worker traceback."""
+    require_slack(s, "HTTP mode")
+    config(s)
+    database(s).dispose()  # before gunicorn forks: workers open their own connections

@@ -80,9 +80,22 @@ def _default_mode(s: object) -> str:
     from bot.settings import Settings
 
     assert isinstance(s, Settings)
-    if not s.has_slack_credentials:
+    if not (s.SLACK_BOT_TOKEN or s.SLACK_SIGNING_SECRET or s.SLACK_APP_TOKEN):
         return "console"
-    return "socket" if s.SLACK_APP_TOKEN and not s.SLACK_SIGNING_SECRET else "serve"
+    # Some Slack credentials but not a whole set is a half-done setup, not a wish for the
+    # console: the mode they point at names what is missing.
+    if s.SLACK_APP_TOKEN and not s.SLACK_SIGNING_SECRET:
+        return "socket"
+    if s.SLACK_SIGNING_SECRET:
+        return "serve"
+    raise boot.StartupError(
+        "Slack mode needs SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)",
+        [
+            "SLACK_SIGNING_SECRET: from your Slack app's Basic Information page",
+            "SLACK_APP_TOKEN: an app-level token (xapp-...) with connections:write",
+            "or run `opsdesk console` to try Opsdesk without Slack",
+        ],
+    )
 
 
 def _check_config(path: str | None) -> int:

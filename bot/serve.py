@@ -19,11 +19,7 @@ def serve(s: Settings) -> int:
 
     from bot.wsgi import create
 
-    if not s.SLACK_SIGNING_SECRET:
-        raise boot.StartupError(
-            "HTTP mode needs SLACK_SIGNING_SECRET",
-            ["copy it from your Slack app's Basic Information page"],
-        )
+    boot.check_http(s)
 
     class _App(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -46,10 +42,7 @@ def socket_mode(s: Settings) -> int:
     from bot.runtime import build_runtime
     from bot.slack_messenger import SlackMessenger, make_web_client
 
-    if not s.SLACK_APP_TOKEN or not s.SLACK_BOT_TOKEN:
-        raise boot.StartupError(
-            "Socket Mode needs SLACK_APP_TOKEN (xapp-...) and SLACK_BOT_TOKEN (xoxb-...)", []
-        )
+    boot.require_slack(s, "Socket Mode")
     cfg, _ = boot.config(s)
     rt = build_runtime(s, cfg, SlackMessenger(make_web_client(s)), engine=boot.database(s))
     scheduler = _maybe_scheduler(rt)
@@ -67,6 +60,7 @@ def scheduler_only(s: Settings) -> int:
     from bot.slack_messenger import SlackMessenger, make_web_client
     from handlers import load_areas
 
+    boot.require_slack(s, "the scheduler")  # it posts reminders and digests to Slack
     load_areas()  # every area's notice kinds and planners
     cfg, _ = boot.config(s)
     rt = build_runtime(s, cfg, SlackMessenger(make_web_client(s)), engine=boot.database(s))

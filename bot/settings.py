@@ -44,9 +44,5 @@ class Settings(BaseSettings):
         return value.upper() if isinstance(value, str) else value
 
     @property
-    def has_slack_credentials(self) -> bool:
-        return bool(self.SLACK_BOT_TOKEN and (self.SLACK_SIGNING_SECRET or self.SLACK_APP_TOKEN))
-
-    @property
     def scheduler_enabled(self) -> bool:
         return self.OPSDESK_SCHEDULER == "on"

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -118,3 +121,68 @@ def test_socket_manifest_has_no_urls() -> None:
     manifest = json.loads(result.stdout)
     assert manifest["settings"]["socket_mode_enabled"] is True
     assert "request_url" not in manifest["settings"]["interactivity"]
+
+
+def _procfile_web(port: int) -> list[str]:
+    """The Procfile's web command, run with this interpreter's gunicorn on a free port."""
+    line = next(x for x in (ROOT / "Procfile").read_text().splitlines() if x.startswith("web:"))
+    words = shlex.split(line.removeprefix("web:"))
+    words = [w for w in words if "=" not in w or w.startswith("-")]  # env assignments go
+    assert words[0] == "gunicorn", line
+    bind = words.index("--bind")
+    words[bind + 1] = f"127.0.0.1:{port}"
+    return [sys.executable, "-m", *words]
+
+
+def test_the_procfile_runs_what_the_serving_tests_run() -> None:
+    from tests.serving import gunicorn_command
+
+    web = _procfile_web(1234)
+    assert web[: web.index("--workers")] == gunicorn_command(1234)[: web.index("--workers")]
+
+
+def _start_up(cmd: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPSDESK_"))}
+    base.update(PYTHONPATH=str(ROOT), DATABASE_URL=f"sqlite:///{cwd / 'start.db'}", **env)
+    return subprocess.run(cmd, capture_output=True, text=True, env=base, cwd=cwd, timeout=60)
+
+
+@pytest.mark.parametrize(
+    ("how", "env", "title"),
+    [
+        ("procfile web", {"SLACK_SIGNING_SECRET": "x"}, "HTTP mode needs SLACK_BOT_TOKEN"),
+        ("procfile web", {}, "HTTP mode needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"),
+        ("serve", {"SLACK_SIGNING_SECRET": "x"}, "HTTP mode needs SLACK_BOT_TOKEN"),
+        ("serve", {"SLACK_BOT_TOKEN": "xoxb-x"}, "HTTP mode needs SLACK_SIGNING_SECRET"),
+        ("scheduler", {}, "the scheduler needs SLACK_BOT_TOKEN"),
+        ("socket", {"SLACK_BOT_TOKEN": "xoxb-x"}, "Socket Mode needs SLACK_APP_TOKEN"),
+        ("", {"SLACK_APP_TOKEN": "xapp-x"}, "Socket Mode needs SLACK_BOT_TOKEN"),
+        ("", {"SLACK_SIGNING_SECRET": "x"}, "HTTP mode needs SLACK_BOT_TOKEN"),
+        (
+            "",
+            {"SLACK_BOT_TOKEN": "xoxb-x"},
+            "Slack mode needs SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)",
+        ),
+    ],
+)
+def test_missing_slack_credentials_stop_start_up_with_one_message(
+    tmp_path: Path, how: str, env: dict[str, str], title: str
+) -> None:
+    web = how == "procfile web"
+    cmd = _procfile_web(0) if web else [sys.executable, "-m", "bot", *how.split()]
+    result = _start_up(cmd, {"OPSDESK_SCHEDULER": "off", **env}, tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert f"opsdesk: {title}\n  - SLACK_" in result.stderr, "where to find what is missing"
+    for noise in ("Traceback", "Worker failed to boot", "Booting worker", "Opsdesk console"):
+        assert noise not in result.stderr + result.stdout
+
+
+def test_the_procfile_web_command_with_a_bad_config_stops_before_any_worker(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "opsdesk.toml").write_text("admins = [1]\n")
+    env = {"SLACK_BOT_TOKEN": "xoxb-x", "SLACK_SIGNING_SECRET": "x"}
+    result = _start_up(_procfile_web(0), env, tmp_path)
+    assert result.returncode == 2
+    assert "opsdesk: the config file opsdesk.toml has errors" in result.stderr
+    assert "Traceback" not in result.stderr and "Booting worker" not in result.stderr
