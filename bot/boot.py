@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from bot.config import Config, ConfigError, load_config, resolve_config_path
 from bot.settings import Settings
 from storage.db import make_engine
-from storage.migrate import is_current, upgrade
+from storage.migrate import is_current, pending, upgrade
 
 
 class StartupError(Exception):
@@ -71,11 +71,28 @@ def database(s: Settings, *, migrate: bool = False) -> Engine:
                 ["run `opsdesk db upgrade` (the Procfile's release step does it on deploy)"],
             )
     except OperationalError as exc:
-        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise StartupError(
-            "cannot reach the database", [f"DATABASE_URL={_redact(s.DATABASE_URL)}: {first}"]
-        ) from None
+        raise _unreachable(s, exc) from None
     return engine
+
+
+def upgrade_database(s: Settings) -> list[tuple[str, str]]:
+    """``opsdesk db upgrade``: apply what is missing; returns (revision, what it does) of each."""
+    engine = make_engine(s.DATABASE_URL)
+    try:
+        todo = pending(engine)
+        upgrade(engine)
+    except OperationalError as exc:
+        raise _unreachable(s, exc) from None
+    finally:
+        engine.dispose()
+    return todo
+
+
+def _unreachable(s: Settings, exc: OperationalError) -> StartupError:
+    first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    return StartupError(
+        "cannot reach the database", [f"DATABASE_URL={_redact(s.DATABASE_URL)}: {first}"]
+    )
 
 
 def _redact(url: str) -> str:

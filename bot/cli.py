@@ -51,8 +51,13 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.mode == "check-config":
         return _check_config(args.path or s.OPSDESK_CONFIG)
     if args.mode == "db":
-        boot.database(s, migrate=True)
-        print("opsdesk: database is up to date")
+        applied = boot.upgrade_database(s)
+        if not applied:
+            print("opsdesk: the database was already up to date; nothing to apply")
+        else:
+            print(f"opsdesk: applied {len(applied)} migration(s); the database is up to date:")
+            for revision, doc in applied:
+                print(f"  - {revision}: {doc.splitlines()[0] if doc else ''}")
         return 0
     mode = args.mode or _default_mode(s)
     if mode == "console":

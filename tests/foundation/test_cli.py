@@ -186,3 +186,76 @@ def test_the_procfile_web_command_with_a_bad_config_stops_before_any_worker(
     assert result.returncode == 2
     assert "opsdesk: the config file opsdesk.toml has errors" in result.stderr
     assert "Traceback" not in result.stderr and "Booting worker" not in result.stderr
+
+
+def test_db_upgrade_says_what_it_applied(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
+    first = run("db", "upgrade", env=env, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "applied 7 migration(s)" in first.stdout
+    assert "0002_incidents: Incidents and their timelines." in first.stdout
+    again = run("db", "upgrade", env=env, cwd=tmp_path)
+    assert "already up to date; nothing to apply" in again.stdout
+    assert "applied" not in again.stdout
+
+
+def test_a_heroku_style_postgres_url_is_postgresql_with_psycopg(tmp_path: Path) -> None:
+    """What platforms hand out (postgres://...) works as it is."""
+    from sqlalchemy import text
+
+    from storage.db import make_engine
+    from tests.conftest import PG_URL
+
+    schema = f"opsdesk_cli_{os.getpid()}"
+    admin = make_engine(PG_URL)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # the PostgreSQL half of the suite is skipped the same way
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL is not reachable: {exc}")
+    try:
+        url = PG_URL.replace("postgresql+psycopg://", "postgres://", 1)
+        env = {"DATABASE_URL": f"{url}?options=-csearch_path%3D{schema}"}
+        result = run("db", "upgrade", env=env, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "applied 7 migration(s)" in result.stdout
+        assert "NoSuchModuleError" not in result.stderr
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("mysql://ops:s3cret@db/opsdesk", "DATABASE_URL: mysql:// is not supported"),
+        ("postgresql+psycopg2://ops:s3cret@db/x", "postgresql+psycopg2:// is not supported"),
+        ("ops:s3cret@db/opsdesk", "DATABASE_URL: not a database URL"),
+    ],
+)
+def test_an_unsupported_database_url_is_one_clear_line(
+    tmp_path: Path, url: str, expected: str
+) -> None:
+    result = run("db", "upgrade", env={"DATABASE_URL": url}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert expected in result.stderr and "Opsdesk runs on SQLite" in result.stderr
+    assert "s3cret" not in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgres://u:p@h:5432/db", "postgresql+psycopg://u:p@h:5432/db"),
+        ("postgresql://u@h/db?sslmode=require", "postgresql+psycopg://u@h/db?sslmode=require"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:///opsdesk.db", "sqlite:///opsdesk.db"),
+    ],
+)
+def test_database_urls_are_normalised_in_the_settings(given: str, used: str) -> None:
+    from bot.settings import Settings
+
+    settings = Settings(_env_file=None, DATABASE_URL=given)
+    assert used == settings.DATABASE_URL
