@@ -259,3 +259,28 @@ def test_database_urls_are_normalised_in_the_settings(given: str, used: str) -> 
 
     settings = Settings(_env_file=None, DATABASE_URL=given)
     assert used == settings.DATABASE_URL
+
+
+def test_check_config_reports_every_mistake_in_one_pass(tmp_path: Path) -> None:
+    bad = tmp_path / "opsdesk.toml"
+    bad.write_text(
+        'timezone = "Nowhere"\n'
+        'admins = ["alice"]\n'
+        "[[purchases.rules]]\nup_to = 1000\nsteps = [['U_BOB']]\n"
+        "[[purchases.rules]]\nup_to = 500\nsteps = [['U_CAROL']]\n"
+        '[[resources]]\nname = "room-a"\n[[resources]]\nname = "van"\n'
+        '[[resources]]\nname = "room-b"\n[[resources]]\nname = "room-a"\n'
+        '[[resources]]\nname = "Room C"\n'
+    )
+    result = run("check-config", str(bad), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "has 5 error(s)" in result.stderr
+    for where in (
+        "timezone:",
+        "admins[0]:",
+        "purchases.rules[1].up_to: rules must be in increasing order",
+        "resources[3].name: the name 'room-a' is used twice",
+        "resources[4].name:",
+    ):
+        assert f"  - {where}" in result.stderr, result.stderr
+    assert "(top level)" not in result.stderr
