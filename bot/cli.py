@@ -22,9 +22,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("scheduler", help="the scheduler alone (Procfile clock)")
     db = sub.add_parser("db", help="database migrations")
     db.add_argument("action", choices=["upgrade"])
-    m = sub.add_parser("manifest", help="print the Slack app manifest")
-    m.add_argument("--url", help="public base URL, e.g. https://opsdesk.example.com")
-    m.add_argument("--socket", action="store_true", help="for Socket Mode")
+    m = sub.add_parser("manifest", help="print the Slack app manifest (give --url or --socket)")
+    m.add_argument("--url", help="HTTP mode: the public base URL, e.g. https://opsdesk.example.com")
+    m.add_argument("--socket", action="store_true", help="Socket Mode: no public URL needed")
     c = sub.add_parser("check-config", help="validate the config file")
     c.add_argument("path", nargs="?")
     return p
@@ -42,9 +42,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.mode == "manifest":
-        from bot.manifest import build
+        from bot.manifest import ManifestError, build
 
-        print(json.dumps(build(args.url, socket=args.socket), indent=2))
+        try:
+            print(json.dumps(build(args.url, socket=args.socket), indent=2))
+        except ManifestError as exc:
+            print(f"opsdesk manifest: {exc}", file=sys.stderr)
+            return 2
         return 0
     s = boot.settings()
     boot.logging_setup(s)

@@ -284,3 +284,32 @@ def test_check_config_reports_every_mistake_in_one_pass(tmp_path: Path) -> None:
     ):
         assert f"  - {where}" in result.stderr, result.stderr
     assert "(top level)" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((), "say how Slack reaches Opsdesk: --url https://"),
+        (("--url", "https://ops.example.com", "--socket"), "not both"),
+        (("--url", "ops.example.com"), "--url must be the public HTTPS base URL"),
+        (("--url", "http://ops.example.com"), "Slack only sends to https"),
+        (("--url", "https://"), "--url must be the public HTTPS base URL"),
+        (("--url", "https://ops.example.com/?x=1"), "--url must be the public HTTPS base URL"),
+    ],
+)
+def test_a_manifest_slack_would_reject_is_refused_in_one_line(
+    args: tuple[str, ...], expected: str
+) -> None:
+    result = run("manifest", *args)
+    assert result.returncode == 2
+    assert result.stdout == "", "no manifest at all"
+    assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_a_manifest_under_a_path_keeps_it() -> None:
+    result = run("manifest", "--url", "https://example.com/opsdesk/")
+    manifest = json.loads(result.stdout)
+    assert manifest["settings"]["interactivity"]["request_url"] == (
+        "https://example.com/opsdesk/slack/events"
+    )
