@@ -253,7 +253,8 @@ EventFn = Callable[[Request, dict[str, Any]], Reply]
 
 
 def event(app: App, event_type: str, **matchers: Any) -> Callable[[EventFn], EventFn]:
-    """``fn(req, event)``; a reply is posted in the thread of the message that triggered it."""
+    """``fn(req, event)``; a reply goes in the thread of the message that triggered it, or
+    straight into the conversation for a direct message."""
 
     def decorate(fn: EventFn) -> EventFn:
         @app.event(event_type, **matchers)
@@ -275,7 +276,10 @@ def event(app: App, event_type: str, **matchers: Any) -> Callable[[EventFn], Eve
             )
             note = error_message(err) if err is not None else reply
             if note is not None and channel_id:
-                thread = ev.get("thread_ts") or ev.get("ts")
+                # In a channel the answer goes in the asker's thread; a direct message is a
+                # conversation, answered in it (in a thread only when asked in one).
+                direct = ev.get("channel_type") == "im" or channel_id.startswith("D")
+                thread = ev.get("thread_ts") or (None if direct else ev.get("ts"))
                 outbox.after(lambda m: m.post(channel_id, note, thread_ts=thread))
             rt.after_response(outbox)
 
