@@ -10,6 +10,7 @@ from slack_bolt import App
 
 from bot.errors import FormCheck, UserError
 from bot.messenger import Message
+from bot.mrkdwn import until as until_text
 from bot.purchases import commands as cmd
 from bot.purchases import delegation, render, service
 from bot.purchases import notices as _notices  # noqa: F401 - registers the notice kinds
@@ -71,8 +72,8 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
         case cmd.Delegate(user=user_id, until=until) if user_id and until:
             row = delegation.delegate(ctx, user_id, until)
             return render.done(
-                f"{render.user(row.delegate)} may decide purchases for you until "
-                f'{render.when(row.until, ctx.tz)}. Decisions show "on behalf of" you.'
+                f"{render.user(row.delegate)} may decide purchases for you "
+                f'{until_text(row.until, ctx.tz)}. Decisions show "on behalf of" you.'
             )
     raise AssertionError(command)
 

@@ -177,3 +177,24 @@ def test_three_capitals_after_the_amount_are_a_currency_or_refused(config) -> No
         read_currency("XYZ", cfg, as_text="/purchase request 100.00 EUR XYZ desk")
     assert "I accept EUR, GBP, USD" in exc.value.message and exc.value.field == "currency"
     assert exc.value.example == "/purchase request 100.00 EUR XYZ desk"
+
+
+def test_a_delegation_until_a_date_is_said_as_the_end_of_that_day(slack: SlackApp) -> None:
+    with freeze_time("2026-12-01 10:00:00"):
+        resp = slack.slash("/purchase", "delegate <@U_DAVE|dave> until 2026-12-05")
+        timed = slack.slash("/purchase", "delegate <@U_DAVE|dave> until 2026-12-05 17:00")
+    assert "@dave may decide purchases for you until the end of Sat 5 Dec." in resp.shown
+    assert "2026-12-06" not in resp.shown and "00:00" not in resp.shown
+    assert "until Sat 2026-12-05 17:00 UTC." in timed.shown
+
+
+def test_an_end_at_midnight_is_the_end_of_the_day_before() -> None:
+    from datetime import UTC, datetime
+
+    from bot.console.plain import mrkdwn_to_text
+    from bot.mrkdwn import until
+
+    berlin = zone("Europe/Berlin")
+    midnight = datetime(2026, 12, 5, 23, 0, tzinfo=UTC)  # 00:00 on Sun 6 Dec in Berlin
+    assert mrkdwn_to_text(until(midnight, berlin)) == "until the end of Sat 5 Dec"
+    assert mrkdwn_to_text(until(midnight, zone("UTC"))) == "until Sat 2026-12-05 23:00 UTC"
