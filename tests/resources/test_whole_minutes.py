@@ -57,3 +57,32 @@ def test_a_booking_given_from_the_waiting_list_starts_on_a_whole_minute(slack: S
         promoted = s.scalars(select(Booking).where(Booking.owner == "U_BOB")).one()
     assert promoted.start == datetime(2026, 12, 1, 10, 5, tzinfo=UTC)
     assert promoted.end == datetime(2026, 12, 1, 10, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("window", "expected"),
+    [
+        (
+            "room today 09:00 to 11:00",
+            "which has passed. I can tell you what is free from now until",
+        ),
+        ("room today 09:00 to 11:00", "Example: `/resource available room now to 11:00`"),
+        ("today 08:00 for 1h", "That window ended"),
+        ("room yesterday 09:00 for 2h", "nothing can be booked in it any more"),
+    ],
+)
+def test_available_refuses_a_window_in_the_past_kindly(
+    slack: SlackApp, window: str, expected: str
+) -> None:
+    with freeze_time(MID_MINUTE):
+        resp = slack.slash("/resource", f"available {window}")
+    assert expected in resp.shown, resp.shown
+    assert "Free" not in resp.shown
+
+
+def test_available_from_now_or_the_minute_under_way_answers(slack: SlackApp) -> None:
+    with freeze_time(MID_MINUTE):
+        for window in ("room now for 1h", "room 10:00 for 1h", "room in 1h for 1h"):
+            resp = slack.slash("/resource", f"available {window}")
+            assert "room-a" in resp.shown + str(resp.json.get("blocks")), (window, resp.shown)
+            assert "passed" not in resp.shown
