@@ -20,7 +20,7 @@ from bot.registry import Registry
 from bot.settings import Settings
 from storage import notices as notice_rows
 from storage.db import make_engine
-from storage.migrate import is_current, upgrade
+from storage.migrate import is_current, pending, upgrade
 
 
 class StartupError(Exception):
@@ -30,11 +30,11 @@ class StartupError(Exception):
         self.lines = lines
 
 
-def fail(exc: StartupError) -> NoReturn:
+def fail(exc: StartupError, *, code: int = 2) -> NoReturn:
     print(f"opsdesk: {exc.title}", file=sys.stderr)
     for line in exc.lines:
         print(f"  - {line}", file=sys.stderr)
-    raise SystemExit(2)
+    raise SystemExit(code)
 
 
 def settings() -> Settings:
@@ -74,10 +74,7 @@ def database(s: Settings, *, migrate: bool = False) -> Engine:
                 ["run `opsdesk db upgrade` (the Procfile's release step does it on deploy)"],
             )
     except OperationalError as exc:
-        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise StartupError(
-            "cannot reach the database", [f"DATABASE_URL={_redact(s.DATABASE_URL)}: {first}"]
-        ) from None
+        raise _unreachable(s, exc) from None
     return engine
 
 
@@ -106,6 +103,26 @@ def check_notice_kinds(registry: Registry[Any], sessions: sessionmaker[Session])
     )
 
 
+def upgrade_database(s: Settings) -> list[tuple[str, str]]:
+    """``opsdesk db upgrade``: apply what is missing; returns (revision, what it does) of each."""
+    engine = make_engine(s.DATABASE_URL)
+    try:
+        todo = pending(engine)
+        upgrade(engine)
+    except OperationalError as exc:
+        raise _unreachable(s, exc) from None
+    finally:
+        engine.dispose()
+    return todo
+
+
+def _unreachable(s: Settings, exc: OperationalError) -> StartupError:
+    first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    return StartupError(
+        "cannot reach the database", [f"DATABASE_URL={_redact(s.DATABASE_URL)}: {first}"]
+    )
+
+
 def _redact(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -123,3 +140,33 @@ def logging_setup(s: Settings) -> None:
     if s.LOG_LEVEL != "DEBUG":
         # Each migration step is not news at start-up; failures still surface as errors.
         logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+_WHERE = {
+    "SLACK_BOT_TOKEN": "the bot token (xoxb-...) from your Slack app's OAuth & Permissions page",
+    "SLACK_SIGNING_SECRET": "from your Slack app's Basic Information page",
+    "SLACK_APP_TOKEN": "an app-level token (xapp-...) with connections:write, from Basic "
+    "Information",
+}
+_NEEDS = {
+    "HTTP mode": ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"),
+    "Socket Mode": ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"),
+    "the scheduler": ("SLACK_BOT_TOKEN",),
+}
+
+
+def require_slack(s: Settings, mode: str) -> None:
+    """Stop with one message naming every Slack credential ``mode`` lacks (see ``_NEEDS``)."""
+    missing = [name for name in _NEEDS[mode] if not getattr(s, name)]
+    if missing:
+        raise StartupError(
+            f"{mode} needs {' and '.join(missing)}", [f"{n}: {_WHERE[n]}" for n in missing]
+        )
+
+
+def check_http(s: Settings) -> None:
+    """Everything an HTTP worker needs, checked once before any worker starts (see
+    ``bot/gunicorn_conf.py``), so a bad start is one message rather than a worker traceback."""
+    require_slack(s, "HTTP mode")
+    config(s)
+    database(s).dispose()  # before gunicorn forks: workers open their own connections

@@ -22,9 +22,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("scheduler", help="the scheduler alone (Procfile clock)")
     db = sub.add_parser("db", help="database migrations")
     db.add_argument("action", choices=["upgrade"])
-    m = sub.add_parser("manifest", help="print the Slack app manifest")
-    m.add_argument("--url", help="public base URL, e.g. https://opsdesk.example.com")
-    m.add_argument("--socket", action="store_true", help="for Socket Mode")
+    m = sub.add_parser("manifest", help="print the Slack app manifest (give --url or --socket)")
+    m.add_argument("--url", help="HTTP mode: the public base URL, e.g. https://opsdesk.example.com")
+    m.add_argument("--socket", action="store_true", help="Socket Mode: no public URL needed")
     c = sub.add_parser("check-config", help="validate the config file")
     c.add_argument("path", nargs="?")
     return p
@@ -42,17 +42,26 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.mode == "manifest":
-        from bot.manifest import build
+        from bot.manifest import ManifestError, build
 
-        print(json.dumps(build(args.url, socket=args.socket), indent=2))
+        try:
+            print(json.dumps(build(args.url, socket=args.socket), indent=2))
+        except ManifestError as exc:
+            print(f"opsdesk manifest: {exc}", file=sys.stderr)
+            return 2
         return 0
     s = boot.settings()
     boot.logging_setup(s)
     if args.mode == "check-config":
         return _check_config(args.path or s.OPSDESK_CONFIG)
     if args.mode == "db":
-        boot.database(s, migrate=True)
-        print("opsdesk: database is up to date")
+        applied = boot.upgrade_database(s)
+        if not applied:
+            print("opsdesk: the database was already up to date; nothing to apply")
+        else:
+            print(f"opsdesk: applied {len(applied)} migration(s); the database is up to date:")
+            for revision, doc in applied:
+                print(f"  - {revision}: {doc.splitlines()[0] if doc else ''}")
         return 0
     mode = args.mode or _default_mode(s)
     if mode == "console":
@@ -80,9 +89,22 @@ def _default_mode(s: object) -> str:
     from bot.settings import Settings
 
     assert isinstance(s, Settings)
-    if not s.has_slack_credentials:
+    if not (s.SLACK_BOT_TOKEN or s.SLACK_SIGNING_SECRET or s.SLACK_APP_TOKEN):
         return "console"
-    return "socket" if s.SLACK_APP_TOKEN and not s.SLACK_SIGNING_SECRET else "serve"
+    # Some Slack credentials but not a whole set is a half-done setup, not a wish for the
+    # console: the mode they point at names what is missing.
+    if s.SLACK_APP_TOKEN and not s.SLACK_SIGNING_SECRET:
+        return "socket"
+    if s.SLACK_SIGNING_SECRET:
+        return "serve"
+    raise boot.StartupError(
+        "Slack mode needs SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)",
+        [
+            "SLACK_SIGNING_SECRET: from your Slack app's Basic Information page",
+            "SLACK_APP_TOKEN: an app-level token (xapp-...) with connections:write",
+            "or run `opsdesk console` to try Opsdesk without Slack",
+        ],
+    )
 
 
 def _check_config(path: str | None) -> int:

@@ -28,4 +28,13 @@ class Clock:
         return self._offset
 
 
+def whole_minute(when: datetime) -> datetime:
+    """``when`` without its seconds: the precision of every time a person types or means.
+
+    A booking made "now" at 10:00:37 that ran to 10:30:37 would refuse the next person's
+    10:30 for half a minute nobody asked for.
+    """
+    return when.replace(second=0, microsecond=0)
+
+
 SYSTEM_CLOCK = Clock()

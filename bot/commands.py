@@ -122,6 +122,9 @@ def _friendly(exc: ValidationError) -> str:
     return msg if msg.endswith(".") else msg + "."
 
 
+HELP_WORDS = frozenset({"help", "?", "-h", "--help"})
+
+
 class CommandSet:
     """A slash command and its subcommands: dispatch by the first word, help from the classes.
 
@@ -157,10 +160,18 @@ class CommandSet:
         return "\n".join(lines)
 
     def usage_of(self, cmd: type[Command]) -> str:
-        line = f"Usage: `{self.slash} {escape(cmd.usage or cmd.name)}`"
-        if cmd.example:
-            line += f"\nExample: `{self.slash} {escape(cmd.example)}`"
+        usage = cmd.usage or cmd.name
+        # Without its own example, the usage minus its optional parts is one (`list [all]`).
+        example = cmd.example or re.sub(r"\s*\[[^\]]*\]", "", usage)
+        line = f"Usage: `{self.slash} {escape(usage)}`"
+        if "<" not in example:
+            line += f"\nExample: `{self.slash} {escape(example)}`"
         return line
+
+    def command_help(self, cmd: type[Command]) -> str:
+        """`/incident raise help`: what the subcommand does, its usage and an example."""
+        also = f" (also {', '.join(f'`{a}`' for a in cmd.aliases)})" if cmd.aliases else ""
+        return f"*{self.slash} {cmd.name}*{also}: {cmd.help_line()}\n{self.usage_of(cmd)}"
 
     def parse(self, text: str, env: ParseEnv) -> Command | None:
         """None for empty text (the caller decides: a modal, or the help)."""
@@ -168,13 +179,20 @@ class CommandSet:
         if not words:
             return None
         word = words[0].lower()
-        if word in {"help", "?", "-h", "--help"}:
+        if word in HELP_WORDS:
             raise UsageError(self.help_text())
         cmd = self._by_word.get(word)
         if cmd is None:
             raise UsageError(f"I don't know `{echo(words[0])}`.\n\n{self.help_text()}")
+        return self.build(cmd, words[1:], env)
+
+    def build(self, cmd: type[Command], words: list[str], env: ParseEnv) -> Command:
+        """The words after a subcommand's name as that subcommand (mentions use it too, so both
+        answer with the same usage); `help` alone answers with the subcommand's own help."""
+        if len(words) == 1 and words[0].lower() in HELP_WORDS:
+            raise UsageError(self.command_help(cmd))
         try:
-            data = cmd.from_words(words[1:], env)
+            data = cmd.from_words(words, env)
             return cmd.model_validate(data)
         except UserError as exc:
             raise UserError(f"{exc.message}\n{self.usage_of(cmd)}", field=exc.field) from None

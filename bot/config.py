@@ -20,7 +20,6 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
-    model_validator,
 )
 
 from bot.errors import UserError
@@ -88,18 +87,9 @@ class PurchasesConfig(_Section):
     remind_after: Duration = timedelta(hours=24)
     expire_after: Duration = timedelta(days=14)
     rules: list[PurchaseRule] = Field(default_factory=list)
-
-    @field_validator("rules")
-    @classmethod
-    def _rules_in_order(cls, rules: list[PurchaseRule]) -> list[PurchaseRule]:
-        limits = [r.up_to for r in rules]
-        for i, limit in enumerate(limits):
-            if limit is None and i != len(limits) - 1:
-                raise ValueError(f"rule {i} has no up_to, so it must be the last rule")
-        bounded = [x for x in limits if x is not None]
-        if bounded != sorted(bounded) or len(set(bounded)) != len(bounded):
-            raise ValueError("rules must be in increasing order of up_to")
-        return rules
+    # Who takes a step whose only approver is the requester; None means the admins, [] nobody.
+    fallback: list[UserId] | None = None
+    # The order of the rules is checked by parse_config (cross_checks), with the other errors.
 
 
 class ResourceConfig(_Section):
@@ -216,16 +206,6 @@ class Config(_Section):
     digests: list[DigestConfig] = Field(default_factory=list)
     time: TimeConfig = Field(default_factory=TimeConfig)
 
-    @model_validator(mode="after")
-    def _unique_names(self) -> Config:
-        for section, items in (("resources", self.resources), ("rotations", self.rotations)):
-            seen: set[str] = set()
-            for item in items:
-                if item.name in seen:
-                    raise ValueError(f"{section}: the name {item.name!r} is used twice")
-                seen.add(item.name)
-        return self
-
     def is_admin(self, user_id: str) -> bool:
         return user_id in self.admins
 
@@ -254,21 +234,103 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
-def validation_lines(exc: ValidationError) -> list[str]:
-    lines = []
+Loc = tuple[int | str, ...]
+
+
+def validation_errors(exc: ValidationError) -> list[tuple[Loc, str]]:
+    found = []
     for err in exc.errors():
         # Pydantic appends the union/literal branch to the location; the user wants the key.
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
-        msg = err["msg"].removeprefix("Value error, ")
-        lines.append(f"{_location(loc)}: {msg}")
-    return lines
+        found.append((loc, err["msg"].removeprefix("Value error, ")))
+    return found
+
+
+def cross_checks(data: object) -> list[tuple[Loc, str]]:
+    """What no single key can tell, read straight from the file's data so that it is reported
+    together with every other error rather than only once they are fixed: the order of the
+    purchase rules, and names used twice. Anything malformed is skipped (the model reports it)."""
+    if not isinstance(data, dict):
+        return []
+    errors: list[tuple[Loc, str]] = []
+    purchases = data.get("purchases")
+    rules = purchases.get("rules") if isinstance(purchases, dict) else None
+    if isinstance(rules, list):
+        errors += _rule_order(rules)
+    for section in ("resources", "rotations"):
+        items = data.get(section)
+        if not isinstance(items, list):
+            continue
+        first: dict[str, int] = {}
+        for i, item in enumerate(items):
+            name = item.get("name") if isinstance(item, dict) else None
+            if not isinstance(name, str):
+                continue
+            if name in first:
+                loc = (section, first[name], "name")
+                errors.append(
+                    ((section, i, "name"), f"the name {name!r} is used twice (first at "
+                     f"{_location(loc)})")
+                )  # fmt: skip
+            else:
+                first[name] = i
+    return errors
+
+
+def _rule_order(rules: list[object]) -> list[tuple[Loc, str]]:
+    errors: list[tuple[Loc, str]] = []
+    previous: tuple[int, object, Decimal] | None = None
+    for i, rule in enumerate(rules):
+        if not isinstance(rule, dict):
+            continue
+        loc: Loc = ("purchases", "rules", i, "up_to")
+        raw = rule.get("up_to")
+        if raw is None:
+            if i != len(rules) - 1:
+                errors.append((loc, f"rule {i} has no up_to, so it must be the last rule"))
+            continue
+        try:
+            limit = Decimal(str(raw))
+        except ArithmeticError:
+            continue  # not a number: the model says so
+        if previous is not None and limit <= previous[2]:
+            errors.append(
+                (loc, f"rules must be in increasing order of up_to; {raw} is not above rule "
+                 f"{previous[0]}'s {previous[1]}")
+            )  # fmt: skip
+        previous = (i, raw, limit)
+    return errors
+
+
+def _in_file_order(data: object, loc: Loc) -> tuple[float, ...]:
+    """Where ``loc`` stands in the file, so errors are listed top to bottom."""
+    key: list[float] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            key.append(list(node).index(part))
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            key.append(part)
+            node = node[part]
+        else:
+            key.append(float("inf"))  # a missing key: after what is there
+            break
+    return tuple(key)
 
 
 def parse_config(data: dict, path: str = "<config>") -> Config:
+    """Validate the whole file in one pass: every error at once, each at its own location."""
     try:
-        return Config.model_validate(data)
+        config: Config | None = Config.model_validate(data)
+        errors: list[tuple[Loc, str]] = []
     except ValidationError as exc:
-        raise ConfigError(path, validation_lines(exc)) from None
+        config, errors = None, validation_errors(exc)
+    errors += cross_checks(data)
+    if errors or config is None:
+        ordered = sorted(errors, key=lambda e: _in_file_order(data, e[0]))
+        raise ConfigError(path, [f"{_location(loc)}: {msg}" for loc, msg in ordered])
+    return config
 
 
 def load_config(path: str | Path | None) -> Config:

@@ -6,6 +6,11 @@ is not a ``UserError`` is a bug, logged with a request id and answered with a sh
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
+
 
 class UserError(Exception):
     """Something the user can fix: bad input, a forbidden action, a conflict."""
@@ -31,3 +36,36 @@ class Forbidden(UserError):
 
 class Conflict(UserError):
     """The state changed under the user: someone else acted first, or the slot is taken."""
+
+
+class FieldErrors(UserError):
+    """Several inputs of a form are wrong: each message belongs to its input block."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(" ".join(errors.values()))
+        self.errors = dict(errors)
+
+
+class FormCheck:
+    """Collects what is wrong with each input of a form, so one submit reports all of it.
+
+    ``value = check.field("amount", parse, text)`` runs one check and keeps its ``UserError``
+    under that input (or the error's own ``field``); ``check.done()`` raises them together.
+    """
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def add(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, message)
+
+    def field(self, name: str, check: Callable[..., _T], *args: Any) -> _T | None:
+        try:
+            return check(*args)
+        except UserError as exc:
+            self.errors.setdefault(exc.field or name, exc.message)
+            return None
+
+    def done(self) -> None:
+        if self.errors:
+            raise FieldErrors(self.errors)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.app import build_registry
 from bot.incidents.ids import Shortcut
@@ -31,7 +32,33 @@ SHORTCUTS = [
 ]
 
 
+class ManifestError(ValueError):
+    """The options cannot make a manifest Slack would accept; the message says why."""
+
+
+def check_options(url: str | None, socket: bool) -> None:
+    """An HTTP app needs its public HTTPS URL; a Socket Mode app has none."""
+    if url is not None and socket:
+        raise ManifestError(
+            "give --url (HTTP mode) or --socket (Socket Mode), not both: "
+            "a Socket Mode app has no request URL"
+        )
+    if url is None and not socket:
+        raise ManifestError(
+            "say how Slack reaches Opsdesk: --url https://opsdesk.example.com (HTTP mode) "
+            "or --socket (Socket Mode)"
+        )
+    if url is not None:
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
+            raise ManifestError(
+                f"--url must be the public HTTPS base URL, like https://opsdesk.example.com "
+                f"(Slack only sends to https), not {url[:80]!r}"
+            )
+
+
 def build(url: str | None = None, *, socket: bool = False) -> dict[str, Any]:
+    check_options(url, socket)
     endpoint = (url.rstrip("/") + "/slack/events") if url else None
     commands = []
     for cmdset in build_registry().command_sets():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 SECTION_LIMIT = 3000
@@ -68,6 +68,18 @@ def when(dt: datetime, tz: ZoneInfo, *, style: str = "datetime") -> str:
         "ago": ("{ago}", local(dt, tz, "%a %Y-%m-%d %H:%M %Z")),
     }[style]
     return f"<!date^{ts}^{token}|{fallback}>"
+
+
+def until(end: datetime, tz: ZoneInfo) -> str:
+    """``until Tue, Dec 1 at 17:00``; an end at local midnight is said as the day it closes:
+    ``until the end of Sat 5 Dec``, not ``until Sun 2026-12-06 00:00`` for "until 2026-12-05"."""
+    local_end = end.astimezone(tz)
+    if (local_end.hour, local_end.minute, local_end.second) != (0, 0, 0):
+        return f"until {when(end, tz)}"
+    last = end - timedelta(seconds=1)
+    on = last.astimezone(tz)
+    day = f"{on:%a} {on.day} {on:%b}"
+    return f"until the end of <!date^{int(last.timestamp())}^{{date_short_pretty}}|{day}>"
 
 
 def window(start: datetime, end: datetime, tz: ZoneInfo) -> str:

@@ -25,11 +25,7 @@ def serve(s: Settings) -> int:
 
     from bot.wsgi import create
 
-    if not s.SLACK_SIGNING_SECRET:
-        raise boot.StartupError(
-            "HTTP mode needs SLACK_SIGNING_SECRET",
-            ["copy it from your Slack app's Basic Information page"],
-        )
+    boot.check_http(s)
 
     class _App(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -48,10 +44,7 @@ def serve(s: Settings) -> int:
 def socket_mode(s: Settings) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    if not s.SLACK_APP_TOKEN or not s.SLACK_BOT_TOKEN:
-        raise boot.StartupError(
-            "Socket Mode needs SLACK_APP_TOKEN (xapp-...) and SLACK_BOT_TOKEN (xoxb-...)", []
-        )
+    boot.require_slack(s, "Socket Mode")
     _, app, scheduler = start_socket_mode(s)
     try:
         SocketModeHandler(app, s.SLACK_APP_TOKEN).start()
@@ -92,6 +85,7 @@ def build_scheduler(s: Settings) -> Scheduler:
     from bot.scheduler import Scheduler
     from bot.slack_messenger import SlackMessenger, make_web_client
 
+    boot.require_slack(s, "the scheduler")  # it posts reminders and digests to Slack
     cfg, _ = boot.config(s)
     rt = start_runtime(s, cfg, SlackMessenger(make_web_client(s)), engine=boot.database(s))
     return Scheduler(rt)

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
         zone(value)  # raises ValueError with a readable message
         return value
 
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return database_url(value)
+
     @field_validator("SLACK_API_URL")
     @classmethod
     def _trailing_slash(cls, value: str) -> str:
@@ -44,9 +49,24 @@ class Settings(BaseSettings):
         return value.upper() if isinstance(value, str) else value
 
     @property
-    def has_slack_credentials(self) -> bool:
-        return bool(self.SLACK_BOT_TOKEN and (self.SLACK_SIGNING_SECRET or self.SLACK_APP_TOKEN))
-
-    @property
     def scheduler_enabled(self) -> bool:
         return self.OPSDESK_SCHEDULER == "on"
+
+
+_SUPPORTED = "SQLite (sqlite:///opsdesk.db) or PostgreSQL (postgresql+psycopg://user:pass@host/db)"
+
+
+def database_url(value: str) -> str:
+    """The URL SQLAlchemy is given: ``postgres://`` and ``postgresql://`` (what Heroku-style
+    platforms hand out) mean PostgreSQL through psycopg, the driver Opsdesk ships with; any
+    other scheme is refused in one line (never echoing the URL, which may hold a password)."""
+    scheme, sep, rest = value.strip().partition("://")
+    if not sep:
+        raise ValueError(f"not a database URL; Opsdesk runs on {_SUPPORTED}")
+    kind = scheme.lower()
+    if kind in {"postgres", "postgresql", "postgresql+psycopg"}:
+        return f"postgresql+psycopg://{rest}"
+    if kind in {"sqlite", "sqlite+pysqlite"}:
+        return value.strip()
+    name = scheme if len(scheme) <= 30 and scheme.replace("+", "").isalnum() else "that scheme"
+    raise ValueError(f"{name}:// is not supported; Opsdesk runs on {_SUPPORTED}")

@@ -15,6 +15,7 @@ from functools import wraps
 from typing import Literal, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.clock import whole_minute
 from bot.durations import format_duration, quote, take_duration
 from bot.errors import UserError
 from bot.timedates import (
@@ -157,8 +158,9 @@ def read(toks: Sequence[str], now: datetime, tz: ZoneInfo, tonight: time) -> Exp
     if not toks:
         raise UserError(f"I need a time here, like {FORMS}.", example=TIME_EXAMPLE)
     first = toks[0]
+    # Times people type are whole minutes, "now" and "in 2h" included (seconds dropped).
     if first == "now":
-        return Expr(1, instant=now)
+        return Expr(1, instant=whole_minute(now))
     if first == "in":
         if len(toks) == 1:
             raise UserError('"in" needs a duration after it, like in 2h.', example="in 2h")
@@ -166,7 +168,7 @@ def read(toks: Sequence[str], now: datetime, tz: ZoneInfo, tonight: time) -> Exp
             duration, used = take_duration(toks[1:])
         except UserError as e:
             raise UserError(e.message, example="in 2h") from None
-        return Expr(1 + used, instant=now + duration)
+        return Expr(1 + used, instant=whole_minute(now) + duration)
     instant = read_instant(first)
     if instant is not None:
         return Expr(1, instant=instant)

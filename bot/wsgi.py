@@ -15,11 +15,14 @@ def create() -> WSGIApp:
     try:
         s = boot.settings()
         boot.logging_setup(s)
+        boot.require_slack(s, "HTTP mode")
         cfg, _ = boot.config(s)
         engine = boot.database(s)
         rt = start_runtime(s, cfg, SlackMessenger(make_web_client(s)), engine=engine)
     except boot.StartupError as exc:
-        boot.fail(exc)
+        # Exit code 3 makes gunicorn stop instead of restarting this worker for ever; the
+        # master's check (bot/gunicorn_conf.py) normally stops earlier, with code 2.
+        boot.fail(exc, code=3)
     app = create_app(rt)
     if s.scheduler_enabled:
         from bot.scheduler import Scheduler

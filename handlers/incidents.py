@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.context import Ctx
-from bot.errors import UserError
+from bot.errors import FormCheck, UserError
 from bot.incidents import commands as cmd
 from bot.incidents import metrics, render, service
 from bot.incidents.commands import COMMANDS
@@ -57,7 +57,7 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
             return render.done(f"{render.ref(incident)} is now {severity}.")
         case cmd.Assign(id=incident_id, user=user_id):
             incident = service.assign(ctx, incident_id, user_id)
-            return render.done(f"<@{user_id}> now commands {render.ref(incident)}.")
+            return render.assigned(incident, user_id, ctx.actor.user_id)
         case cmd.Resolve(id=incident_id, summary=summary):
             incident = service.resolve(ctx, incident_id, summary)
             return render.done(f"{render.ref(incident)} is resolved.")
@@ -71,7 +71,7 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
 
 def register(app: App, registry: Registry[Ctx]) -> None:
     registry.add_mention(
-        r"incident\s+(?P<rest>.+)",
+        r"incident(?:\s+(?P<rest>.*))?",
         "incident <title> [sev1-4]",
         "raise an incident from chat",
         on_mention,
@@ -99,11 +99,15 @@ def register(app: App, registry: Registry[Ctx]) -> None:
     @submission(app, View.RAISE)
     def on_raise_form(req: Request, values: dict[str, str], metadata: str) -> Message:
         severity = values.get("severity") or "sev3"
-        if severity not in service.SEVERITIES:
-            raise UserError("Choose a severity.", field="severity")
         title = values.get("title", "").strip()
+        resource = values.get("resource") or None
+        check = FormCheck()  # every invalid input is marked at once
+        if severity not in service.SEVERITIES:
+            check.add("severity", "Choose a severity.")
         if not title:
-            raise UserError("An incident needs a title.", field="title")
+            check.add("title", "An incident needs a title.")
+        check.field("resource", service.check_resource, req.ctx, resource)
+        check.done()
         meta = _json(metadata)
         source = (meta["source_channel"], meta["source_ts"]) if meta.get("source_ts") else None
         req.channel_id = req.channel_id or meta.get("channel_id") or None
@@ -112,7 +116,7 @@ def register(app: App, registry: Registry[Ctx]) -> None:
             title,
             severity,
             description=values.get("description") or None,
-            resource=values.get("resource") or None,
+            resource=resource,
             source=source,
         )
 
@@ -143,8 +147,10 @@ def register(app: App, registry: Registry[Ctx]) -> None:
 
 
 def on_mention(req: Request, match: re.Match[str]) -> Message:
-    severity, words = cmd.take_severity(match.group("rest").split())
-    return _raised(req, " ".join(words), severity or "sev3")
+    # Read as `/incident raise`, so a missing title or `help` is answered in the same words.
+    raised = COMMANDS.build(cmd.Raise, (match.group("rest") or "").split(), req.env)
+    assert isinstance(raised, cmd.Raise)
+    return _raised(req, raised.title, raised.severity)
 
 
 def _json(text: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from slack_bolt import Ack, App, BoltContext
 
 from bot.commands import CommandSet
 from bot.context import Outbox
-from bot.errors import UserError
+from bot.errors import FieldErrors, UserError
 from bot.messenger import Message
 from bot.runtime import Runtime
 from handlers.work import (
@@ -192,8 +192,7 @@ def submission(app: App, callback_id: str) -> Callable[[SubmitFn], SubmitFn]:
                 work=lambda req: fn(req, view_values(view), metadata),
             )
             if err is not None:
-                field = err.field or _first_input(view)
-                ack(response_action="errors", errors={field: err.message[:150]})
+                ack(response_action="errors", errors=_field_errors(view, err))
                 return
             ack()
             if reply is not None:
@@ -215,10 +214,19 @@ def _json_or_empty(text: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _first_input(view: dict[str, Any]) -> str:
-    return next(
-        (b["block_id"] for b in view.get("blocks", []) if b.get("type") == "input"), "value"
-    )
+def _field_errors(view: dict[str, Any], err: UserError) -> dict[str, str]:
+    """Every invalid input at once, each under its own block; Slack refuses an error for a
+    block the form does not have, so such a message goes under the first input instead."""
+    inputs = [b["block_id"] for b in view.get("blocks", []) if b.get("type") == "input"]
+    inputs = inputs or list(view.get("state", {}).get("values", {}))
+    first = inputs[0] if inputs else "value"
+    found = err.errors if isinstance(err, FieldErrors) else {err.field or first: err.message}
+    errors: dict[str, str] = {}
+    for field, message in found.items():
+        block = field if field in inputs or not inputs else first
+        # Slack shows at most 150 characters under an input.
+        errors[block] = f"{errors[block]} {message}" if block in errors else message
+    return {block: message[:150] for block, message in errors.items()}
 
 
 ShortcutFn = Callable[[Request, dict[str, Any]], Reply]
@@ -251,7 +259,8 @@ EventFn = Callable[[Request, dict[str, Any]], Reply]
 
 
 def event(app: App, event_type: str, **matchers: Any) -> Callable[[EventFn], EventFn]:
-    """``fn(req, event)``; a reply is posted in the thread of the message that triggered it."""
+    """``fn(req, event)``; a reply goes in the thread of the message that triggered it, or
+    straight into the conversation for a direct message."""
 
     def decorate(fn: EventFn) -> EventFn:
         @app.event(event_type, **matchers)
@@ -273,7 +282,10 @@ def event(app: App, event_type: str, **matchers: Any) -> Callable[[EventFn], Eve
             )
             note = error_message(err) if err is not None else reply
             if note is not None and channel_id:
-                thread = ev.get("thread_ts") or ev.get("ts")
+                # In a channel the answer goes in the asker's thread; a direct message is a
+                # conversation, answered in it (in a thread only when asked in one).
+                direct = ev.get("channel_type") == "im" or channel_id.startswith("D")
+                thread = ev.get("thread_ts") or (None if direct else ev.get("ts"))
                 outbox.after(lambda m: m.post(channel_id, note, thread_ts=thread))
             rt.after_response(outbox)
 

@@ -9,8 +9,9 @@ from pydantic import ValidationError
 from slack_bolt import App
 
 from bot.context import Ctx
-from bot.errors import UserError
+from bot.errors import FormCheck, UserError
 from bot.messenger import Message
+from bot.mrkdwn import until as until_text
 from bot.purchases import commands as cmd
 from bot.purchases import delegation, queries, render, service
 from bot.purchases.commands import COMMANDS
@@ -60,8 +61,8 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
         case cmd.Delegate(user=user_id, until=until) if user_id and until:
             row = delegation.delegate(ctx, user_id, until)
             return render.done(
-                f"{render.user(row.delegate)} may decide purchases for you until "
-                f'{render.when(row.until, ctx.tz)}. Decisions show "on behalf of" you.'
+                f"{render.user(row.delegate)} may decide purchases for you "
+                f'{until_text(row.until, ctx.tz)}. Decisions show "on behalf of" you.'
             )
     raise AssertionError(command)
 
@@ -105,12 +106,17 @@ def register(app: App, registry: Registry[Ctx]) -> None:
 
     @submission(app, View.REQUEST)
     def on_request_form(req: Request, values: dict[str, str], metadata: str) -> Message:
-        amount = _form_amount(values.get("amount", ""))
+        check = FormCheck()  # every invalid input is marked at once
+        amount = check.field("amount", _form_amount, values.get("amount", ""))
+        currency = check.field("currency", service.check_currency, req.ctx, values.get("currency"))
+        check.field("description", service.check_description, values.get("description", ""))
+        check.done()
+        assert amount is not None
         req.channel_id = req.channel_id or _json(metadata).get("channel_id") or None
         created = service.submit(
             req.ctx,
             amount,
-            values.get("currency") or None,
+            currency,
             values.get("description", ""),
             vendor=values.get("vendor") or None,
             cost_centre=values.get("cost_centre") or None,

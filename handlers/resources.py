@@ -61,7 +61,7 @@ def _extended(req: Request, booking_id: int, by: timedelta) -> Message:
 
 def register(app: App, registry: Registry[Ctx]) -> None:
     registry.add_mention(
-        r"status\s+(?P<name>\S+)",
+        r"status(?:\s+(?P<rest>.*))?",
         "status <resource>",
         "what a resource is doing now and this week",
         on_mention,
@@ -79,4 +79,7 @@ def register(app: App, registry: Registry[Ctx]) -> None:
 
 
 def on_mention(req: Request, match: re.Match[str]) -> Message:
-    return views.status(req.ctx, match.group("name"))
+    # Read as `/resource status`, so a missing name or `help` is answered in the same words.
+    asked = COMMANDS.build(cmd.Status, (match.group("rest") or "").split(), req.env)
+    assert isinstance(asked, cmd.Status)
+    return views.status(req.ctx, asked.resource)

@@ -189,10 +189,10 @@ def count_events(session: Session, incident_id: int) -> int:
     return session.scalar(stmt) or 0
 
 
-def last_update(session: Session, incident_id: int) -> str | None:
-    """The text of the incident's latest update, if it has one."""
+def last_update(session: Session, incident_id: int) -> IncidentEvent | None:
+    """The incident's latest posted update, if it has one."""
     return session.scalar(
-        select(IncidentEvent.text)
+        select(IncidentEvent)
         .where(IncidentEvent.incident_id == incident_id, IncidentEvent.kind == "update")
         .order_by(IncidentEvent.id.desc())
         .limit(1)

@@ -39,6 +39,20 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
         command.upgrade(cfg, revision)
 
 
+def pending(engine: Engine) -> list[tuple[str, str]]:
+    """(revision, what it does) of every migration not yet applied, oldest first."""
+    script = ScriptDirectory.from_config(_config())
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_heads()
+    applied = (
+        {r.revision for r in script.iterate_revisions(current, "base") if r} if current else set()
+    )
+    every = [r for r in script.iterate_revisions("heads", "base") if r]
+    return [
+        (r.revision, (r.doc or "").strip()) for r in reversed(every) if r.revision not in applied
+    ]
+
+
 def downgrade(engine: Engine, revision: str) -> None:
     cfg = _config()
     with engine.begin() as conn:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Index, String, UniqueConstraint, select, update
+from sqlalchemy import Index, String, UniqueConstraint, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -21,6 +21,7 @@ from storage.base import Base
 from storage.models import BigId
 
 OVERRIDE_LIMIT = 500  # per rotation and window: far more than a sane schedule holds
+FILL_LIMIT = 1000  # shifts numbered in one go to keep ids in order; past that, ids may skip
 
 
 class ShiftSlot(Base):
@@ -96,7 +97,13 @@ def add_override(session: Session, override: ShiftOverride) -> ShiftOverride:
 
 
 def slot_ids(session: Session, rotation: str, indexes: Iterable[int]) -> dict[int, int]:
-    """Stable ids for computed shifts: looked up, and made on first sight (race-safe)."""
+    """Stable ids for computed shifts: looked up, and made on first sight (race-safe).
+
+    Ids are made in the shifts' order and without holes: besides the shifts asked for, every
+    shift between them and after the rotation's last numbered one gets its id too, so a list
+    reads SHF-1, SHF-2, SHF-3 rather than SHF-1, SHF-4, SHF-5 when "who is on call" numbered
+    the later shifts first. (Rotations share one sequence, so two rotations still interleave.)
+    """
     wanted = sorted(set(indexes))
     if not wanted:
         return {}
@@ -106,9 +113,18 @@ def slot_ids(session: Session, rotation: str, indexes: Iterable[int]) -> dict[in
     found = {idx: slot_id for idx, slot_id in session.execute(query).all()}
     missing = [i for i in wanted if i not in found]
     if missing:
+        lo, hi = missing[0], missing[-1]
+        top = session.scalar(select(func.max(ShiftSlot.idx)).where(ShiftSlot.rotation == rotation))
+        if top is not None and top < lo and lo - top <= FILL_LIMIT:
+            lo = top + 1
+        made = select(ShiftSlot.idx).where(
+            ShiftSlot.rotation == rotation, ShiftSlot.idx.between(lo, hi)
+        )
+        have = set(session.scalars(made))
+        fill = [i for i in range(lo, hi + 1) if i not in have] if hi - lo <= FILL_LIMIT else []
         session.execute(
             _insert(session)(ShiftSlot)
-            .values([{"rotation": rotation, "idx": i} for i in missing])
+            .values([{"rotation": rotation, "idx": i} for i in fill or missing])
             .on_conflict_do_nothing(index_elements=["rotation", "idx"])
         )
         found = {idx: slot_id for idx, slot_id in session.execute(query).all()}

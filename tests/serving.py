@@ -42,8 +42,9 @@ def server_env(database_url: str, stub: SlackStub, port: int, **extra: str) -> d
 
 
 def gunicorn_command(port: int, workers: int = 2, threads: int = 4) -> list[str]:
+    """The Procfile's web line (tests/foundation/test_cli.py checks they agree)."""
     return [
-        sys.executable, "-m", "gunicorn", "bot.wsgi:create()",
+        sys.executable, "-m", "gunicorn", "-c", "python:bot.gunicorn_conf", "bot.wsgi:create()",
         "--workers", str(workers), "--threads", str(threads),
         "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
     ]  # fmt: skip

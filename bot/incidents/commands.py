@@ -50,6 +50,7 @@ class List(Command):
 
     name: ClassVar[str] = "list"
     usage: ClassVar[str] = "list [all]"
+    example: ClassVar[str] = "list all"
     scope: Literal["open", "all"] = "open"
 
 
@@ -123,6 +124,7 @@ class Reopen(Command):
 
     name: ClassVar[str] = "reopen"
     usage: ClassVar[str] = "reopen <id>"
+    example: ClassVar[str] = "reopen 7"
     id: IncidentId  # type: ignore[valid-type]
 
 
@@ -131,6 +133,7 @@ class Stats(Command):
 
     name: ClassVar[str] = "stats"
     usage: ClassVar[str] = "stats [7d|30d]"
+    example: ClassVar[str] = "stats 7d"
     period: Literal["7d", "30d"] = "30d"
 
 

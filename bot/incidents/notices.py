@@ -24,7 +24,7 @@ def _incident(ctx: Ctx, payload: dict[str, Any]) -> Incident:
     return incident
 
 
-def _last_update(ctx: Ctx, incident: Incident) -> str | None:
+def _last_update(ctx: Ctx, incident: Incident) -> IncidentEvent | None:
     return repo.last_update(ctx.session, incident.id)
 
 

@@ -37,20 +37,20 @@ def _headline(incident: Incident) -> str:
     return f"{ref(incident)} · {incident.severity.upper()} · {incident.title}"
 
 
-def _durations(incident: Incident) -> str:
-    parts = []
-    if incident.acknowledged_at:
-        parts.append(
-            f"acknowledged after {format_duration(incident.acknowledged_at - incident.created_at)}"
-        )
+def _resolved_after(incident: Incident) -> str:
+    """``Resolved after 2h 10m (acknowledged after 1h 6m)``."""
+    text = "Resolved"
     if incident.resolved_at:
-        parts.append(
-            f"resolved after {format_duration(incident.resolved_at - incident.created_at)}"
-        )
-    return ", ".join(parts)
+        text += f" after {format_duration(incident.resolved_at - incident.created_at)}"
+    if incident.acknowledged_at:
+        acked = format_duration(incident.acknowledged_at - incident.created_at)
+        text += f" (acknowledged after {acked})"
+    return text
 
 
-def announcement(incident: Incident, tz: ZoneInfo, last_update: str | None = None) -> Message:
+def announcement(
+    incident: Incident, tz: ZoneInfo, last_update: IncidentEvent | None = None
+) -> Message:
     """The one living message of an incident; edited in place on every change."""
     emoji = ":white_check_mark:" if incident.status == "resolved" else SEV_EMOJI[incident.severity]
     blocks: list[b.Block] = [
@@ -72,13 +72,14 @@ def announcement(incident: Incident, tz: ZoneInfo, last_update: str | None = Non
         blocks.append(b.context(f"Raised from a message in <#{incident.source_channel}>"))
     if incident.status == "resolved":
         summary = f"\n>{safe(incident.summary, 2500)}" if incident.summary else ""
-        blocks.append(b.section(f":white_check_mark: Resolved {_durations(incident)}.{summary}"))
+        blocks.append(b.section(f":white_check_mark: {_resolved_after(incident)}.{summary}"))
     else:
-        if last_update:
+        if last_update is not None:
+            # The update's own time: acknowledging or a new severity is no update.
             blocks.append(
                 b.context(
-                    f"Last update {when(incident.last_update_at, tz, style='ago')}: "
-                    f"{safe(last_update, 2000)}"
+                    f"Last update {when(last_update.at, tz, style='ago')}: "
+                    f"{safe(last_update.text or '', 2000)}"
                 )
             )
         blocks.append(actions(incident, block_id=f"incident_{incident.id}"))
@@ -123,6 +124,12 @@ def done(text: str) -> Message:
     return Message(text=f":white_check_mark: {text}")
 
 
+def assigned(incident: Incident, commander: str, actor: str) -> Message:
+    if commander == actor:
+        return done(f"You made yourself the commander of {ref(incident)}.")
+    return done(f"{user(commander)} now commands {ref(incident)}.")
+
+
 _EVENT_TEXT = {
     "acknowledged": ":eyes: {who} acknowledged {ref}.",
     "update": ":memo: {who}: {text}",
@@ -138,6 +145,8 @@ _EVENT_TEXT = {
 
 def event_line(incident: Incident, event: IncidentEvent) -> str:
     template = _EVENT_TEXT.get(event.kind, "{who}: {kind}")
+    if event.kind == "assigned" and event.text == event.actor:
+        template = ":bust_in_silhouette: {who} took command of {ref}."
     return template.format(
         who=user(event.actor),
         ref=ref(incident),

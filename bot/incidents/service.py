@@ -3,6 +3,10 @@
 open -> acknowledged -> resolved, and resolved -> open again (reopen). Every transition is a
 conditional update, so two people acknowledging at once record one acknowledgement; the other
 is told who was first.
+
+``last_update_at`` starts the quiet clock the "no update for ..." reminders measure: a posted
+update moves it, and so do raising and reopening (each starts a round of reminders).
+Acknowledging, a severity change or a new commander are not updates, so they leave it alone.
 """
 
 from __future__ import annotations
@@ -101,6 +105,11 @@ def _schedule_followups(ctx: Ctx, incident: Incident) -> None:
         )
 
 
+def check_resource(ctx: Ctx, resource: str | None) -> None:
+    if resource is not None and resource not in {r.name for r in ctx.config.resources}:
+        raise UserError(f"There is no resource called {resource}.", field="resource")
+
+
 def raise_incident(
     ctx: Ctx,
     title: str,
@@ -120,8 +129,7 @@ def raise_incident(
         raise UserError(
             "Unknown severity; use sev1 (worst) to sev4.", example="/incident raise API slow sev2"
         )
-    if resource is not None and resource not in {r.name for r in ctx.config.resources}:
-        raise UserError(f"There is no resource called {resource}.", field="resource")
+    check_resource(ctx, resource)
     trimmed = len(title) > TITLE_LIMIT
     incident = Incident(
         title=truncate(title, TITLE_LIMIT),
@@ -160,7 +168,6 @@ def acknowledge(ctx: Ctx, incident_id: int) -> Incident:
             "acknowledged_at": repo.first_acknowledged_at(ctx.now),
             "acknowledged_by": ctx.actor.user_id,
             "commander": incident.commander or ctx.actor.user_id,
-            "last_update_at": ctx.now,
         },
     )
     if not won:
@@ -203,7 +210,6 @@ def set_severity(ctx: Ctx, incident_id: int, severity: str) -> Incident:
     if incident.severity == severity:
         raise UserError(f"{ref(incident_id)} is already {severity}.")
     old, incident.severity = incident.severity, severity
-    incident.last_update_at = ctx.now
     event = _event(ctx, incident, "severity", f"{old} → {severity}")
     _refresh(ctx, incident, event, thread=True)
     if severity in {"sev1", "sev2"} and incident.status == OPEN:
@@ -215,9 +221,10 @@ def assign(ctx: Ctx, incident_id: int, user_id: str) -> Incident:
     incident = get(ctx, incident_id)
     _require_open(incident)
     if incident.commander == user_id:
+        if user_id == ctx.actor.user_id:
+            raise UserError(f"You already command {ref(incident_id)}.")
         raise UserError(f"<@{user_id}> already commands {ref(incident_id)}.")
     incident.commander = user_id
-    incident.last_update_at = ctx.now
     event = _event(ctx, incident, "assigned", user_id)
     _refresh(ctx, incident, event, thread=True)
     return incident
@@ -234,7 +241,6 @@ def resolve(ctx: Ctx, incident_id: int, summary: str | None = None) -> Incident:
             "status": RESOLVED,
             "resolved_at": ctx.now,
             "summary": (summary or "").strip()[:3000] or None,
-            "last_update_at": ctx.now,
             "commander": incident.commander or ctx.actor.user_id,
         },
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.clock import whole_minute
 from bot.context import Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.maintenance import keys
@@ -105,7 +106,7 @@ def overlapping_bookings(ctx: Ctx, window: MaintenanceWindow, limit: int = 200) 
 def _validate(
     ctx: Ctx, start: datetime, end: datetime, every: str | None, description: str, starts_now: bool
 ) -> None:
-    if start < ctx.now and not starts_now:
+    if start < whole_minute(ctx.now) and not starts_now:
         raise UserError(
             "A maintenance window cannot start in the past; use `now` to start straight away.",
             example="/maintenance schedule room-a now for 1h Fix",

@@ -51,6 +51,15 @@ def parse_amount(text: str) -> Decimal:
     return amount.quantize(CENT)
 
 
+# Three capitals that are plainly part of what is bought, not a currency: "100 USB cables".
+# Any other three-capital word after the amount is refused rather than read as text.
+NOT_CURRENCIES = frozenset(
+    """API ATX AWS CPU DVD DVI GPU HDD KVM LCD LED NAS NIC PCB PDU PSU RAM ROM SAN SFP SIM SSD SSL
+    TLS UPS USB VGA VPN""".split()  # noqa: SIM905 - a table
+)
+_CODE = re.compile(r"^[A-Z]{3}$")
+
+
 def known_currencies(config: PurchasesConfig) -> str:
     return ", ".join(sorted({config.currency, *config.rates}))
 
@@ -61,8 +70,9 @@ def read_currency(word: str, config: PurchasesConfig, *, as_text: str) -> str | 
     A configured currency (policy currency or one with a rate) in any case is a currency. An
     ISO 4217 code written in capitals (`JPY`, `ALL`) is plainly meant as a currency, so it is
     refused when it has no rate rather than silently replaced by the policy one; the message says
-    how to write it as text (``as_text``: the command with the currency first). Anything else,
-    lower-case words (`all hands`, `pen refills`) and other capitals (`USB cables`), is text.
+    how to write it as text (``as_text``: the command with the currency first). So is any other
+    three-capital word (`XYZ`), unless it is a common acronym of things bought (`USB cables`).
+    Anything else, lower-case words (`all hands`, `pen refills`) included, is text.
     """
     code = word.upper()
     if code in {config.currency, *config.rates}:
@@ -72,6 +82,13 @@ def read_currency(word: str, config: PurchasesConfig, *, as_text: str) -> str | 
             f"I have no rate for {code}; known: {known_currencies(config)}. Write the amount "
             f"in {config.currency} or ask an admin to add a rate. If `{echo(word)}` is part of "
             "the description, name the currency first.",
+            example=as_text,
+            field="currency",
+        )
+    if _CODE.match(word) and word not in NOT_CURRENCIES:
+        raise UserError(
+            f"`{echo(word)}` is not a currency I know; I accept {known_currencies(config)}. "
+            f"If `{echo(word)}` is part of the description, name the currency first.",
             example=as_text,
             field="currency",
         )

@@ -46,11 +46,21 @@ def _behalf(req: PurchaseRequest, step: int, user_id: str, ctx: Ctx) -> str | No
     return next((a for a in sorted(stand_in) if stand_in[a] == user_id), None)
 
 
+def _still_asked(req: PurchaseRequest, step: int, user_id: str, ctx: Ctx) -> str | None:
+    """Whom ``user_id`` decides for (None: in their own right). A delegate whose delegation
+    has ended is asked and reminded no more, as approving in that name is refused too."""
+    behalf = _behalf(req, step, user_id, ctx)
+    if behalf is None and user_id not in req.approvers(step):
+        raise Skip("the delegation has ended")
+    return behalf
+
+
 def ask(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     req = _waiting(ctx, payload)
     step, user_id = int(payload["step"]), str(payload["user"])
     tz = zone(ctx.config.timezone)
-    message = render.approver_dm(req, step, tz, on_behalf_of=_behalf(req, step, user_id, ctx))
+    behalf = _still_asked(req, step, user_id, ctx)
+    message = render.approver_dm(req, step, tz, on_behalf_of=behalf)
     sent = messenger.dm(user_id, message)
     ctx.session.add(
         PurchaseMessage(
@@ -62,6 +72,7 @@ def ask(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
 def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     req = _waiting(ctx, payload)
     step, user_id, n = int(payload["step"]), str(payload["user"]), int(payload["n"])
+    _still_asked(req, step, user_id, ctx)
     dm = repo.message_for(ctx.session, req.id, step, user_id)
     message = render.reminder(req, step, format_duration(ctx.now - req.step_started_at))
     if dm is not None:

@@ -10,7 +10,7 @@ from bot import blocks as b
 from bot import ids
 from bot.context import SYSTEM_USER
 from bot.messenger import Message
-from bot.mrkdwn import safe, user, when
+from bot.mrkdwn import safe, user, users, when
 from bot.purchases.ids import Action, View
 from bot.purchases.money import fmt
 from storage.models import AuditEvent
@@ -261,6 +261,12 @@ def audit_line(event: AuditEvent) -> str:
         return f"{who} reminded {user(data.get('user'))} (step {data.get('step')})"
     if event.action == "expired":
         return f"expired at step {data.get('step')}, nobody having decided"
+    if event.action == "fallback":
+        return (
+            f"step {data.get('step')} went to the fallback approvers "
+            f"({' or '.join(user(u) for u in data.get('approvers') or [])}): its only approver "
+            f"is the requester, {users(data.get('instead_of') or [])}"
+        )
     step = f" step {data['step']}" if data.get("step") else ""
     note = f": {safe(str(data['comment']), 300)}" if data.get("comment") else ""
     return f"{who} {event.action}{step}{note}"

@@ -68,6 +68,26 @@ def split_currency(
 # --- requests -----------------------------------------------------------------------------------
 
 
+def check_description(description: str) -> str:
+    description = " ".join(description.split())
+    if not description:
+        raise UserError("Say what you want to buy.", example=money.EXAMPLE, field="description")
+    return description
+
+
+def check_currency(ctx: Ctx, currency: str | None) -> str:
+    """The currency code, upper-case; one without a rate is refused (the form checks it first)."""
+    cfg = ctx.config.purchases
+    code = (currency or cfg.currency).strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise UserError(
+            f"`{echo(code)}` is not a currency code; use three letters such as EUR.",
+            field="currency",
+        )
+    money.to_policy(Decimal(1), code, cfg)
+    return code
+
+
 def submit(
     ctx: Ctx,
     amount: Decimal,
@@ -80,25 +100,12 @@ def submit(
     channel_id: str | None = None,
 ) -> PurchaseRequest:
     cfg = ctx.config.purchases
-    description = " ".join(description.split())
-    if not description:
-        raise UserError("Say what you want to buy.", example=money.EXAMPLE, field="description")
-    currency = (currency or cfg.currency).strip().upper()
-    if len(currency) != 3 or not currency.isalpha():
-        raise UserError(
-            f"`{echo(currency)}` is not a currency code; use three letters such as EUR.",
-            field="currency",
-        )
+    description = check_description(description)
+    currency = check_currency(ctx, currency)
     policy_amount = money.to_policy(amount, currency, cfg)
     rule = money.rule_for(policy_amount, cfg)
-    steps = [list(dict.fromkeys(step)) for step in rule.steps]
+    steps, fallen_back = _route(ctx, rule.steps)
     actor = ctx.actor.user_id
-    for i, step in enumerate(steps):
-        if not [u for u in step if u != actor]:
-            raise Forbidden(
-                f"Under the approval policy, step {i + 1} of this request is approved only by "
-                "you, and nobody approves their own request. Ask an admin to change the policy."
-            )
     req = PurchaseRequest(
         requester=actor,
         amount_minor=money.minor(amount),
@@ -134,6 +141,13 @@ def submit(
             "steps": steps,
         },
     )
+    for i in fallen_back:
+        ctx.audit(
+            ENTITY,
+            req.id,
+            "fallback",
+            {"step": i + 1, "approvers": steps[i], "instead_of": [actor]},
+        )
     ctx.notify(
         "purchase.expire",
         {"id": req.id},
@@ -142,6 +156,32 @@ def submit(
     )
     _ask(ctx, req, 0)
     return req
+
+
+def _route(ctx: Ctx, policy: list[list[str]]) -> tuple[list[list[str]], list[int]]:
+    """The request's steps, and which of them went to ``[purchases] fallback``.
+
+    Nobody approves their own request, so a step whose only approver is the requester (Bob, the
+    one approver up to 500, buying something) goes to the fallback approvers (by default the
+    admins) instead of making the request impossible.
+    """
+    cfg, actor = ctx.config.purchases, ctx.actor.user_id
+    fallback = cfg.fallback if cfg.fallback is not None else ctx.config.admins
+    steps: list[list[str]] = []
+    fallen_back: list[int] = []
+    for i, step in enumerate(policy):
+        people = list(dict.fromkeys(step))
+        if not [u for u in people if u != actor]:
+            people = [u for u in dict.fromkeys(fallback) if u != actor]
+            if not people:
+                raise Forbidden(
+                    f"Under the approval policy, step {i + 1} of this request is approved only "
+                    "by you, nobody approves their own request, and no fallback approver is "
+                    "configured. Ask an admin to set `[purchases] fallback`."
+                )
+            fallen_back.append(i)
+        steps.append(people)
+    return steps, fallen_back
 
 
 def _ask(ctx: Ctx, req: PurchaseRequest, step: int) -> None:

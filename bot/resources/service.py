@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot import ids
+from bot.clock import whole_minute
 from bot.context import Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.mrkdwn import window as span
@@ -33,7 +34,8 @@ def validate_window(
     ctx: Ctx, start: datetime, end: datetime, *, starts_now: bool, what: str = "A booking"
 ) -> datetime:
     """Checks shared by book and wait; returns the start (``now`` is taken as typed)."""
-    if start < ctx.now and not starts_now:
+    # The minute under way is not the past: "10:00" typed at 10:00:37 means now.
+    if start < whole_minute(ctx.now) and not starts_now:
         raise UserError(
             f"{what} cannot start in the past. Use `now` to start straight away.",
             example="/resource book room-a now for 1h",
@@ -233,7 +235,7 @@ def advance_waitlist(ctx: Ctx, resource: Resource, *, giver: str | None = None) 
     """
     made: list[Booking] = []
     for entry in repo.waiting(ctx.session, resource.id):
-        start = max(entry.start, ctx.now)
+        start = max(entry.start, whole_minute(ctx.now))
         if entry.end - start < MIN_LENGTH or not resource.active:
             move(entry, WaitStatus.EXPIRED)
             ctx.audit("booking_wait", entry.id, "expired")

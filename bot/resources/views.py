@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.clock import whole_minute
 from bot.context import Ctx
+from bot.errors import UserError
 from bot.messenger import Message
+from bot.mrkdwn import when
 from bot.resources import availability, catalogue, render
 from storage import resources as repo
 from storage.resources import Resource
@@ -48,6 +51,7 @@ def status(ctx: Ctx, name: str) -> Message:
 
 
 def available(ctx: Ctx, kind: str | None, start: datetime, end: datetime) -> Message:
+    _ahead(ctx, kind, start, end)
     catalogue.ensure(ctx)
     rows = repo.catalogue(ctx.session, kind=kind)
     if kind and not rows:
@@ -55,6 +59,28 @@ def available(ctx: Ctx, kind: str | None, start: datetime, end: datetime) -> Mes
         raise_unknown_kind(kind, known)
     free = availability.free_among(ctx, rows, start, end)
     return render.available(free, kind, start, end, ctx.tz)
+
+
+def _ahead(ctx: Ctx, kind: str | None, start: datetime, end: datetime) -> None:
+    """What is free in the past is no use to anyone: say so, and offer the part still ahead."""
+    now = whole_minute(ctx.now)
+    if start >= now:
+        return
+    what = f"/resource available {kind + ' ' if kind else ''}"
+    if end <= now:
+        raise UserError(
+            f"That window ended {when(end, ctx.tz)}, so nothing can be booked in it any more. "
+            "Ask about a time still ahead.",
+            example=what + "tomorrow 9am for 1h",
+        )
+    local_end = end.astimezone(ctx.tz)
+    same_day = local_end.date() == now.astimezone(ctx.tz).date()
+    until = f"{local_end:%H:%M}" if same_day else f"{local_end:%Y-%m-%d %H:%M}"
+    raise UserError(
+        f"That window started {when(start, ctx.tz)}, which has passed. I can tell you what is "
+        f"free from now until {when(end, ctx.tz, style='time' if same_day else 'datetime')}.",
+        example=f"{what}now to {until}",
+    )
 
 
 def raise_unknown_kind(kind: str, known: list[str]) -> None:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot import ids
+from bot.clock import whole_minute
 from bot.config import RotationConfig
 from bot.context import Ctx
 from bot.errors import Forbidden, NotFound, UserError
@@ -194,7 +195,7 @@ def swappable(ctx: Ctx, slot_id: int) -> Swappable:
     start, end = Schedule(rot).window(slot.idx)
     if end <= ctx.now:
         raise UserError(f"{ref(slot_id)} is already over.", example="/shift list")
-    start = max(start, ctx.now)
+    start = max(start, whole_minute(ctx.now))
     return Swappable(slot_id, rot, start, end, schedule(ctx, rot, start, end).who(start))
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -116,3 +119,195 @@ def test_socket_manifest_has_no_urls() -> None:
     manifest = json.loads(result.stdout)
     assert manifest["settings"]["socket_mode_enabled"] is True
     assert "request_url" not in manifest["settings"]["interactivity"]
+
+
+def _procfile_web(port: int) -> list[str]:
+    """The Procfile's web command, run with this interpreter's gunicorn on a free port."""
+    line = next(x for x in (ROOT / "Procfile").read_text().splitlines() if x.startswith("web:"))
+    words = shlex.split(line.removeprefix("web:"))
+    words = [w for w in words if "=" not in w or w.startswith("-")]  # env assignments go
+    assert words[0] == "gunicorn", line
+    bind = words.index("--bind")
+    words[bind + 1] = f"127.0.0.1:{port}"
+    return [sys.executable, "-m", *words]
+
+
+def test_the_procfile_runs_what_the_serving_tests_run() -> None:
+    from tests.serving import gunicorn_command
+
+    web = _procfile_web(1234)
+    assert web[: web.index("--workers")] == gunicorn_command(1234)[: web.index("--workers")]
+
+
+def _start_up(cmd: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPSDESK_"))}
+    base.update(PYTHONPATH=str(ROOT), DATABASE_URL=f"sqlite:///{cwd / 'start.db'}", **env)
+    return subprocess.run(cmd, capture_output=True, text=True, env=base, cwd=cwd, timeout=60)
+
+
+@pytest.mark.parametrize(
+    ("how", "env", "title"),
+    [
+        ("procfile web", {"SLACK_SIGNING_SECRET": "x"}, "HTTP mode needs SLACK_BOT_TOKEN"),
+        ("procfile web", {}, "HTTP mode needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"),
+        ("serve", {"SLACK_SIGNING_SECRET": "x"}, "HTTP mode needs SLACK_BOT_TOKEN"),
+        ("serve", {"SLACK_BOT_TOKEN": "xoxb-x"}, "HTTP mode needs SLACK_SIGNING_SECRET"),
+        ("scheduler", {}, "the scheduler needs SLACK_BOT_TOKEN"),
+        ("socket", {"SLACK_BOT_TOKEN": "xoxb-x"}, "Socket Mode needs SLACK_APP_TOKEN"),
+        ("", {"SLACK_APP_TOKEN": "xapp-x"}, "Socket Mode needs SLACK_BOT_TOKEN"),
+        ("", {"SLACK_SIGNING_SECRET": "x"}, "HTTP mode needs SLACK_BOT_TOKEN"),
+        (
+            "",
+            {"SLACK_BOT_TOKEN": "xoxb-x"},
+            "Slack mode needs SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)",
+        ),
+    ],
+)
+def test_missing_slack_credentials_stop_start_up_with_one_message(
+    tmp_path: Path, how: str, env: dict[str, str], title: str
+) -> None:
+    web = how == "procfile web"
+    cmd = _procfile_web(0) if web else [sys.executable, "-m", "bot", *how.split()]
+    result = _start_up(cmd, {"OPSDESK_SCHEDULER": "off", **env}, tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert f"opsdesk: {title}\n  - SLACK_" in result.stderr, "where to find what is missing"
+    for noise in ("Traceback", "Worker failed to boot", "Booting worker", "Opsdesk console"):
+        assert noise not in result.stderr + result.stdout
+
+
+def test_the_procfile_web_command_with_a_bad_config_stops_before_any_worker(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "opsdesk.toml").write_text("admins = [1]\n")
+    env = {"SLACK_BOT_TOKEN": "xoxb-x", "SLACK_SIGNING_SECRET": "x"}
+    result = _start_up(_procfile_web(0), env, tmp_path)
+    assert result.returncode == 2
+    assert "opsdesk: the config file opsdesk.toml has errors" in result.stderr
+    assert "Traceback" not in result.stderr and "Booting worker" not in result.stderr
+
+
+def test_db_upgrade_says_what_it_applied(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
+    first = run("db", "upgrade", env=env, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "applied 7 migration(s)" in first.stdout
+    assert "0002_incidents: Incidents and their timelines." in first.stdout
+    again = run("db", "upgrade", env=env, cwd=tmp_path)
+    assert "already up to date; nothing to apply" in again.stdout
+    assert "applied" not in again.stdout
+
+
+def test_a_heroku_style_postgres_url_is_postgresql_with_psycopg(tmp_path: Path) -> None:
+    """What platforms hand out (postgres://...) works as it is."""
+    from sqlalchemy import text
+
+    from storage.db import make_engine
+    from tests.conftest import PG_URL
+
+    schema = f"opsdesk_cli_{os.getpid()}"
+    admin = make_engine(PG_URL)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # the PostgreSQL half of the suite is skipped the same way
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL is not reachable: {exc}")
+    try:
+        url = PG_URL.replace("postgresql+psycopg://", "postgres://", 1)
+        env = {"DATABASE_URL": f"{url}?options=-csearch_path%3D{schema}"}
+        result = run("db", "upgrade", env=env, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "applied 7 migration(s)" in result.stdout
+        assert "NoSuchModuleError" not in result.stderr
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("mysql://ops:s3cret@db/opsdesk", "DATABASE_URL: mysql:// is not supported"),
+        ("postgresql+psycopg2://ops:s3cret@db/x", "postgresql+psycopg2:// is not supported"),
+        ("ops:s3cret@db/opsdesk", "DATABASE_URL: not a database URL"),
+    ],
+)
+def test_an_unsupported_database_url_is_one_clear_line(
+    tmp_path: Path, url: str, expected: str
+) -> None:
+    result = run("db", "upgrade", env={"DATABASE_URL": url}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert expected in result.stderr and "Opsdesk runs on SQLite" in result.stderr
+    assert "s3cret" not in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgres://u:p@h:5432/db", "postgresql+psycopg://u:p@h:5432/db"),
+        ("postgresql://u@h/db?sslmode=require", "postgresql+psycopg://u@h/db?sslmode=require"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:///opsdesk.db", "sqlite:///opsdesk.db"),
+    ],
+)
+def test_database_urls_are_normalised_in_the_settings(given: str, used: str) -> None:
+    from bot.settings import Settings
+
+    settings = Settings(_env_file=None, DATABASE_URL=given)
+    assert used == settings.DATABASE_URL
+
+
+def test_check_config_reports_every_mistake_in_one_pass(tmp_path: Path) -> None:
+    bad = tmp_path / "opsdesk.toml"
+    bad.write_text(
+        'timezone = "Nowhere"\n'
+        'admins = ["alice"]\n'
+        "[[purchases.rules]]\nup_to = 1000\nsteps = [['U_BOB']]\n"
+        "[[purchases.rules]]\nup_to = 500\nsteps = [['U_CAROL']]\n"
+        '[[resources]]\nname = "room-a"\n[[resources]]\nname = "van"\n'
+        '[[resources]]\nname = "room-b"\n[[resources]]\nname = "room-a"\n'
+        '[[resources]]\nname = "Room C"\n'
+    )
+    result = run("check-config", str(bad), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "has 5 error(s)" in result.stderr
+    for where in (
+        "timezone:",
+        "admins[0]:",
+        "purchases.rules[1].up_to: rules must be in increasing order",
+        "resources[3].name: the name 'room-a' is used twice",
+        "resources[4].name:",
+    ):
+        assert f"  - {where}" in result.stderr, result.stderr
+    assert "(top level)" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((), "say how Slack reaches Opsdesk: --url https://"),
+        (("--url", "https://ops.example.com", "--socket"), "not both"),
+        (("--url", "ops.example.com"), "--url must be the public HTTPS base URL"),
+        (("--url", "http://ops.example.com"), "Slack only sends to https"),
+        (("--url", "https://"), "--url must be the public HTTPS base URL"),
+        (("--url", "https://ops.example.com/?x=1"), "--url must be the public HTTPS base URL"),
+    ],
+)
+def test_a_manifest_slack_would_reject_is_refused_in_one_line(
+    args: tuple[str, ...], expected: str
+) -> None:
+    result = run("manifest", *args)
+    assert result.returncode == 2
+    assert result.stdout == "", "no manifest at all"
+    assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_a_manifest_under_a_path_keeps_it() -> None:
+    result = run("manifest", "--url", "https://example.com/opsdesk/")
+    manifest = json.loads(result.stdout)
+    assert manifest["settings"]["interactivity"]["request_url"] == (
+        "https://example.com/opsdesk/slack/events"
+    )

@@ -124,3 +124,59 @@ def test_echoed_input_is_escaped(text: str) -> None:
     with pytest.raises(UserError) as exc:
         SET.parse(text, ENV)
     assert "<!" not in exc.value.message and "<@U1>" not in exc.value.message
+
+
+def _command_sets() -> dict[str, CommandSet]:
+    from bot.app import build_registry
+
+    return {cs.slash: cs for cs in build_registry().command_sets()}
+
+
+def _every_subcommand() -> list[tuple[str, str]]:
+    return [(s, c.name) for s, cs in sorted(_command_sets().items()) for c in cs.commands]
+
+
+@pytest.mark.parametrize(("slash", "name"), _every_subcommand())
+def test_every_subcommand_answers_help_with_its_own_usage_and_an_example(
+    slash: str, name: str
+) -> None:
+    with pytest.raises(UsageError) as exc:
+        _command_sets()[slash].parse(f"{name} help", ENV)
+    text = mrkdwn_to_text(exc.value.message)
+    assert f"Usage: `{slash} {name}" in text
+    assert f"Example: `{slash} {name}" in text
+    assert f"{slash} help" not in text, "its own help, not the whole list"
+
+
+def test_help_after_a_subcommand_is_never_taken_as_its_argument() -> None:
+    with pytest.raises(UsageError, match="Write a note"):
+        SET.parse("note help", ENV)
+    with pytest.raises(UsageError, match=r"\*/thing show\* \(also `view`\): Show one thing"):
+        SET.parse("view ?", ENV)
+    # A longer text that happens to start with "help" is an argument like any other.
+    assert SET.parse("note high help is on the way", ENV) == Note(
+        level="high", text="help is on the way"
+    )
+
+
+def test_form_errors_land_on_their_own_inputs() -> None:
+    from bot.errors import FieldErrors, FormCheck
+    from handlers.kit import _field_errors
+
+    def bad(message: str, field: str | None = None) -> None:
+        raise UserError(message, field=field)
+
+    check = FormCheck()
+    assert check.field("amount", int, "12") == 12
+    check.field("amount", bad, "Not an amount.")
+    check.field("when", bad, "Not a time.", "start")  # the error names its own input
+    check.add("note", "Too long. " + "x" * 200)
+    with pytest.raises(FieldErrors) as exc:
+        check.done()
+    view = {"state": {"values": {"amount": {}, "start": {}, "note": {}}}}
+    errors = _field_errors(view, exc.value)
+    assert errors["amount"] == "Not an amount." and errors["start"] == "Not a time."
+    assert len(errors["note"]) == 150
+    # An input the form does not have goes under its first input, not lost.
+    elsewhere = _field_errors(view, UserError("Resource gone.", field="resource"))
+    assert elsewhere == {"amount": "Resource gone."}

@@ -21,6 +21,7 @@ def test_the_shipped_example_is_valid_and_complete() -> None:
     assert rotation is not None and rotation.length == timedelta(weeks=1)
     assert cfg.digests[0].at == time(9, 0) and cfg.digests[0].weekdays == frozenset(range(5))
     assert cfg.maintenance.remind_before == [timedelta(hours=24), timedelta(hours=1)]
+    assert cfg.purchases.fallback == ["U_ALICE"]
 
 
 @pytest.mark.parametrize(
@@ -39,6 +40,8 @@ def test_the_shipped_example_is_valid_and_complete() -> None:
         ),
         ({"purchases": {"remind_after": "soon"}}, "purchases.remind_after"),
         ({"purchases": {"currency": "euro"}}, "purchases.currency"),
+        ({"purchases": {"fallback": ["bob"]}}, "purchases.fallback[0]"),
+        ({"purchases": {"fallback": "U_BOB"}}, "purchases.fallback"),
         ({"resources": [{"name": "Room A"}]}, "resources[0].name"),
         ({"resources": [{"name": "a"}, {"name": "a"}]}, "used twice"),
         ({"resources": [{"name": "a", "capacity": 0}]}, "resources[0].capacity"),
@@ -69,3 +72,53 @@ def test_missing_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as exc:
         load_config(tmp_path / "nope.toml")
     assert "cannot read" in exc.value.errors[0]
+
+
+def test_every_mistake_is_reported_in_one_pass_each_at_its_place() -> None:
+    data = {
+        "timezone": "Nowhere/Land",
+        "admins": ["alice"],
+        "purchases": {
+            "remind_after": "soon",
+            "rules": [
+                {"up_to": 1000, "steps": [["U_BOB"]]},
+                {"up_to": 500, "steps": [["U_CAROL"]]},
+                {"steps": [["nobody"]]},
+            ],
+        },
+        "resources": [{"name": "room-a"}, {"name": "room-b"}, {"name": "van"}, {"name": "room-a"}],
+        "rotations": [
+            {"name": "p", "members": ["U_A"], "start": "2026-11-30 09:00", "length": "1w"},
+            {"name": "p", "members": ["U_B"], "start": "2026-11-30 09:00", "length": "1w"},
+        ],
+    }
+    with pytest.raises(ConfigError) as exc:
+        parse_config(data, "opsdesk.toml")
+    where = [line.split(":")[0] for line in exc.value.errors]
+    assert where == [  # in the order they stand in the file
+        "timezone",
+        "admins[0]",
+        "purchases.remind_after",
+        "purchases.rules[1].up_to",
+        "purchases.rules[2].steps[0][0]",
+        "resources[3].name",
+        "rotations[1].name",
+    ], exc.value.errors
+    assert "(top level)" not in " ".join(exc.value.errors)
+    assert "resources[3].name: the name 'room-a' is used twice (first at resources[0].name)" in (
+        exc.value.errors
+    )
+    assert any("rules must be in increasing order of up_to; 500" in e for e in exc.value.errors)
+
+
+def test_a_rule_without_up_to_must_be_last_even_beside_other_errors() -> None:
+    data = {
+        "timezone": "Nowhere/Land",
+        "purchases": {"rules": [{"steps": [["U_A"]]}, {"up_to": 5, "steps": [["U_A"]]}]},
+    }
+    with pytest.raises(ConfigError) as exc:
+        parse_config(data)
+    assert exc.value.errors[0].startswith("timezone:")
+    assert "purchases.rules[0].up_to: rule 0 has no up_to, so it must be the last rule" in (
+        exc.value.errors
+    )

@@ -60,3 +60,17 @@ def test_incident_by_mention(slack: SlackApp) -> None:
     slack.mention("incident VPN is down sev2", user="U_BOB")
     texts = _replies(slack, 2)
     assert any("Raised *INC-1* (sev2)" in t for t in texts)
+
+
+def test_a_direct_message_is_answered_in_the_conversation_not_a_thread(slack: SlackApp) -> None:
+    slack.event(payloads.dm_message_event("help", user_id="U_BOB", channel_id="D_BOB"))
+    first = slack.stub.wait_for("chat.postMessage", 1)[0]
+    assert first.params["channel"] == "D_BOB" and not first.params.get("thread_ts")
+    # Asked inside a thread of the DM, the answer stays in that thread.
+    threaded = {
+        **payloads.dm_message_event("help", user_id="U_BOB", channel_id="D_BOB"),
+        "thread_ts": "1700000000.000100",
+    }
+    slack.event(threaded)
+    second = slack.stub.wait_for("chat.postMessage", 2)[1]
+    assert second.params.get("thread_ts") == "1700000000.000100"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from freezegun import freeze_time
@@ -165,3 +166,41 @@ def test_two_simultaneous_acknowledgements_record_one(runtime: Runtime, unit, se
     with sessions() as s:
         incident = s.get(Incident, incident_id)
         assert incident is not None and incident.acknowledged_by == winners[0]
+
+
+def test_only_a_posted_update_moves_the_quiet_clock(runtime: Runtime, unit, messenger) -> None:
+    """Acknowledging, a new commander or a severity change is no update: the reminder keeps
+    counting from the last update posted, and says how long it really has been."""
+    with freeze_time("2026-12-01 10:00:00") as frozen:
+        incident_id = _raise(unit, runtime, severity="sev3")  # every 4h
+        with unit("U_BOB") as ctx:
+            service.add_update(ctx, incident_id, "First look: the database is slow")
+        frozen.tick(timedelta(hours=1))
+        with unit("U_BOB") as ctx:
+            service.acknowledge(ctx, incident_id)
+        frozen.tick(timedelta(hours=1))
+        with unit("U_BOB") as ctx:
+            service.assign(ctx, incident_id, "U_CAROL")
+        frozen.tick(timedelta(hours=2))  # 14:00: four hours after the update
+        runtime.dispatcher.run_due()
+        reminders = _reminders(messenger)
+        assert len(reminders) == 1, "acknowledge and assign must not push the reminder back"
+        assert "for 4h" in reminders[0]
+        with unit() as ctx:
+            assert ctx.session.get(Incident, incident_id).last_update_at.hour == 10
+
+
+def test_the_announcement_shows_when_the_last_update_was_posted(
+    runtime: Runtime, unit, messenger
+) -> None:
+    with freeze_time("2026-12-01 10:00:00") as frozen:
+        incident_id = _raise(unit, runtime, severity="sev3")
+        with unit("U_BOB") as ctx:
+            service.add_update(ctx, incident_id, "First look: the database is slow")
+        frozen.tick(timedelta(hours=2))
+        with unit("U_BOB") as ctx:
+            service.set_severity(ctx, incident_id, "sev2")
+        runtime.dispatcher.run_due()
+    at_ten = int(datetime(2026, 12, 1, 10, 0, tzinfo=UTC).timestamp())
+    last = json.dumps(messenger.of("update")[-1].message.blocks)
+    assert f"Last update <!date^{at_ten}^" in last and "First look" in last

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from freezegun import freeze_time
 
 from tests.e2e import SlackApp
 
@@ -242,3 +244,113 @@ def test_a_button_whose_value_is_no_id_is_refused_kindly(
     assert resp.status == 200
     [note] = slack.stub.wait_for("chat.postEphemeral", 1)
     assert f"That button no longer points at {noun}." in note.params["text"]
+
+
+def _epoch(utc: str) -> int:
+    return int(datetime.fromisoformat(utc).replace(tzinfo=UTC).timestamp())
+
+
+def test_a_severity_change_does_not_pass_for_the_last_update(slack: SlackApp) -> None:
+    with freeze_time("2026-12-01 10:00:00") as frozen:
+        slack.slash("/incident", "raise Checkout slow sev3")
+        slack.slash("/incident", "update 1 First look: the database is slow")
+        frozen.tick(timedelta(hours=2))
+        slack.slash("/incident", "sev 1 sev2")
+        slack.runtime.drain()
+        last = slack.stub.calls_to("chat.update")[-1]
+    assert f"Last update <!date^{_epoch('2026-12-01 10:00')}^" in dump(last.blocks)
+    assert "First look" in dump(last.blocks)
+
+
+@pytest.mark.parametrize(
+    ("ack_after", "expected", "wrong"),
+    [
+        (None, "Resolved after 2h 10m.", "Resolved resolved"),
+        (
+            timedelta(hours=1, minutes=6),
+            "Resolved after 2h 10m (acknowledged after 1h 6m).",
+            "Resolved acknowledged",
+        ),
+    ],
+)
+def test_the_resolved_announcement_reads_as_a_sentence(
+    slack: SlackApp, ack_after: timedelta | None, expected: str, wrong: str
+) -> None:
+    with freeze_time("2026-12-01 10:00:00") as frozen:
+        slack.slash("/incident", "raise Checkout slow sev3")
+        if ack_after:
+            frozen.tick(ack_after)
+            slack.slash("/incident", "ack 1", user="U_BOB")
+            frozen.tick(timedelta(hours=2, minutes=10) - ack_after)
+        else:
+            frozen.tick(timedelta(hours=2, minutes=10))
+        slack.slash("/incident", "resolve 1", user="U_BOB")
+        slack.runtime.drain()
+        final = dump(slack.stub.calls_to("chat.update")[-1].blocks)
+    assert expected in final and wrong not in final
+
+
+def test_taking_command_yourself_is_said_plainly(slack: SlackApp) -> None:
+    slack.slash("/incident", "raise Disk full sev3")
+    resp = slack.slash("/incident", "assign 1 <@U_ALICE|alice>")
+    assert "You made yourself the commander of INC-1" in resp.text
+    again = slack.slash("/incident", "assign 1 <@U_ALICE|alice>")
+    assert "You already command INC-1" in again.text
+    slack.runtime.drain()
+    notes = [c.params["text"] for c in slack.stub.calls_to("chat.postMessage")]
+    assert any("<@U_ALICE> took command of INC-1" in t for t in notes), notes
+    assert not any("made <@U_ALICE> the commander" in t for t in notes)
+    other = slack.slash("/incident", "assign 1 <@U_BOB|bob>")
+    assert "<@U_BOB> now commands INC-1" in other.text
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "usage"),
+    [
+        ("/incident", "raise help", "Usage: `/incident raise &lt;title&gt;"),
+        ("/purchase", "request help", "Usage: `/purchase request &lt;amount&gt;"),
+        ("/resource", "book help", "Usage: `/resource book &lt;name&gt;"),
+    ],
+)
+def test_help_after_a_subcommand_shows_its_usage_and_changes_nothing(
+    slack: SlackApp, command: str, text: str, usage: str
+) -> None:
+    resp = slack.slash(command, text)
+    assert usage in resp.text and "Example: `" in resp.text
+    assert "is not an amount" not in resp.text and "Raised" not in resp.text
+    slack.runtime.drain()
+    assert not slack.stub.calls_to("chat.postMessage")
+    assert "No open incidents" in slack.slash("/incident", "list").text
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("incident", "`title` is missing.\nUsage: `/incident raise &lt;title&gt;"),
+        ("incident sev1", "`title` is missing.\nUsage: `/incident raise &lt;title&gt;"),
+        ("incident help", "*/incident raise*: Raise an incident"),
+        ("status", "`resource` is missing.\nUsage: `/resource status &lt;name&gt;`"),
+    ],
+)
+def test_a_mention_missing_its_words_answers_like_the_slash_command(
+    slack: SlackApp, said: str, expected: str
+) -> None:
+    slack.mention(said)
+    reply = slack.stub.wait_for("chat.postMessage", 1)[0].params["text"]
+    assert expected in reply, reply
+    assert "Here is what you can ask me" not in reply
+    slack.runtime.drain()
+    assert len(slack.stub.calls_to("chat.postMessage")) == 1, "nothing was raised"
+
+
+def test_the_raise_form_marks_every_invalid_input_at_once(slack: SlackApp) -> None:
+    values = {"title": " ", "severity": "sev9", "resource": "room-z"}
+    resp = slack.submit("incident_raise", values)
+    assert resp.json["response_action"] == "errors"
+    assert resp.json["errors"] == {
+        "title": "An incident needs a title.",
+        "severity": "Choose a severity.",
+        "resource": "There is no resource called room-z.",
+    }
+    slack.runtime.drain()
+    assert not slack.stub.calls_to("chat.postMessage")

@@ -7,7 +7,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from storage.models import Notice
+from storage.models import AuditEvent, Notice
 from tests.e2e import SlackApp
 from tests.purchases.helpers import action_ids, dms, dump, texts, updates
 
@@ -94,3 +94,23 @@ def test_a_decision_stops_reminders_and_expiry(slack: SlackApp) -> None:
             )
         ).all()
     assert pending == []
+
+
+def test_a_lapsed_delegate_is_no_longer_reminded(slack: SlackApp) -> None:
+    with freeze_time(START) as frozen:
+        slack.slash("/purchase", "delegate <@U_DAVE|dave> until 2026-12-01 18:00", user="U_BOB")
+        slack.slash("/purchase", "request 99 EUR label printer")
+        slack.runtime.drain()
+        assert dms(slack, "U_DAVE"), "the delegate is asked while the delegation holds"
+        frozen.tick(timedelta(hours=24))  # remind_after; the delegation ended at 18:00
+        _sweep(slack)
+        assert len(_reminders(slack, "U_BOB")) == 1
+        assert _reminders(slack, "U_DAVE") == []
+        refused = slack.slash("/purchase", "approve 1", user="U_DAVE")
+        assert "only <@U_BOB>" in refused.text
+        frozen.tick(timedelta(hours=48))
+        _sweep(slack)
+        assert _reminders(slack, "U_DAVE") == []
+    with slack.runtime.sessions() as s:
+        reminded = s.scalars(select(AuditEvent.data).where(AuditEvent.action == "reminded")).all()
+    assert [d["user"] for d in reminded] == ["U_BOB", "U_BOB"]

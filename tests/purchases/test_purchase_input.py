@@ -66,6 +66,9 @@ def test_bad_input_is_answered_clearly_and_records_nothing(
         ("request 100 JPY pens", "I have no rate for JPY; known: EUR, GBP, USD. Write the amount"),
         ("request 50 ALL hands snacks", "If `ALL` is part of the description, name the currency"),
         ("request 50 ALL hands snacks", "Example: `/purchase request 50.00 EUR ALL hands snacks`"),
+        # Three capitals that are no currency at all are refused too, the same way.
+        ("request 100 XYZ desk", "`XYZ` is not a currency I know; I accept EUR, GBP, USD."),
+        ("request 100 XYZ desk", "Example: `/purchase request 100.00 EUR XYZ desk`"),
     ],
 )
 def test_a_currency_word_is_never_silently_replaced(
@@ -88,7 +91,8 @@ def test_a_currency_word_is_never_silently_replaced(
         ("request 100 all hands snacks", "EUR", "all hands snacks"),
         ("request 100 pen refills", "EUR", "pen refills"),
         ("request 100 USB cables", "EUR", "USB cables"),
-        ("request 100 XYZ pens", "EUR", "XYZ pens"),
+        ("request 100 SSD drives", "EUR", "SSD drives"),
+        ("request 100 Xyz pens", "EUR", "Xyz pens"),
     ],
 )
 def test_a_currency_word_or_the_description(
@@ -159,3 +163,38 @@ def test_delegate_until_a_date_means_through_that_day_in_your_zone() -> None:
     assert cmd.until == datetime(2026, 12, 24, 23, 0, tzinfo=UTC)  # midnight in Berlin
     cmd = COMMANDS.parse("delegate <@U_DAVE|dave> until 2026-12-24 18:00", env)
     assert isinstance(cmd, Delegate) and cmd.until == datetime(2026, 12, 24, 17, 0, tzinfo=UTC)
+
+
+def test_three_capitals_after_the_amount_are_a_currency_or_refused(config) -> None:
+    from bot.errors import UserError
+    from bot.purchases.money import read_currency
+
+    cfg = config.purchases
+    assert read_currency("usd", cfg, as_text="x") == "USD"
+    assert read_currency("USB", cfg, as_text="x") is None  # a common acronym: the description
+    assert read_currency("Xyz", cfg, as_text="x") is None
+    with pytest.raises(UserError) as exc:
+        read_currency("XYZ", cfg, as_text="/purchase request 100.00 EUR XYZ desk")
+    assert "I accept EUR, GBP, USD" in exc.value.message and exc.value.field == "currency"
+    assert exc.value.example == "/purchase request 100.00 EUR XYZ desk"
+
+
+def test_a_delegation_until_a_date_is_said_as_the_end_of_that_day(slack: SlackApp) -> None:
+    with freeze_time("2026-12-01 10:00:00"):
+        resp = slack.slash("/purchase", "delegate <@U_DAVE|dave> until 2026-12-05")
+        timed = slack.slash("/purchase", "delegate <@U_DAVE|dave> until 2026-12-05 17:00")
+    assert "@dave may decide purchases for you until the end of Sat 5 Dec." in resp.shown
+    assert "2026-12-06" not in resp.shown and "00:00" not in resp.shown
+    assert "until Sat 2026-12-05 17:00 UTC." in timed.shown
+
+
+def test_an_end_at_midnight_is_the_end_of_the_day_before() -> None:
+    from datetime import UTC, datetime
+
+    from bot.console.plain import mrkdwn_to_text
+    from bot.mrkdwn import until
+
+    berlin = zone("Europe/Berlin")
+    midnight = datetime(2026, 12, 5, 23, 0, tzinfo=UTC)  # 00:00 on Sun 6 Dec in Berlin
+    assert mrkdwn_to_text(until(midnight, berlin)) == "until the end of Sat 5 Dec"
+    assert mrkdwn_to_text(until(midnight, zone("UTC"))) == "until Sat 2026-12-05 23:00 UTC"

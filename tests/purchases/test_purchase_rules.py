@@ -13,6 +13,7 @@ from bot.config import Config, parse_config
 from bot.errors import Conflict, Forbidden
 from bot.purchases import delegation, service
 from bot.runtime import Runtime
+from storage.models import AuditEvent
 from storage.purchases import PurchaseDecision, PurchaseRequest
 from tests.recording import RecordingMessenger
 
@@ -22,18 +23,16 @@ DELEGATES = {"U_S1": "U_D1", "U_S2": "U_D2", "U_S3": "U_D3", REQUESTER: "U_DREQ"
 
 
 @pytest.fixture
-def config() -> Config:
-    return parse_config(
-        {
-            "admins": ["U_ADMIN"],
-            "purchases": {
-                "currency": "EUR",
-                "rules": [{"steps": STEPS}],
-                "remind_after": "24h",
-                "expire_after": "14d",
-            },
-        }
-    )
+def config(request: pytest.FixtureRequest) -> Config:
+    purchases = {
+        "currency": "EUR",
+        "rules": [{"steps": STEPS}],
+        "remind_after": "24h",
+        "expire_after": "14d",
+    }
+    if hasattr(request, "param"):  # parametrized indirectly with a [purchases] fallback
+        purchases["fallback"] = request.param
+    return parse_config({"admins": ["U_ADMIN"], "purchases": purchases})
 
 
 def _request(unit, requester: str = REQUESTER, amount: str = "100") -> int:
@@ -144,10 +143,43 @@ def test_the_second_approver_of_a_step_may_decide_when_the_first_requested(unit)
         assert service.approve(ctx, request_id).step == 1
 
 
-def test_a_step_only_the_requester_could_approve_is_refused_up_front(unit, sessions) -> None:
+def test_a_step_only_the_requester_could_approve_goes_to_the_fallback(unit, sessions) -> None:
+    """By default the admins take it: the sole approver of a step can still buy."""
+    with unit("U_S1") as ctx:
+        req = service.submit(ctx, Decimal(5), None, "pens")
+    assert req.steps == [["U_ADMIN"], ["U_S2", "U_S2B"], ["U_S3"]]
+    with unit("U_S1") as ctx, pytest.raises(Forbidden):
+        service.approve(ctx, req.id)
+    with unit("U_ADMIN") as ctx:
+        assert service.approve(ctx, req.id).step == 0
+    with sessions() as s:
+        fallback = s.scalars(select(AuditEvent).where(AuditEvent.action == "fallback")).one()
+    assert (fallback.actor, fallback.entity_id) == ("U_S1", req.id)
+    assert fallback.data == {"step": 1, "approvers": ["U_ADMIN"], "instead_of": ["U_S1"]}
+
+
+@pytest.mark.parametrize(
+    ("config", "requester", "steps"),
+    [
+        (["U_CFO", "U_S1"], "U_S1", [["U_CFO"], ["U_S2", "U_S2B"], ["U_S3"]]),
+        (["U_CFO"], "U_S3", [["U_S1"], ["U_S2", "U_S2B"], ["U_CFO"]]),
+        (["U_CFO"], "U_S2", [["U_S1"], ["U_S2", "U_S2B"], ["U_S3"]]),  # U_S2B still decides
+    ],
+    indirect=["config"],
+)
+def test_the_configured_fallback_takes_only_steps_nobody_else_could_decide(
+    unit, requester: str, steps: list
+) -> None:
+    with unit(requester) as ctx:
+        assert service.submit(ctx, Decimal(5), None, "pens").steps == steps
+
+
+@pytest.mark.parametrize("config", [[], ["U_S1"]], indirect=True)
+def test_without_anyone_to_fall_back_on_the_request_is_refused_up_front(unit, sessions) -> None:
     with unit("U_S1") as ctx, pytest.raises(Forbidden) as caught:
         service.submit(ctx, Decimal(5), None, "pens")
     assert "nobody approves their own request" in caught.value.message
+    assert "[purchases] fallback" in caught.value.message
     with sessions() as s:
         assert not s.scalar(select(func.count()).select_from(PurchaseRequest))
 

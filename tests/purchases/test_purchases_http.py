@@ -311,3 +311,28 @@ def test_twenty_simultaneous_clicks_over_http_record_one_decision(slack: SlackAp
     ]
     assert sum("You approved step 1" in n for n in notes) == 1
     assert sum("already approved" in n for n in notes) == 19, notes
+
+
+def test_the_sole_approver_can_buy_through_the_fallback(slack: SlackApp) -> None:
+    """With the example policy Bob alone approves up to 500; his own request goes to the admins."""
+    reply = _request(slack, "120 EUR headset", user="U_BOB")
+    assert "Requested *PUR-1*" in reply and "Step 1: <@U_ALICE>" in reply
+    assert len(asks(slack, "U_ALICE")) == 1 and not asks(slack, "U_BOB")
+    approve_in_dm(slack, "U_ALICE", 1)
+    assert "Approved" in texts(dms(slack, "U_BOB"))
+    show = dump(slack.slash("/purchase", "show 1", user="U_BOB").json["blocks"])
+    assert "step 1 went to the fallback approvers (<@U_ALICE>)" in show
+    assert "its only approver is the requester, <@U_BOB>" in show
+
+
+def test_a_request_form_marks_every_invalid_input_at_once(slack: SlackApp) -> None:
+    values = {"amount": "abc", "currency": "JPY", "description": " ", "vendor": ""}
+    resp = slack.submit("purchase_request", values)
+    assert resp.json["response_action"] == "errors"
+    errors = resp.json["errors"]
+    assert set(errors) == {"amount", "currency", "description"}
+    assert "`abc` is not an amount" in errors["amount"]
+    assert "I have no rate for JPY" in errors["currency"]
+    assert "Say what you want to buy" in errors["description"]
+    assert all(len(message) <= 150 for message in errors.values())
+    assert counts(slack) == (0, 0, 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -183,3 +184,15 @@ def test_a_long_list_stays_within_slack_limits(slack: SlackApp, frozen) -> None:
     assert "*ops*" in text and "*db*" in text and "more; ask for fewer days" in text
     sections = [blk["text"]["text"] for blk in blocks if blk["type"] == "section"]
     assert all(s.count("<") == s.count(">") for s in sections)  # no token cut in half
+
+
+def test_shift_ids_are_numbered_in_the_shifts_order(slack: SlackApp, frozen) -> None:
+    """Alice covering Bob's week makes "now" number her run and the shifts after it first;
+    the list still reads SHF-1, SHF-2, SHF-3... in order."""
+    # Bob's week, 09:00 to 09:00 Berlin, typed in Alice's zone (UTC).
+    cover = slack.slash("/shift", "add <@U_ALICE|alice> 2026-12-07 08:00 to 2026-12-14 08:00")
+    assert cover.status == 200 and "Traceback" not in cover.text
+    assert "SHF-1" in slack.slash("/shift", "now").shown
+    shown = _shown(slack.slash("/shift", "list days 30"))
+    ids = [int(n) for n in dict.fromkeys(re.findall(r"SHF-(\d+)", shown))]
+    assert ids == [1, 2, 3, 4, 5], shown

@@ -135,3 +135,25 @@ def test_home_section_shows_the_viewers_next_shift(unit):
     assert "from <!date^" in carol and "Mon 2026-12-14 08:00 UTC" in carol
     assert "you are on call now" in alice
     assert "No on-call shifts for you" in dave
+
+
+@freeze_time("2026-12-02 11:00:42.5")
+def test_a_swap_of_the_shift_under_way_starts_on_a_whole_minute(unit):
+    with unit() as ctx:
+        slots = repo.slot_ids(ctx.session, "primary", [0])
+    with unit("U_BOB") as ctx:
+        override, _ = service.swap(ctx, slots[0], "U_CAROL")
+    assert override.starts_at == utc("2026-12-02 12:00", "Europe/Berlin")
+
+
+@freeze_time(NOW)
+def test_shift_ids_follow_the_order_of_the_shifts(unit):
+    with unit() as ctx:
+        early = repo.slot_ids(ctx.session, "primary", [0, 3])
+    with unit() as ctx:
+        later = repo.slot_ids(ctx.session, "primary", [1, 5])
+    with unit() as ctx:
+        every = repo.slot_ids(ctx.session, "primary", range(7))
+    assert early == {0: every[0], 3: every[3]} and later == {1: every[1], 5: every[5]}
+    first = every[0]
+    assert [every[i] for i in range(7)] == list(range(first, first + 7))
