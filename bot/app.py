@@ -1,4 +1,8 @@
-"""The Bolt App factory: verification, the runtime in every request, event de-duplication."""
+"""The Bolt App factory: verification and the runtime in every request.
+
+Slack's event retries are de-duplicated by the unit of work that acts on them
+(``handlers/work.py``), so a retry after a crash mid-handling still does the work.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,10 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
-from sqlalchemy.exc import IntegrityError
 
 from bot.runtime import Runtime
 from bot.slack_messenger import make_web_client
 from handlers import load_areas
-from storage.db import transaction
-from storage.models import ProcessedEvent
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +48,6 @@ def create_app(rt: Runtime, *, console: bool = False) -> App:
         context["opsdesk"] = rt
         return next()
 
-    @app.middleware
-    def once_per_event(body: dict[str, Any], next: Any) -> Any:
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not _first_delivery(rt, event_id):
-            log.info("event %s already handled; ignoring Slack's retry", event_id)
-            return BoltResponse(status=200, body="")
-        return next()
-
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
         request_id = uuid.uuid4().hex[:8]
@@ -66,15 +59,6 @@ def create_app(rt: Runtime, *, console: bool = False) -> App:
         if register is not None:
             register(app)
     return app
-
-
-def _first_delivery(rt: Runtime, event_id: str) -> bool:
-    try:
-        with transaction(rt.sessions) as session:
-            session.add(ProcessedEvent(event_id=event_id[:64], received_at=rt.clock.now()))
-    except IntegrityError:
-        return False
-    return True
 
 
 def _console_authorize(**_: Any) -> AuthorizeResult:

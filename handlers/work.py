@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import BoltContext
+from sqlalchemy.orm import Session
 
 from bot.commands import ParseEnv, UsageError
 from bot.context import Actor, Ctx, Outbox
@@ -23,6 +24,7 @@ from bot.messenger import Message
 from bot.mrkdwn import escape
 from bot.runtime import Runtime
 from bot.users import time_zone
+from storage import events
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +112,14 @@ def runtime_of(context: BoltContext) -> Runtime:
     return context["opsdesk"]
 
 
+def event_id_of(body: dict[str, Any]) -> str | None:
+    """The id Slack gives an Events API delivery (the same on each of its retries)."""
+    if body.get("type") != "event_callback":
+        return None
+    event_id = body.get("event_id")
+    return event_id if isinstance(event_id, str) and event_id else None
+
+
 def _run(
     rt: Runtime,
     body: dict[str, Any],
@@ -119,20 +129,41 @@ def _run(
     trigger_id: str | None,
     work: Callable[[Request], Reply],
 ) -> tuple[Reply, Outbox]:
-    """One unit of work: commits when ``work`` returns, rolls back on any exception."""
+    """One unit of work: commits when ``work`` returns, rolls back on any exception.
+
+    An event is marked handled in the same transaction as its effect, so a delivery that dies
+    half-way leaves no mark and Slack's retry does the work; a retry of one that committed, or a
+    second delivery racing the first, finds the mark and does nothing.
+    """
     now = rt.clock.now()
+    event_id = event_id_of(body)
     with rt.sessions() as session:
         try:
+            if event_id is not None and not events.mark_processed(session, event_id, now):
+                session.rollback()
+                log.info("event %s already handled; ignoring Slack's retry", event_id)
+                return None, Outbox()
             tz = time_zone(session, rt.messenger, user_id, now=now, default=rt.config.timezone)
             actor = Actor(user_id, tz, is_admin=rt.config.is_admin(user_id))
             ctx = Ctx(session=session, now=now, config=rt.config, actor=actor)
             req = Request(ctx, rt, user_id, channel_id, trigger_id, body)
-            reply = work(req)
+            reply = _acted_on_once(session, lambda: work(req)) if event_id else work(req)
             session.commit()
         except BaseException:
             session.rollback()
             raise
     return reply, ctx.outbox
+
+
+def _acted_on_once(session: Session, work: Callable[[], Reply]) -> Reply:
+    """Run an event's work in a savepoint: a user error undoes the work but keeps the mark,
+    since the error reply is this event's answer and a retry must not give it twice."""
+    try:
+        with session.begin_nested():
+            return work()
+    except UserError:
+        session.commit()
+        raise
 
 
 def error_message(exc: UserError) -> Message:
