@@ -75,7 +75,7 @@ def build_runtime(
     engine: Engine | None = None,
     synchronous: bool = False,
 ) -> Runtime:
-    engine = engine or make_engine(settings.DATABASE_URL)
+    engine = engine or make_engine(settings.DATABASE_URL, limits=settings.db_limits)
     sessions = make_session_factory(engine)
     clock = clock or Clock()
     dispatcher = Dispatcher(sessions=sessions, messenger=messenger, config=config, now=clock.now)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import BoltContext
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from bot.commands import ParseEnv, UsageError
@@ -22,9 +24,11 @@ from bot.context import Actor, Ctx, Outbox
 from bot.errors import UserError
 from bot.messenger import Message
 from bot.mrkdwn import escape
+from bot.quietlog import OncePerMinute
 from bot.runtime import Runtime
 from bot.users import time_zone
 from storage import events
+from storage.db import deadline
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +141,7 @@ def _run(
     """
     now = rt.clock.now()
     event_id = event_id_of(body)
-    with rt.sessions() as session:
+    with deadline(rt.settings.OPSDESK_REQUEST_DEADLINE_MS / 1000), rt.sessions() as session:
         try:
             if event_id is not None and not events.mark_processed(session, event_id, now):
                 session.rollback()
@@ -182,6 +186,29 @@ def apology(request_id: str) -> Message:
     )
 
 
+def outage_apology() -> Message:
+    return Message(
+        text=(
+            ":hourglass: My database is not answering right now, so nothing was changed. "
+            "Please try again in a minute."
+        )
+    )
+
+
+def is_outage(exc: BaseException) -> bool:
+    """The database is down, frozen, busy or out of connections: expected, not a bug."""
+    return isinstance(exc, OperationalError | InterfaceError | PoolTimeout)
+
+
+outages = OncePerMinute(log)
+
+
+def _first_line(exc: BaseException) -> str:
+    cause = getattr(exc, "orig", None) or exc
+    text = str(cause).strip()
+    return text.splitlines()[0][:200] if text else type(cause).__name__
+
+
 def _guarded(
     rt: Runtime, what: str, work: Callable[[], tuple[Reply, Outbox]]
 ) -> tuple[Reply, Outbox, UserError | None]:
@@ -190,7 +217,10 @@ def _guarded(
         return reply, outbox, None
     except UserError as exc:
         return None, Outbox(), exc
-    except Exception:
+    except Exception as exc:
+        if is_outage(exc):
+            outages.warning(f"database unavailable; answering with an apology: {_first_line(exc)}")
+            return outage_apology(), Outbox(), None
         request_id = uuid.uuid4().hex[:8]
         log.exception("%s failed (request %s)", what, request_id)
         return apology(request_id), Outbox(), None
