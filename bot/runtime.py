@@ -15,6 +15,7 @@ from bot.context import Outbox
 from bot.dispatcher import Dispatcher
 from bot.messenger import Messenger
 from bot.settings import Settings
+from bot.users import Lookups
 from storage.db import make_engine, make_session_factory
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ class Runtime:
     # The console holds what a request queued until it has printed the reply, as Slack would.
     deferred: list[Outbox] | None = None
     _executor: ThreadPoolExecutor | None = field(default=None, repr=False)
+    # users.info look-ups in flight or recently failed (bot/users.py)
+    lookups: Lookups = field(default_factory=Lookups, repr=False)
 
     def after_response(self, outbox: Outbox) -> None:
         """Talk to Slack once the reply is on its way (ARCHITECTURE: "ack at once")."""

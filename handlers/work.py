@@ -26,7 +26,7 @@ from bot.messenger import Message
 from bot.mrkdwn import escape
 from bot.quietlog import OncePerMinute
 from bot.runtime import Runtime
-from bot.users import time_zone
+from bot.users import introduce, known_zone, look_up_later
 from storage import events
 from storage.db import deadline
 
@@ -141,21 +141,28 @@ def _run(
     """
     now = rt.clock.now()
     event_id = event_id_of(body)
-    with deadline(rt.settings.OPSDESK_REQUEST_DEADLINE_MS / 1000), rt.sessions() as session:
-        try:
-            if event_id is not None and not events.mark_processed(session, event_id, now):
+    with deadline(rt.settings.OPSDESK_REQUEST_DEADLINE_MS / 1000):
+        # Before the transaction: a first contact may ask Slack (briefly) for their zone.
+        met = introduce(rt.sessions, rt.messenger, rt.lookups, user_id)
+        with rt.sessions() as session:
+            try:
+                if event_id is not None and not events.mark_processed(session, event_id, now):
+                    session.rollback()
+                    log.info("event %s already handled; ignoring Slack's retry", event_id)
+                    return None, Outbox()
+                tz, stale = known_zone(
+                    session, user_id, now=now, default=rt.config.timezone, introduced=met
+                )
+                actor = Actor(user_id, tz, is_admin=rt.config.is_admin(user_id))
+                ctx = Ctx(session=session, now=now, config=rt.config, actor=actor)
+                if stale:  # refreshed after the response, never while the user waits
+                    ctx.outbox.after(look_up_later(rt.sessions, rt.lookups, user_id, rt.clock.now))
+                req = Request(ctx, rt, user_id, channel_id, trigger_id, body)
+                reply = _acted_on_once(session, lambda: work(req)) if event_id else work(req)
+                session.commit()
+            except BaseException:
                 session.rollback()
-                log.info("event %s already handled; ignoring Slack's retry", event_id)
-                return None, Outbox()
-            tz = time_zone(session, rt.messenger, user_id, now=now, default=rt.config.timezone)
-            actor = Actor(user_id, tz, is_admin=rt.config.is_admin(user_id))
-            ctx = Ctx(session=session, now=now, config=rt.config, actor=actor)
-            req = Request(ctx, rt, user_id, channel_id, trigger_id, body)
-            reply = _acted_on_once(session, lambda: work(req)) if event_id else work(req)
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+                raise
     return reply, ctx.outbox
 
 

@@ -20,7 +20,7 @@ def render_home(rt: Runtime, user_id: str) -> dict[str, Any]:
     """A fresh unit of work for refreshing someone's Home after they acted from it."""
     now = rt.clock.now()
     with transaction(rt.sessions) as session:
-        tz = time_zone(session, rt.messenger, user_id, now=now, default=rt.config.timezone)
+        tz = time_zone(session, user_id, now=now, default=rt.config.timezone)
         actor = Actor(user_id, tz, is_admin=rt.config.is_admin(user_id))
         ctx = Ctx(session=session, now=now, config=rt.config, actor=actor)
         return build_home(ctx, user_id)
