@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
 
+from bot import sanitize
 from bot.runtime import Runtime
 from bot.slack_messenger import make_web_client
 from handlers import load_areas
@@ -42,6 +43,8 @@ def create_app(rt: Runtime, *, console: bool = False) -> App:
             process_before_response=True,
             raise_error_for_unhandled_request=False,
         )
+
+    app.middleware(sanitize.middleware)
 
     @app.middleware
     def with_runtime(context: BoltContext, next: Any) -> Any:

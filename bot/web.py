@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -12,7 +14,10 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.request.internals import parse_body
+from slack_sdk.signature import SignatureVerifier
 
+from bot import sanitize
 from bot.quietlog import OncePerMinute
 from bot.runtime import Runtime
 from storage.db import deadline, ping
@@ -75,16 +80,58 @@ def health(rt: Runtime, probe: HealthProbe | None = None) -> tuple[str, dict[str
     return "200 OK", {"status": "ok", "db": "ok", "scheduler": rt.settings.OPSDESK_SCHEDULER}
 
 
+_TIMESTAMP = re.compile(r"\d{1,12}", re.ASCII)
+_malformed = OncePerMinute(log)
+
+
+def _empty_ack(start_response: Callable[..., Any]) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "0")])
+    return [b""]
+
+
+def _screen(
+    environ: dict[str, Any], start_response: Callable[..., Any], secret: str
+) -> list[bytes] | None:
+    """Answer here what Bolt would answer with a 500: a timestamp header that is not a number
+    (401), and a signed body that is not a Slack payload (an empty 200). None: pass it on."""
+    stamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
+    if not _TIMESTAMP.fullmatch(stamp):
+        return _json(start_response, "401 Unauthorized", {"error": "invalid request"})
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    raw = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(raw)  # Bolt reads it again
+    try:
+        text = raw.decode("utf-8")
+        body = parse_body(text, environ.get("CONTENT_TYPE"))
+    except ValueError:  # not UTF-8, not JSON
+        text, body = raw.decode("utf-8", "replace"), None
+    why = sanitize.problem(body) if isinstance(body, dict) else "a body that is not a payload"
+    if why is None:
+        return None
+    signed = SignatureVerifier(secret).is_valid(
+        body=text, timestamp=stamp, signature=environ.get("HTTP_X_SLACK_SIGNATURE", "")
+    )
+    if not signed:
+        return _json(start_response, "401 Unauthorized", {"error": "invalid request"})
+    _malformed.warning(f"acknowledged and ignored a signed request: {why}")
+    return _empty_ack(start_response)
+
+
 def wsgi_app(rt: Runtime, app: App) -> WSGIApp:
     slack = SlackRequestHandler(app)
     probe = HealthProbe(rt)
+    secret = rt.settings.SLACK_SIGNING_SECRET or ""
 
     def route(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
         if path == "/slack/events":
             if method != "POST":
                 return _json(start_response, "405 Method Not Allowed", {"error": "POST only"})
-            return slack(environ, start_response)
+            answered = _screen(environ, start_response, secret)
+            return slack(environ, start_response) if answered is None else answered
         if path == "/healthz":
             status, data = health(rt, probe)
             return _json(start_response, status, data)

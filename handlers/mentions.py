@@ -12,7 +12,7 @@ from handlers.kit import Request, event
 
 
 def _answer(req: Request, ev: dict[str, Any]) -> Message:
-    text = mentions.strip_mention(ev.get("text", ""))
+    text = mentions.strip_mention(str(ev.get("text") or ""))
     if text.lower() in {"", "help", "hi", "hello", "?"}:
         return Message(text=mentions.help_text())
     found = mentions.match(text)

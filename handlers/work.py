@@ -19,9 +19,10 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
+from bot import ids
 from bot.commands import ParseEnv, UsageError
 from bot.context import Actor, Ctx, Outbox
-from bot.errors import UserError
+from bot.errors import NotFound, UserError
 from bot.messenger import Message
 from bot.mrkdwn import escape
 from bot.quietlog import OncePerMinute
@@ -79,9 +80,12 @@ class Request:
 def button_id(value: str, noun: str) -> int:
     """The id a button carries; a value that is not one (an old or forged button) is refused."""
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise UserError(f"That button no longer points at {noun}.") from None
+    if not 0 < number <= ids.MAX_ID:  # nothing has that id; the database would refuse it
+        raise NotFound(f"That button no longer points at {noun}.")
+    return number
 
 
 HOME_FLAG = "home"  # in a modal's JSON private_metadata: it was opened from the Home tab

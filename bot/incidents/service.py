@@ -15,7 +15,7 @@ from bot import ids, notices
 from bot.context import Ctx
 from bot.errors import Conflict, NotFound, UserError
 from bot.incidents.commands import TITLE_LIMIT
-from bot.mrkdwn import truncate
+from bot.mrkdwn import echo, truncate
 from storage.base import UTCDateTime
 from storage.incidents import OPEN_STATES, Incident, IncidentEvent
 from storage.transitions import compare_and_set
@@ -103,7 +103,7 @@ def raise_incident(
             "Unknown severity; use sev1 (worst) to sev4.", example="/incident raise API slow sev2"
         )
     if resource is not None and resource not in {r.name for r in ctx.config.resources}:
-        raise UserError(f"There is no resource called {resource}.", field="resource")
+        raise UserError(f"There is no resource called `{echo(resource)}`.", field="resource")
     trimmed = len(title) > TITLE_LIMIT
     incident = Incident(
         title=truncate(title, TITLE_LIMIT),

@@ -10,6 +10,7 @@ from pydantic import BeforeValidator, Field
 
 from bot.commands import Command, CommandSet, ParseEnv, UserRef, ref
 from bot.errors import UserError
+from bot.mrkdwn import echo
 from bot.purchases.money import parse_amount
 from bot.timeparse import take_time
 
@@ -91,7 +92,7 @@ class List(Command):
         if rest:
             data["page"] = rest.pop(0)
         if rest:
-            raise UserError(f"I did not expect `{rest[0]}`.")
+            raise UserError(f"I did not expect `{echo(rest[0])}`.")
         return data
 
 
@@ -107,7 +108,7 @@ class Show(Command):
 def _until(tokens: list[str], env: ParseEnv) -> datetime:
     when, used = take_time(tokens, now=env.now, tz=env.tz)
     if used < len(tokens):
-        raise UserError(f"I read the date but not `{tokens[used]}`.")
+        raise UserError(f"I read the date but not `{echo(tokens[used])}`.")
     local = when.astimezone(env.tz)
     has_clock = any(":" in t or t.lower().endswith(("am", "pm")) for t in tokens)
     if not has_clock and local.hour == 0 and local.minute == 0:

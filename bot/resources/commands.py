@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, Field
 
 from bot.commands import Command, CommandSet, ParseEnv, ref
 from bot.errors import UserError
+from bot.mrkdwn import echo
 from bot.timeparse import parse_duration, parse_weekday, take_window
 
 BookingId = ref("BKG", "a booking")
@@ -63,7 +64,7 @@ class Available(Command):
             kind, words = words[0].lower(), words[1:]
         start, end, used = window(words, env, cls.example)
         if used < len(words):
-            raise UserError(f"I did not expect `{words[used]}` after the window.")
+            raise UserError(f"I did not expect `{echo(words[used])}` after the window.")
         return {"kind": kind, "start": start, "end": end}
 
 
@@ -148,7 +149,7 @@ class Wait(Command):
             return {}
         start, end, used = window(words[1:], env, cls.example)
         if 1 + used < len(words):
-            raise UserError(f"I did not expect `{words[1 + used]}` after the window.")
+            raise UserError(f"I did not expect `{echo(words[1 + used])}` after the window.")
         return {
             "resource": words[0],
             "start": start,
@@ -183,7 +184,7 @@ class Add(Command):
         if len(rest) > 1:
             data["kind"] = rest[1].lower()
         if len(rest) > 2:
-            raise UserError(f"I did not expect `{rest[2]}`.")
+            raise UserError(f"I did not expect `{echo(rest[2])}`.")
         return data
 
 
