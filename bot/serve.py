@@ -40,11 +40,10 @@ def serve(s: Settings) -> int:
 
 
 def socket_mode(s: Settings) -> int:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
     from bot.app import create_app
     from bot.runtime import build_runtime
     from bot.slack_messenger import SlackMessenger, make_web_client
+    from bot.socket_mode import socket_handler
 
     if not s.SLACK_APP_TOKEN or not s.SLACK_BOT_TOKEN:
         raise boot.StartupError(
@@ -54,7 +53,7 @@ def socket_mode(s: Settings) -> int:
     rt = build_runtime(s, cfg, SlackMessenger(make_web_client(s)), engine=boot.database(s))
     scheduler = _maybe_scheduler(rt)
     try:
-        SocketModeHandler(create_app(rt), s.SLACK_APP_TOKEN).start()
+        socket_handler(create_app(rt), s.SLACK_APP_TOKEN).start()
     finally:
         if scheduler:
             scheduler.shutdown()
