@@ -154,3 +154,8 @@ def test_a_lone_surrogate_in_a_json_event_is_stripped(slack: SlackApp) -> None:
     assert slack.post(body, "application/json").status == 200
     slack.runtime.drain()
     assert _titles(slack) == ["Fans loud"]
+
+
+def test_slacks_certificate_check_still_gets_its_200(slack: SlackApp) -> None:
+    body = urlencode({"ssl_check": "1", "token": "legacy-verification-token"})
+    assert slack.post(body, FORM, headers={"X-Slack-Request-Timestamp": ""}).status == 200
