@@ -4,6 +4,9 @@
 holds every area and is checked against the notice queue, before its scheduler's first tick.
 Only the modes that talk to Slack call ``create_app``, which imports the Slack listeners
 (``handlers/``): the scheduler process never loads them.
+
+Slack's event retries are de-duplicated by the unit of work that acts on them
+(``handlers/work.py``), so a retry after a crash mid-handling still does the work.
 """
 
 from __future__ import annotations
@@ -17,9 +20,8 @@ from typing import Any, Protocol
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
 
-from bot import boot
+from bot import boot, sanitize
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import Ctx
@@ -34,8 +36,6 @@ from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from bot.shifts import area as shifts
 from bot.slack_messenger import make_web_client
-from storage.db import transaction
-from storage.models import ProcessedEvent
 
 log = logging.getLogger(__name__)
 
@@ -134,17 +134,11 @@ def create_app(rt: Runtime, *, console: bool = False) -> App:
             raise_error_for_unhandled_request=False,
         )
 
+    app.middleware(sanitize.middleware)
+
     @app.middleware
     def with_runtime(context: BoltContext, next: Any) -> Any:
         context["opsdesk"] = rt
-        return next()
-
-    @app.middleware
-    def once_per_event(body: dict[str, Any], next: Any) -> Any:
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not _first_delivery(rt, event_id):
-            log.info("event %s already handled; ignoring Slack's retry", event_id)
-            return BoltResponse(status=200, body="")
         return next()
 
     @app.error
@@ -156,15 +150,6 @@ def create_app(rt: Runtime, *, console: bool = False) -> App:
     for module in listeners():
         module.register(app, rt.registry)
     return app
-
-
-def _first_delivery(rt: Runtime, event_id: str) -> bool:
-    try:
-        with transaction(rt.sessions) as session:
-            session.add(ProcessedEvent(event_id=event_id[:64], received_at=rt.clock.now()))
-    except IntegrityError:
-        return False
-    return True
 
 
 def _console_authorize(**_: Any) -> AuthorizeResult:

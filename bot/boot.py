@@ -64,7 +64,7 @@ def database(s: Settings, *, migrate: bool = False) -> Engine:
 
     ``migrate=True`` upgrades any database (``opsdesk db upgrade``).
     """
-    engine = make_engine(s.DATABASE_URL)
+    engine = make_engine(s.DATABASE_URL, limits=s.db_limits)
     try:
         if migrate or engine.dialect.name == "sqlite":
             upgrade(engine)

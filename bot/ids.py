@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.errors import NotFound
 from bot.mrkdwn import echo
 
 PREFIXES = {
@@ -13,7 +14,10 @@ PREFIXES = {
     "maintenance": "MNT",
     "shift": "SHF",
 }
-_REF = re.compile(r"^(?:#|([A-Za-z]{3})-)?(\d{1,9})$")
+_REF = re.compile(r"^(?:#|([A-Za-z]{3})-)?(\d+)$")
+# The largest id a table holds (BIGINT; SQLite's INTEGER): past it nothing can exist, and the
+# database would refuse the number itself.
+MAX_ID = 2**63 - 1
 
 
 def fmt(prefix: str, number: int) -> str:
@@ -25,4 +29,7 @@ def parse(prefix: str, text: str, *, noun: str) -> int:
     m = _REF.match(str(text).strip())
     if not m or (m.group(1) and m.group(1).upper() != prefix) or int(m.group(2)) == 0:
         raise ValueError(f"`{echo(text)}` is not {noun} id; write it as 7, #7 or {prefix}-7")
-    return int(m.group(2))
+    number = int(m.group(2))
+    if number > MAX_ID:
+        raise NotFound(f"There is no `{prefix}-{echo(m.group(2), 24)}`.")
+    return number

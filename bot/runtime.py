@@ -19,6 +19,7 @@ from bot.dispatcher import Dispatcher
 from bot.messenger import Messenger
 from bot.registry import Registry
 from bot.settings import Settings
+from bot.users import Lookups
 from storage.db import make_engine, make_session_factory, transaction
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ class Runtime:
     # The console holds what a request queued until it has printed the reply, as Slack would.
     deferred: list[Outbox] | None = None
     _executor: ThreadPoolExecutor | None = field(default=None, repr=False)
+    # users.info look-ups in flight or recently failed (bot/users.py)
+    lookups: Lookups = field(default_factory=Lookups, repr=False)
 
     def after_response(self, outbox: Outbox) -> None:
         """Talk to Slack once the reply is on its way (ARCHITECTURE: "ack at once")."""
@@ -85,7 +88,7 @@ def build_runtime(
     engine: Engine | None = None,
     synchronous: bool = False,
 ) -> Runtime:
-    engine = engine or make_engine(settings.DATABASE_URL)
+    engine = engine or make_engine(settings.DATABASE_URL, limits=settings.db_limits)
     sessions = make_session_factory(engine)
     clock = clock or Clock()
     dispatcher = Dispatcher(

@@ -42,12 +42,12 @@ def serve(s: Settings) -> int:
 
 
 def socket_mode(s: Settings) -> int:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from bot.socket_mode import socket_handler
 
     boot.require_slack(s, "Socket Mode")
     _, app, scheduler = start_socket_mode(s)
     try:
-        SocketModeHandler(app, s.SLACK_APP_TOKEN).start()
+        socket_handler(app, s.SLACK_APP_TOKEN).start()
     finally:
         if scheduler:
             scheduler.shutdown()

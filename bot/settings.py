@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.db import Limits
+
 SLACK_API_DEFAULT = "https://slack.com/api/"
 
 
@@ -23,6 +25,14 @@ class Settings(BaseSettings):
     OPSDESK_TIMEZONE: str = "UTC"
     OPSDESK_SCHEDULER: Literal["on", "off"] = "on"
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # Bounded waits (docs/RELIABILITY.md): Slack wants an answer within 3 seconds.
+    OPSDESK_REQUEST_DEADLINE_MS: int = Field(default=2500, ge=100, le=60_000)
+    OPSDESK_HEALTH_TIMEOUT_MS: int = Field(default=800, ge=50, le=60_000)
+    OPSDESK_DB_CONNECT_TIMEOUT: int = Field(default=2, ge=2, le=60)
+    OPSDESK_DB_STATEMENT_TIMEOUT_MS: int = Field(default=2000, ge=100, le=600_000)
+    OPSDESK_DB_LOCK_TIMEOUT_MS: int = Field(default=1500, ge=100, le=600_000)
+    OPSDESK_DB_POOL_TIMEOUT: float = Field(default=1.0, gt=0, le=60)
+    OPSDESK_SQLITE_BUSY_TIMEOUT_MS: int = Field(default=2000, ge=0, le=600_000)
 
     @field_validator("OPSDESK_TIMEZONE")
     @classmethod
@@ -51,6 +61,16 @@ class Settings(BaseSettings):
     @property
     def scheduler_enabled(self) -> bool:
         return self.OPSDESK_SCHEDULER == "on"
+
+    @property
+    def db_limits(self) -> Limits:
+        return Limits(
+            connect_timeout_s=self.OPSDESK_DB_CONNECT_TIMEOUT,
+            statement_timeout_ms=self.OPSDESK_DB_STATEMENT_TIMEOUT_MS,
+            lock_timeout_ms=self.OPSDESK_DB_LOCK_TIMEOUT_MS,
+            pool_timeout_s=self.OPSDESK_DB_POOL_TIMEOUT,
+            sqlite_busy_timeout_ms=self.OPSDESK_SQLITE_BUSY_TIMEOUT_MS,
+        )
 
 
 _SUPPORTED = "SQLite (sqlite:///opsdesk.db) or PostgreSQL (postgresql+psycopg://user:pass@host/db)"

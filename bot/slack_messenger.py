@@ -35,6 +35,11 @@ def make_web_client(settings: Settings) -> WebClient:
 class SlackMessenger:
     def __init__(self, client: WebClient):
         self.client = client
+        # users.info may run before a person's first request (bot/users.py): a 1 s timeout and
+        # no retries, so a slow or rate-limiting Slack never holds a request in Retry-After sleeps.
+        self.lookups = WebClient(
+            token=client.token, base_url=client.base_url, timeout=1, retry_handlers=[]
+        )
 
     def post(self, channel: str, message: Message, *, thread_ts: str | None = None) -> MessageRef:
         resp = self.client.chat_postMessage(
@@ -81,6 +86,6 @@ class SlackMessenger:
             self.client.conversations_invite(channel=channel, users=",".join(user_ids))
 
     def user_info(self, user_id: str) -> UserInfo | None:
-        resp = self.client.users_info(user=user_id)
+        resp = self.lookups.users_info(user=user_id)
         user = resp.get("user") or {}
         return UserInfo(user_id, user.get("real_name") or user.get("name"), user.get("tz"))

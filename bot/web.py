@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import re
+import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.request.internals import parse_body
+from slack_sdk.signature import SignatureVerifier
 
+from bot import sanitize
+from bot.quietlog import OncePerMinute
 from bot.runtime import Runtime
-from storage.db import ping
+from storage.db import deadline, ping
 
 log = logging.getLogger(__name__)
+
+_unreachable = OncePerMinute(log)
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -26,27 +37,105 @@ def _json(start_response: Callable[..., Any], status: str, data: dict[str, Any])
     return [body]
 
 
-def health(rt: Runtime) -> tuple[str, dict[str, Any]]:
-    try:
-        ping(rt.engine)
-    except Exception as exc:
-        log.warning("health check: database unreachable: %s", exc)
-        reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+class HealthProbe:
+    """Pings the database on a worker thread and waits for it only so long.
+
+    A load balancer asks every few seconds; while the database hangs, each asker waits on the
+    one ping in flight instead of starting another, so hung pings never pile up.
+    """
+
+    def __init__(self, rt: Runtime) -> None:
+        self._rt = rt
+        self._timeout = rt.settings.OPSDESK_HEALTH_TIMEOUT_MS / 1000
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsdesk-health")
+        self._inflight: Future[None] | None = None
+
+    def _ping(self) -> None:
+        # The ping itself gives up soon after the asker has, so the worker is free again.
+        with deadline(self._timeout * 2):
+            ping(self._rt.engine)
+
+    def problem(self) -> str | None:
+        """None when the database answered in time, else why not (one line)."""
+        with self._lock:
+            if self._inflight is None or self._inflight.done():
+                self._inflight = self._pool.submit(self._ping)
+            inflight = self._inflight
+        try:
+            inflight.result(timeout=self._timeout)
+        except FutureTimeout:
+            return f"no answer within {self._timeout:g}s"
+        except Exception as exc:
+            text = str(getattr(exc, "orig", None) or exc).strip()
+            return text.splitlines()[0][:200] if text else type(exc).__name__
+        return None
+
+
+def health(rt: Runtime, probe: HealthProbe | None = None) -> tuple[str, dict[str, Any]]:
+    reason = (probe or HealthProbe(rt)).problem()
+    if reason is not None:
+        _unreachable.warning(f"health check: database unreachable: {reason}")
         return "503 Service Unavailable", {"status": "error", "db": "unreachable", "reason": reason}
     return "200 OK", {"status": "ok", "db": "ok", "scheduler": rt.settings.OPSDESK_SCHEDULER}
 
 
+_TIMESTAMP = re.compile(r"\d{1,12}", re.ASCII)
+_malformed = OncePerMinute(log)
+
+
+def _empty_ack(start_response: Callable[..., Any]) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "0")])
+    return [b""]
+
+
+def _screen(
+    environ: dict[str, Any], start_response: Callable[..., Any], secret: str
+) -> list[bytes] | None:
+    """Answer here what Bolt would answer with a 500: a timestamp header that is not a number
+    (401), and a signed body that is not a Slack payload (an empty 200). None: pass it on."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    raw = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(raw)  # Bolt reads it again
+    try:
+        text = raw.decode("utf-8")
+        body = parse_body(text, environ.get("CONTENT_TYPE"))
+    except ValueError:  # not UTF-8, not JSON
+        text, body = raw.decode("utf-8", "replace"), None
+    if isinstance(body, dict) and body.get("ssl_check") == "1":
+        return None  # Slack's certificate check; Bolt answers it before verifying anything
+    stamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
+    if not _TIMESTAMP.fullmatch(stamp):
+        return _json(start_response, "401 Unauthorized", {"error": "invalid request"})
+    why = sanitize.problem(body) if isinstance(body, dict) else "a body that is not a payload"
+    if why is None:
+        return None
+    signed = SignatureVerifier(secret).is_valid(
+        body=text, timestamp=stamp, signature=environ.get("HTTP_X_SLACK_SIGNATURE", "")
+    )
+    if not signed:
+        return _json(start_response, "401 Unauthorized", {"error": "invalid request"})
+    _malformed.warning(f"acknowledged and ignored a signed request: {why}")
+    return _empty_ack(start_response)
+
+
 def wsgi_app(rt: Runtime, app: App) -> WSGIApp:
     slack = SlackRequestHandler(app)
+    probe = HealthProbe(rt)
+    secret = rt.settings.SLACK_SIGNING_SECRET or ""
 
     def route(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
         if path == "/slack/events":
             if method != "POST":
                 return _json(start_response, "405 Method Not Allowed", {"error": "POST only"})
-            return slack(environ, start_response)
+            answered = _screen(environ, start_response, secret)
+            return slack(environ, start_response) if answered is None else answered
         if path == "/healthz":
-            status, data = health(rt)
+            status, data = health(rt, probe)
             return _json(start_response, status, data)
         return _json(start_response, "404 Not Found", {"error": "not found"})
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
+from bot import unit
 from bot.commands import CommandSet
 from bot.context import Outbox
 from bot.errors import FieldErrors, UserError
@@ -28,7 +29,6 @@ from handlers.work import (
     mark_from_home,
     opened_from_home,
     runtime_of,
-    unit_of_work,
 )
 
 __all__ = [
@@ -121,7 +121,7 @@ def _refresh_home(rt: Runtime, user_id: str) -> Callable[[Any], None]:
         home_view = rt.registry.home_view
         if home_view is None:
             return
-        with unit_of_work(rt, user_id) as ctx:
+        with unit.unit_of_work(rt, user_id) as ctx:
             view = home_view(ctx, user_id)
         messenger.publish_home(user_id, view)  # after the transaction: never hold it over Slack
 

@@ -14,7 +14,7 @@ from handlers.kit import Request, event
 
 
 def _answer(req: Request, ev: dict[str, Any]) -> Message:
-    text = mentions.strip_mention(ev.get("text", ""))
+    text = mentions.strip_mention(str(ev.get("text") or ""))
     routes = req.ctx.registry.mentions()
     if text.lower() in {"", "help", "hi", "hello", "?"}:
         return Message(text=mentions.help_text(routes))

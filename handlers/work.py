@@ -10,22 +10,21 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from slack_bolt import BoltContext
-from sqlalchemy.orm import Session
 
+from bot import ids, unit
 from bot.commands import ParseEnv, UsageError
-from bot.context import Actor, Ctx, Outbox
-from bot.errors import UserError
+from bot.context import Ctx, Outbox
+from bot.errors import NotFound, UserError
 from bot.messenger import Message
 from bot.mrkdwn import escape
+from bot.quietlog import OncePerMinute
 from bot.runtime import Runtime
-from bot.users import time_zone
+from bot.users import introduce
 
 log = logging.getLogger(__name__)
 
@@ -76,9 +75,12 @@ class Request:
 def button_id(value: str, noun: str) -> int:
     """The id a button carries; a value that is not one (an old or forged button) is refused."""
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise UserError(f"That button no longer points at {noun}.") from None
+    if not 0 < number <= ids.MAX_ID:  # nothing has that id; the database would refuse it
+        raise NotFound(f"That button no longer points at {noun}.")
+    return number
 
 
 HOME_FLAG = "home"  # in a modal's JSON private_metadata: it was opened from the Home tab
@@ -113,18 +115,12 @@ def runtime_of(context: BoltContext) -> Runtime:
     return context["opsdesk"]
 
 
-def _ctx(rt: Runtime, session: Session, user_id: str, now: datetime) -> Ctx:
-    """The person acting: their time zone (asked of Slack once, then cached) and admin rights."""
-    tz = time_zone(session, rt.messenger, user_id, now=now, default=rt.config.timezone)
-    actor = Actor(user_id, tz, is_admin=rt.config.is_admin(user_id))
-    return Ctx(session=session, now=now, config=rt.config, actor=actor, registry=rt.registry)
-
-
-@contextmanager
-def unit_of_work(rt: Runtime, user_id: str) -> Iterator[Ctx]:
-    """A committed unit of work acting as ``user_id``, outside any request (e.g. after one)."""
-    with rt.transaction() as session:
-        yield _ctx(rt, session, user_id, rt.clock.now())
+def event_id_of(body: dict[str, Any]) -> str | None:
+    """The id Slack gives an Events API delivery (the same on each of its retries)."""
+    if body.get("type") != "event_callback":
+        return None
+    event_id = body.get("event_id")
+    return event_id if isinstance(event_id, str) and event_id else None
 
 
 def _run(
@@ -136,17 +132,30 @@ def _run(
     trigger_id: str | None,
     work: Callable[[Request], Reply],
 ) -> tuple[Reply, Outbox]:
-    """One unit of work: commits when ``work`` returns, rolls back on any exception."""
+    """One unit of work: commits when ``work`` returns, rolls back on any exception.
+
+    An event is marked handled in the same transaction as its effect, so a delivery that dies
+    half-way leaves no mark and Slack's retry does the work; a retry of one that committed, or a
+    second delivery racing the first, finds the mark and does nothing.
+    """
     now = rt.clock.now()
-    with rt.sessions() as session:
-        try:
-            ctx = _ctx(rt, session, user_id, now)
-            req = Request(ctx, rt, user_id, channel_id, trigger_id, body)
-            reply = work(req)
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    event_id = event_id_of(body)
+    with unit.request_deadline(rt):
+        # Before the transaction: a first contact may ask Slack (briefly) for their zone.
+        met = introduce(rt.sessions, rt.messenger, rt.lookups, user_id)
+        with rt.sessions() as session:
+            try:
+                if event_id is not None and not unit.first_delivery(session, event_id, now):
+                    session.rollback()
+                    log.info("event %s already handled; ignoring Slack's retry", event_id)
+                    return None, Outbox()
+                ctx = unit.acting(rt, session, user_id, now, met=met)
+                req = Request(ctx, rt, user_id, channel_id, trigger_id, body)
+                reply = unit.acted_on_once(session, lambda: work(req)) if event_id else work(req)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
     return reply, ctx.outbox
 
 
@@ -166,6 +175,24 @@ def apology(request_id: str) -> Message:
     )
 
 
+def outage_apology() -> Message:
+    return Message(
+        text=(
+            ":hourglass: My database is not answering right now, so nothing was changed. "
+            "Please try again in a minute."
+        )
+    )
+
+
+outages = OncePerMinute(log)
+
+
+def _first_line(exc: BaseException) -> str:
+    cause = getattr(exc, "orig", None) or exc
+    text = str(cause).strip()
+    return text.splitlines()[0][:200] if text else type(cause).__name__
+
+
 def _guarded(
     rt: Runtime, what: str, work: Callable[[], tuple[Reply, Outbox]]
 ) -> tuple[Reply, Outbox, UserError | None]:
@@ -174,7 +201,10 @@ def _guarded(
         return reply, outbox, None
     except UserError as exc:
         return None, Outbox(), exc
-    except Exception:
+    except Exception as exc:
+        if unit.is_outage(exc):
+            outages.warning(f"database unavailable; answering with an apology: {_first_line(exc)}")
+            return outage_apology(), Outbox(), None
         request_id = uuid.uuid4().hex[:8]
         log.exception("%s failed (request %s)", what, request_id)
         return apology(request_id), Outbox(), None

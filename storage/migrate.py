@@ -10,10 +10,11 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import Connection, Engine, MetaData, text
 
 import storage
 from storage.base import Base
+from storage.db import unbounded
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -32,9 +33,16 @@ def _config() -> AlembicConfig:
     return cfg
 
 
+def _no_statement_limit(conn: Connection) -> None:
+    """Requests get a short statement timeout; a migration may rewrite a large table."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL statement_timeout = 0"))
+
+
 def upgrade(engine: Engine, revision: str = "heads") -> None:
     cfg = _config()
-    with engine.begin() as conn:
+    with unbounded(), engine.begin() as conn:
+        _no_statement_limit(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
@@ -55,7 +63,8 @@ def pending(engine: Engine) -> list[tuple[str, str]]:
 
 def downgrade(engine: Engine, revision: str) -> None:
     cfg = _config()
-    with engine.begin() as conn:
+    with unbounded(), engine.begin() as conn:
+        _no_statement_limit(conn)
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, revision)
 

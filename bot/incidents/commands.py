@@ -8,6 +8,7 @@ from pydantic import Field, field_validator
 
 from bot.commands import Command, CommandSet, ParseEnv, UserRef, ref
 from bot.errors import UserError
+from bot.mrkdwn import echo
 
 Severity = Literal["sev1", "sev2", "sev3", "sev4"]
 IncidentId = ref("INC", "an incident")
@@ -22,7 +23,7 @@ def take_severity(words: list[str]) -> tuple[str | None, list[str]]:
     if not found:
         odd = next((w for w in words if w.lower().startswith("sev") and len(w) <= 5), None)
         if odd and odd.lower()[3:].isdigit():
-            raise UserError(f"`{odd}` is not a severity: use sev1 (worst) to sev4.")
+            raise UserError(f"`{echo(odd)}` is not a severity: use sev1 (worst) to sev4.")
         return None, words
     return found[0].lower(), [w for w in words if w is not found[0]]
 

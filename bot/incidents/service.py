@@ -19,7 +19,7 @@ from bot.context import Ctx
 from bot.errors import Conflict, NotFound, UserError
 from bot.incidents import keys
 from bot.incidents.commands import TITLE_LIMIT
-from bot.mrkdwn import truncate
+from bot.mrkdwn import echo, truncate
 from storage import incidents as repo
 from storage import notices as queue
 from storage.incidents import OPEN_STATES, SEVERITIES, Incident, IncidentEvent, IncidentStatus
@@ -107,7 +107,7 @@ def _schedule_followups(ctx: Ctx, incident: Incident) -> None:
 
 def check_resource(ctx: Ctx, resource: str | None) -> None:
     if resource is not None and resource not in {r.name for r in ctx.config.resources}:
-        raise UserError(f"There is no resource called {resource}.", field="resource")
+        raise UserError(f"There is no resource called `{echo(resource)}`.", field="resource")
 
 
 def raise_incident(

@@ -10,6 +10,7 @@ from pydantic import BeforeValidator, Field
 
 from bot.commands import Command, CommandSet, ParseEnv, UserRef, ref
 from bot.errors import UserError
+from bot.mrkdwn import echo
 from bot.purchases.money import parse_amount
 from bot.timeparse import take_moment
 
@@ -91,7 +92,7 @@ class List(Command):
         if rest:
             data["page"] = rest.pop(0)
         if rest:
-            raise UserError(f"I did not expect `{rest[0]}`.")
+            raise UserError(f"I did not expect `{echo(rest[0])}`.")
         return data
 
 
@@ -108,7 +109,7 @@ def _until(tokens: list[str], env: ParseEnv) -> datetime:
     moment = take_moment(tokens, now=env.now, tz=env.tz, tonight=env.tonight)
     when, used = moment.at, moment.used
     if used < len(tokens):
-        raise UserError(f"I read the date but not `{tokens[used]}`.")
+        raise UserError(f"I read the date but not `{echo(tokens[used])}`.")
     local = when.astimezone(env.tz)
     if not moment.clock_given and local.hour == 0 and local.minute == 0:
         # "until 2026-12-20" means through that day: it ends when the next one starts.

@@ -148,7 +148,7 @@ class Wait(Command):
             return {}
         start, end, used = window(words[1:], env, cls.example)
         if 1 + used < len(words):
-            raise UserError(f"I did not expect `{words[1 + used]}` after the window.")
+            raise UserError(f"I did not expect `{echo(words[1 + used])}` after the window.")
         return {
             "resource": words[0],
             "start": start,
@@ -183,7 +183,7 @@ class Add(Command):
         if len(rest) > 1:
             data["kind"] = rest[1].lower()
         if len(rest) > 2:
-            raise UserError(f"I did not expect `{rest[2]}`.")
+            raise UserError(f"I did not expect `{echo(rest[2])}`.")
         return data
 
 

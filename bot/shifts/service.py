@@ -19,6 +19,7 @@ from bot.clock import whole_minute
 from bot.config import RotationConfig
 from bot.context import Ctx
 from bot.errors import Forbidden, NotFound, UserError
+from bot.mrkdwn import echo
 from bot.shifts import keys
 from bot.shifts.rotation import HORIZON, Cover, Run, Schedule, Segment, runs
 from storage import shifts as repo
@@ -45,7 +46,7 @@ def rotations(ctx: Ctx, name: str | None) -> list[RotationConfig]:
     rot = ctx.config.rotation(name.lower())
     if rot is None:
         known = ", ".join(r.name for r in ctx.config.rotations)
-        raise NotFound(f"There is no rotation called `{name}`. Rotations: {known}.")
+        raise NotFound(f"There is no rotation called `{echo(name)}`. Rotations: {known}.")
     return [rot]
 
 
