@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -64,7 +64,12 @@ def make_engine(url: str, *, limits: Limits | None = None, **kwargs: Any) -> Eng
         f"-c statement_timeout={limits.statement_timeout_ms} "
         f"-c lock_timeout={limits.lock_timeout_ms}"
     )
-    connect_args["options"] = f"{server_side} {connect_args.get('options', '')}".strip()
+    # libpq takes one "options": keep what the URL (``?options=-csearch_path%3D...``) or the
+    # caller asked for beside the timeouts, since connect_args would replace the URL's.
+    asked = [make_url(url).query.get("options"), connect_args.get("options")]
+    connect_args["options"] = " ".join(
+        [server_side, *(o if isinstance(o, str) else " ".join(o) for o in asked if o)]
+    )
     engine = create_engine(url, connect_args=connect_args, **kwargs)
     if engine.dialect.driver == "psycopg":
         _guard_psycopg(engine, limits)

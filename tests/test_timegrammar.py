@@ -245,7 +245,8 @@ def test_a_past_start_in_a_future_only_place(text: str, message: str, example: s
 
 def test_now_and_this_minute_are_not_in_the_past() -> None:
     now = NOW + timedelta(seconds=42)
-    assert parse_window("now for 1h", now=now, tz=BERLIN, start="future")[0] == now
+    # "now" is the minute under way: whole minutes, as people mean them.
+    assert parse_window("now for 1h", now=now, tz=BERLIN, start="future")[0] == NOW
     start, _ = parse_window("11:00 for 1h", now=now, tz=BERLIN, start="future")
     assert start == NOW
 

@@ -107,7 +107,7 @@ def _schedule_followups(ctx: Ctx, incident: Incident) -> None:
 
 def check_resource(ctx: Ctx, resource: str | None) -> None:
     if resource is not None and resource not in {r.name for r in ctx.config.resources}:
-        raise UserError(f"There is no resource called `{echo(resource)}`.", field="resource")
+        raise UserError(f"There is no resource called {echo(resource)}.", field="resource")
 
 
 def raise_incident(

@@ -10,20 +10,26 @@ from pydantic import AwareDatetime, Field
 from bot.commands import Command, CommandSet, ParseEnv, ref
 from bot.errors import UserError
 from bot.mrkdwn import echo
-from bot.timeparse import parse_duration, starts_a_time, take_window
+from bot.timeparse import Start, parse_duration, starts_a_time, take_window
 
 BookingId = ref("BKG", "a booking")
 NOTE_LIMIT = 500
 
 
 def window(
-    words: list[str], env: ParseEnv, example: str, *, whole_days: bool = False
+    words: list[str],
+    env: ParseEnv,
+    example: str,
+    *,
+    whole_days: bool = False,
+    start: Start = "future",
 ) -> tuple[datetime, datetime, int]:
-    """A window that starts from now on (a day alone, or ``next week``, with ``whole_days``)."""
+    """A window that starts from now on (a day alone, or ``next week``, with ``whole_days``);
+    ``start="any"`` leaves a past start to the caller, who can answer it better."""
     if not words:
         raise UserError("I need a time window, like tomorrow 9am for 1h.", example=example)
     return take_window(
-        words, now=env.now, tz=env.tz, tonight=env.tonight, start="future", whole_days=whole_days
+        words, now=env.now, tz=env.tz, tonight=env.tonight, start=start, whole_days=whole_days
     )
 
 
@@ -61,7 +67,8 @@ class Available(Command):
         kind = None
         if words and not starts_a_time(words[0]):
             kind, words = words[0].lower(), words[1:]
-        start, end, used = window(words, env, cls.example, whole_days=True)
+        # A window already under way is answered by the service ("free from now until...").
+        start, end, used = window(words, env, cls.example, whole_days=True, start="any")
         if used < len(words):
             raise UserError(f"I did not expect `{echo(words[used])}` after the window.")
         return {"kind": kind, "start": start, "end": end}

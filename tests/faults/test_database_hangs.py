@@ -14,9 +14,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, text
 
+from bot.app import start_runtime
 from bot.clock import Clock
 from bot.config import Config
-from bot.runtime import build_runtime
 from bot.settings import Settings
 from bot.slack_messenger import SlackMessenger, make_web_client
 from storage.db import make_engine
@@ -57,7 +57,7 @@ def via_proxy(
         limits=s.db_limits,
         connect_args={"options": f"-csearch_path={schema}"},
     )
-    rt = build_runtime(s, config, SlackMessenger(make_web_client(s)), clock=Clock(), engine=proxied)
+    rt = start_runtime(s, config, SlackMessenger(make_web_client(s)), clock=Clock(), engine=proxied)
     app = SlackApp(rt, slack_stub)
     try:
         yield app

@@ -15,10 +15,9 @@ import pytest
 from slack_bolt.adapter.socket_mode.base_handler import BaseSocketModeHandler
 from sqlalchemy import Engine
 
-from bot.app import create_app
+from bot.app import create_app, start_runtime
 from bot.clock import Clock
 from bot.config import Config
-from bot.runtime import build_runtime
 from bot.settings import Settings
 from bot.slack_messenger import SlackMessenger, make_web_client
 from bot.socket_mode import socket_handler
@@ -47,7 +46,7 @@ def wire(
         SLACK_API_URL=slack_stub.base_url,
         OPSDESK_SCHEDULER="off",
     )
-    rt = build_runtime(s, config, SlackMessenger(make_web_client(s)), clock=Clock(), engine=engine)
+    rt = start_runtime(s, config, SlackMessenger(make_web_client(s)), clock=Clock(), engine=engine)
     handler = socket_handler(
         create_app(rt), "xapp-test", ping_interval=PING_INTERVAL_S, ping_timeout=PING_TIMEOUT_S
     )

@@ -107,7 +107,6 @@ def test_available_next_week_is_the_whole_week(slack: SlackApp) -> None:
 
 def test_delegation_until_a_day_midnight_ends_with_that_day(slack: SlackApp) -> None:
     resp = slack.slash("/purchase", "delegate <@U_DAVE|dave> until fri midnight", user="U_BOB")
-    assert (
-        f"{_token('2026-12-05 05:00')}{{date_short_pretty}} {{time}}|Sat 2026-12-05 00:00 EST>"
-        in (resp.text)
-    ), "the end of Friday in Bob's zone, not of Saturday"
+    # The delegation runs to Friday's midnight in Bob's zone (05:00 UTC), shown as that day's end.
+    last_second = f"<!date^{ts('2026-12-05 05:00') - 1}^{{date_short_pretty}}|Fri 4 Dec>"
+    assert f"until the end of {last_second}" in resp.text, "the end of Friday, not of Saturday"
