@@ -263,3 +263,15 @@ def by_ids(session: Session, ids: Sequence[int]) -> dict[int, Resource]:
         return {}
     rows = session.scalars(select(Resource).where(Resource.id.in_(sorted(set(ids)))))
     return {r.id: r for r in rows}
+
+
+# --- bulk ---------------------------------------------------------------------------------------
+
+
+def insert_resources(session: Session, rows: Sequence[dict[str, object]]) -> None:
+    """Bulk insert (seeding, imports): one executemany, no audit."""
+    session.execute(Resource.__table__.insert(), list(rows))
+
+
+def insert_bookings(session: Session, rows: Sequence[dict[str, object]]) -> None:
+    session.execute(Booking.__table__.insert(), list(rows))
