@@ -46,7 +46,7 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
         case cmd.List(scope=scope):
             all_ = scope == "all"
             rows = repo.open_incidents(ctx.session, limit=render.LIST_LIMIT, include_resolved=all_)
-            total = repo.count_incidents(ctx.session, include_resolved=all_)
+            total = repo.count_listed(ctx.session, include_resolved=all_)
             return render.incident_list(rows, total, ctx.tz, all_=all_)
         case cmd.Show(id=incident_id):
             incident = service.get(ctx, incident_id)

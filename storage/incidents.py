@@ -5,14 +5,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, case, func, select
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    case,
+    func,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from storage.base import Base
+from storage.base import Base, Total, count_upto, inline, partial_index
 from storage.models import BigId
 
+# Worst first is also text order ("sev1" < "sev2"), so the indexes below serve "worst first".
 SEVERITIES = ("sev1", "sev2", "sev3", "sev4")
 OPEN_STATES = ("open", "acknowledged")
+OPEN_SQL = "status IN ('open', 'acknowledged')"  # the partial indexes' predicates
+CLOSED_SQL = "status NOT IN ('open', 'acknowledged')"
 
 
 class Incident(Base):
@@ -44,6 +57,26 @@ class Incident(Base):
         Index("ix_incidents_status_severity", "status", "severity", "created_at"),
         Index("ix_incidents_created_at", "created_at"),
         Index("ix_incidents_resolved_at", "resolved_at"),
+        partial_index("ix_incidents_open_severity", "severity", "created_at", "id", where=OPEN_SQL),
+        partial_index(
+            "ix_incidents_open_commander",
+            "commander",
+            "severity",
+            "created_at",
+            "id",
+            where=OPEN_SQL,
+        ),
+        partial_index(
+            "ix_incidents_open_reporter",
+            "reporter",
+            "severity",
+            "created_at",
+            "id",
+            where=OPEN_SQL,
+        ),
+        partial_index(
+            "ix_incidents_closed_severity", "severity", "created_at", "id", where=CLOSED_SQL
+        ),
     )
 
     @property
@@ -66,48 +99,73 @@ class IncidentEvent(Base):
     __table_args__ = (Index("ix_incident_events_incident", "incident_id", "id"),)
 
 
-_SEVERITY_ORDER = case({s: i for i, s in enumerate(SEVERITIES)}, value=Incident.severity)
+WORST_FIRST = (Incident.severity, Incident.created_at, Incident.id)
+
+
+def _is_open() -> ColumnElement[bool]:
+    return Incident.status.in_([inline(s) for s in OPEN_STATES])
+
+
+def _is_closed() -> ColumnElement[bool]:
+    return Incident.status.not_in([inline(s) for s in OPEN_STATES])
 
 
 def open_incidents(
     session: Session, *, limit: int, include_resolved: bool = False
 ) -> Sequence[Incident]:
-    stmt = select(Incident)
+    """Open incidents worst first, then (``include_resolved``) the others, worst first.
+
+    Each part reads its partial index in order and stops at ``limit``; one statement.
+    """
     if not include_resolved:
-        stmt = stmt.where(Incident.status.in_(OPEN_STATES))
-    stmt = stmt.order_by(
-        (Incident.status == "resolved"), _SEVERITY_ORDER, Incident.created_at
-    ).limit(limit)
+        stmt = select(Incident).where(_is_open()).order_by(*WORST_FIRST).limit(limit)
+        return session.scalars(stmt).all()
+    firsts = [
+        select(Incident.id).where(part).order_by(*WORST_FIRST).limit(limit).subquery()
+        for part in (_is_open(), _is_closed())
+    ]
+    ids = union_all(*(select(first.c.id) for first in firsts))
+    stmt = (
+        select(Incident)
+        .where(Incident.id.in_(ids))
+        .order_by(case((_is_open(), 0), else_=1), *WORST_FIRST)
+        .limit(limit)
+    )
     return session.scalars(stmt).all()
 
 
-def count_incidents(session: Session, *, include_resolved: bool = False) -> int:
-    stmt = select(func.count()).select_from(Incident)
-    if not include_resolved:
-        stmt = stmt.where(Incident.status.in_(OPEN_STATES))
-    return session.scalar(stmt) or 0
+def count_incidents(session: Session) -> int:
+    """How many are open (exact: the digest says "+N more")."""
+    return session.scalar(select(func.count()).select_from(Incident).where(_is_open())) or 0
+
+
+def count_listed(session: Session, *, include_resolved: bool) -> Total:
+    """How many `/incident list [all]` covers, counted up to a cap along an index."""
+    if include_resolved:
+        return count_upto(session, select(Incident.id).order_by(Incident.created_at))
+    return count_upto(session, select(Incident.id).where(_is_open()).order_by(*WORST_FIRST))
 
 
 def open_by_severity(session: Session) -> dict[str, int]:
     rows = session.execute(
-        select(Incident.severity, func.count())
-        .where(Incident.status.in_(OPEN_STATES))
-        .group_by(Incident.severity)
+        select(Incident.severity, func.count()).where(_is_open()).group_by(Incident.severity)
     ).all()
     return {sev: n for sev, n in rows}
 
 
 def involving(session: Session, user_id: str, *, limit: int) -> Sequence[Incident]:
-    """Open incidents the person commands or reported."""
-    stmt = (
-        select(Incident)
-        .where(
-            Incident.status.in_(OPEN_STATES),
-            (Incident.commander == user_id) | (Incident.reporter == user_id),
-        )
-        .order_by(_SEVERITY_ORDER, Incident.created_at)
+    """Open incidents the person commands or reported, worst first: the first ``limit`` of
+    each along its own index, then the best of both."""
+    firsts = [
+        select(Incident.id)
+        .where(_is_open(), column == user_id)
+        .order_by(*WORST_FIRST)
         .limit(limit)
-    )
+        .subquery()
+        for column in (Incident.commander, Incident.reporter)
+    ]
+    ids = union_all(*(select(first.c.id) for first in firsts))
+    stmt = select(Incident).where(Incident.id.in_(ids)).order_by(*WORST_FIRST).limit(limit)
     return session.scalars(stmt).all()
 
 
@@ -158,3 +216,8 @@ def count_events(session: Session, incident_id: int) -> int:
         .where(IncidentEvent.incident_id == incident_id)
     )
     return session.scalar(stmt) or 0
+
+
+def insert_incidents(session: Session, rows: Sequence[dict[str, object]]) -> None:
+    """Bulk insert (seeding, imports): one executemany, no timeline or audit."""
+    session.execute(Incident.__table__.insert(), list(rows))

@@ -8,6 +8,7 @@ from bot.context import Ctx
 from bot.messenger import Message
 from bot.resources import availability, catalogue, render
 from storage import resources as repo
+from storage.base import Total
 from storage.resources import Resource
 
 STATUS_DAYS = 7
@@ -72,9 +73,9 @@ def raise_unknown_kind(kind: str, known: list[str]) -> None:
 def bookings(ctx: Ctx, mine: bool) -> Message:
     if mine:
         rows = repo.mine(ctx.session, ctx.actor.user_id, ctx.now, limit=render.LIST_LIMIT)
-        total = repo.count_mine(ctx.session, ctx.actor.user_id, ctx.now)
+        total = Total(repo.count_mine(ctx.session, ctx.actor.user_id, ctx.now))
     else:
         rows = repo.upcoming(ctx.session, ctx.now, None, limit=render.LIST_LIMIT)
-        total = repo.count_upcoming(ctx.session, ctx.now)
+        total = repo.count_upcoming_upto(ctx.session, ctx.now)
     names = repo.by_ids(ctx.session, [x.resource_id for x in rows])
     return render.booking_list(rows, names, total, ctx.tz, mine=mine)

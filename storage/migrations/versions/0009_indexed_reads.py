@@ -5,6 +5,7 @@ storage/migrations/online.py), plainly on SQLite.
 
 Revision ID: 0009_indexed_reads
 Revises: 0008_maintenance_next
+Depends on: 0002_incidents, 0003_purchases
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from storage.migrations.online import create_index, drop_index
 revision = "0009_indexed_reads"
 down_revision = "0008_maintenance_next"
 branch_labels = None
-depends_on = None
+depends_on = ("0002_incidents", "0003_purchases")
 
 SCHEDULED = "status = 'scheduled'"
+OPEN = "status IN ('open', 'acknowledged')"
+CLOSED = "status NOT IN ('open', 'acknowledged')"
 INDEXES: list[tuple[str, str, list[str], str | None]] = [
     ("ix_maintenance_next", "maintenance_windows", ["next_start", "id"], SCHEDULED),
     (
@@ -24,6 +27,22 @@ INDEXES: list[tuple[str, str, list[str], str | None]] = [
         "maintenance_windows",
         ["resource_id", "next_start", "id"],
         SCHEDULED,
+    ),
+    ("ix_incidents_open_severity", "incidents", ["severity", "created_at", "id"], OPEN),
+    (
+        "ix_incidents_open_commander",
+        "incidents",
+        ["commander", "severity", "created_at", "id"],
+        OPEN,
+    ),
+    ("ix_incidents_open_reporter", "incidents", ["reporter", "severity", "created_at", "id"], OPEN),
+    ("ix_incidents_closed_severity", "incidents", ["severity", "created_at", "id"], CLOSED),
+    ("ix_purchase_requests_created", "purchase_requests", ["created_at", "id"], None),
+    (
+        "ix_bookings_live_window",
+        "bookings",
+        ["resource_id", "start", "end"],
+        "status = 'active'",
     ),
 ]
 
