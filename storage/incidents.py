@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
     case,
+    cast,
     func,
+    null,
     select,
     union_all,
 )
@@ -221,3 +227,81 @@ def count_events(session: Session, incident_id: int) -> int:
 def insert_incidents(session: Session, rows: Sequence[dict[str, object]]) -> None:
     """Bulk insert (seeding, imports): one executemany, no timeline or audit."""
     session.execute(Incident.__table__.insert(), list(rows))
+
+
+# --- response times -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Percentiles:
+    """Nearest-rank median and p90 of a duration in seconds, over ``count`` values: the value at
+    rank ceil(p/100 * count), counting from 1 (p50 of 1, 2, 3, 4 s is 2 s), always one that
+    occurred. None when there are no values."""
+
+    count: int
+    p50: float | None = None
+    p90: float | None = None
+
+
+def raised_by_severity(session: Session, since: datetime) -> dict[str, int]:
+    rows = session.execute(
+        select(Incident.severity, func.count())
+        .where(Incident.created_at >= since)
+        .group_by(Incident.severity)
+    ).all()
+    return {sev: n for sev, n in rows}
+
+
+def response_times(session: Session, since: datetime) -> tuple[Percentiles, Percentiles]:
+    """Time to acknowledge and time to resolve of the incidents raised since ``since``,
+    computed by the database over every one of them."""
+    spans = (Incident.acknowledged_at, Incident.resolved_at)
+    if session.get_bind().dialect.name == "postgresql":
+        return _percentiles_postgresql(session, since, spans)
+    return _percentiles_by_rank(session, since, spans)
+
+
+def _percentiles_postgresql(
+    session: Session, since: datetime, spans: tuple[Any, ...]
+) -> tuple[Percentiles, Percentiles]:
+    columns = []
+    for end in spans:
+        length = end - Incident.created_at
+        columns += [
+            func.count(end),
+            func.percentile_disc(0.5).within_group(length),
+            func.percentile_disc(0.9).within_group(length),
+        ]
+    row = session.execute(select(*columns).where(Incident.created_at >= since)).one()
+    return tuple(  # type: ignore[return-value]
+        Percentiles(n, *(d.total_seconds() if d is not None else None for d in (p50, p90)))
+        for n, p50, p90 in (row[0:3], row[3:6])
+    )
+
+
+def _micros(column: Any) -> ColumnElement[int]:
+    """SQLite keeps times as 'YYYY-MM-DD HH:MM:SS.ffffff' text: exact integer microseconds."""
+    seconds = cast(func.strftime("%s", column), Integer)
+    return seconds * 1_000_000 + cast(func.substr(column, 21, 6), Integer)
+
+
+def _percentiles_by_rank(
+    session: Session, since: datetime, spans: tuple[Any, ...]
+) -> tuple[Percentiles, Percentiles]:
+    """SQLite has no percentile aggregate: count, then read each rank with ORDER BY ... LIMIT 1
+    OFFSET rank - 1 (a bounded sort in the database), every rank in one statement."""
+    window = Incident.created_at >= since
+    counts = session.execute(select(*(func.count(end) for end in spans)).where(window)).one()
+    picks: list[Any] = []
+    for end, n in zip(spans, counts, strict=True):
+        length = _micros(end) - _micros(Incident.created_at)
+        ranked = select(length).where(window, end.is_not(None)).order_by(length).limit(1)
+        for pct in (50, 90):
+            picks.append(ranked.offset(_rank(pct, n) - 1).scalar_subquery() if n else null())
+    values = session.execute(select(*picks)).one()
+    seconds = [v / 1_000_000 if v is not None else None for v in values]
+    return Percentiles(counts[0], *seconds[0:2]), Percentiles(counts[1], *seconds[2:4])
+
+
+def _rank(pct: int, n: int) -> int:
+    return max(1, math.ceil(pct / 100 * n))
