@@ -33,3 +33,13 @@ def create_index(
 
 def drop_index(name: str, table: str) -> None:
     op.drop_index(name, table_name=table)
+
+
+def drop_index_online(name: str) -> None:
+    """DROP INDEX CONCURRENTLY on PostgreSQL: queries using it finish first, writes go on."""
+    context = op.get_context()
+    if context.dialect.name != "postgresql":
+        op.execute(f'DROP INDEX IF EXISTS "{name}"')
+        return
+    with context.autocommit_block():
+        op.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{name}"')

@@ -26,8 +26,8 @@ NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 BIG = ("incidents", "bookings", "purchase_requests", "maintenance_windows")
 EXPECTED_INDEX = {
     "/incident list": {"ix_incidents_open_severity"},
-    "/incident list all": {"ix_incidents_open_severity", "ix_incidents_created_at"},
-    "/incident stats 30d": {"ix_incidents_created_at"},
+    "/incident list all": {"ix_incidents_open_severity", "ix_incidents_created_times"},
+    "/incident stats 30d": {"ix_incidents_created_times"},
     "/purchase list all": {"ix_purchase_requests_created"},
     "/resource bookings": {"ix_bookings_status_start"},
     # Either index reads live bookings only (ended ones are history): the planner may choose.
