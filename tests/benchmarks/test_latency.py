@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot import slack_payloads
 from bot.commands import REGISTRY
+from bot.console import payloads as slack_payloads
 from handlers import load_areas
 from storage.db import make_engine
 from tests.conftest import PG_URL
