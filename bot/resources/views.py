@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from bot.context import Ctx
@@ -9,7 +10,7 @@ from bot.messenger import Message
 from bot.resources import availability, catalogue, render
 from storage import resources as repo
 from storage.base import Total
-from storage.resources import Resource
+from storage.resources import Booking, Resource
 
 STATUS_DAYS = 7
 STATUS_LIMIT = 30
@@ -18,16 +19,14 @@ STATUS_LIMIT = 30
 def states_now(ctx: Ctx, resources: list[Resource]) -> list[render.State]:
     """Each resource's state at this minute: three queries whatever the number of resources."""
     now, ids = ctx.now, [r.id for r in resources]
-    held = repo.overlapping(ctx.session, ids, now, now + timedelta(seconds=1)) if ids else []
-    blocks = availability.blockers(ctx.session, ids, now, now + timedelta(seconds=1)) if ids else []
-    return [
-        render.State(
-            r,
-            [x for x in held if x.resource_id == r.id],
-            [x for x in blocks if x.resource_id == r.id],
-        )
-        for r in resources
-    ]
+    held: dict[int, list[Booking]] = defaultdict(list)
+    blocked: dict[int, list[availability.Blocker]] = defaultdict(list)
+    if ids:
+        for x in repo.overlapping(ctx.session, ids, now, now + timedelta(seconds=1)):
+            held[x.resource_id].append(x)
+        for y in availability.blockers(ctx.session, ids, now, now + timedelta(seconds=1)):
+            blocked[y.resource_id].append(y)
+    return [render.State(r, held[r.id], blocked[r.id]) for r in resources]
 
 
 def resource_list(ctx: Ctx, kind: str | None) -> Message:

@@ -4,9 +4,10 @@ Not part of the default run (timings vary with the machine); run it with
 `.venv/bin/python -m pytest -m benchmark -s tests/benchmarks/test_data_scale.py`. Each database
 (SQLite, PostgreSQL) is seeded in bulk at each scale (tests/scale.py: at 1x 10k incidents, 20k
 bookings over +-90 days, 5k purchases, 500 maintenance windows, 100 people), and each command
-runs in-process through the real Bolt app with signed requests. It prints, per command, the
-median time, the ratio of the largest scale to the smallest (target: at most 1.5) and how many
-SQL statements one run sends. It asserts only that every command answered.
+runs in-process through the real Bolt app with signed requests, the scales taking turns run by
+run so that other load on the machine weighs on each alike. It prints, per command, the median
+time, the ratio of the largest scale to the smallest (target: at most 1.5) and how many SQL
+statements one run sends. It asserts only that every command answered.
 
 OPSDESK_BENCH_SCALES=1,10 (the default) picks the scales, OPSDESK_BENCH_REPEAT=15 the timed
 runs per command.
@@ -17,8 +18,8 @@ from __future__ import annotations
 import os
 import statistics
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -68,16 +69,7 @@ def _database(kind: str, tmp_path: Path, scale: float) -> Iterator[Engine]:
         admin.dispose()
 
 
-def _median_ms(run: Callable[[], object]) -> float:
-    times = []
-    for _ in range(REPEAT):
-        start = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
-def _measure(engine: Engine, scale: float) -> dict[str, tuple[float, int]]:
+def _app(engine: Engine, scale: float) -> InProcess:
     settings = Settings(
         _env_file=None,
         DATABASE_URL=str(engine.url),
@@ -96,25 +88,35 @@ def _measure(engine: Engine, scale: float) -> dict[str, tuple[float, int]]:
     began = time.perf_counter()
     seed(rt, scale, now=datetime.now(UTC))
     print(f"  seeded {scale:g}x in {time.perf_counter() - began:.1f} s", flush=True)
-    app = InProcess(rt)
-    found = {}
-    for name in NAMES:
+    return InProcess(rt)
+
+
+def _measure(apps: dict[float, InProcess], name: str) -> dict[float, tuple[float, int]]:
+    """Median ms and statement count of ``name`` at each scale, the scales taking turns."""
+    counts = {}
+    for scale, app in apps.items():
         for _ in range(2):  # warm: caches, first-use imports, the planner's statistics
             app.run(name)
-        with counting(engine) as seen:
+        with counting(app.rt.engine) as seen:
             app.run(name)
-        found[name] = (_median_ms(lambda name=name: app.run(name)), seen.count)
-    return found
+        counts[scale] = seen.count
+    times: dict[float, list[float]] = {scale: [] for scale in apps}
+    for _ in range(REPEAT):
+        for scale, app in apps.items():
+            start = time.perf_counter()
+            app.run(name)
+            times[scale].append((time.perf_counter() - start) * 1000)
+    return {scale: (statistics.median(times[scale]), counts[scale]) for scale in apps}
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_data_scale(kind: str, tmp_path: Path) -> None:
     load_areas()
-    results: dict[float, dict[str, tuple[float, int]]] = {}
     print(f"\n{kind}: scales {', '.join(f'{s:g}x' for s in SCALES)}, median of {REPEAT} runs")
-    for scale in SCALES:
-        with _database(kind, tmp_path, scale) as engine:
-            results[scale] = _measure(engine, scale)
+    with ExitStack() as stack:
+        apps = {s: _app(stack.enter_context(_database(kind, tmp_path, s)), s) for s in SCALES}
+        measured = {name: _measure(apps, name) for name in NAMES}
+    results = {s: {name: measured[name][s] for name in NAMES} for s in SCALES}
     low, high = SCALES[0], SCALES[-1]
     head = " | ".join(f"{s:g}x ms" for s in SCALES)
     print(f"| command | {head} | {high:g}x/{low:g}x | statements |")
