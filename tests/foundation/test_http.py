@@ -69,7 +69,7 @@ def test_signed_slash_command_is_answered(app: SlackApp) -> None:
 
 
 def test_bad_signature_is_401_and_changes_nothing(app: SlackApp) -> None:
-    from bot import slack_payloads
+    from bot.console import payloads as slack_payloads
 
     body, ctype = slack_payloads.slash_command("/ping", "echo x", user_id="U_ALICE")
     resp = app.post(body, ctype, secret="not-the-secret")
@@ -78,7 +78,7 @@ def test_bad_signature_is_401_and_changes_nothing(app: SlackApp) -> None:
 
 
 def test_request_signed_six_minutes_ago_is_stale(app: SlackApp) -> None:
-    from bot import slack_payloads
+    from bot.console import payloads as slack_payloads
 
     body, ctype = slack_payloads.slash_command("/ping", "echo x", user_id="U_ALICE")
     resp = app.post(body, ctype, timestamp=int(time.time()) - 6 * 60)
@@ -108,7 +108,7 @@ def test_unknown_subcommand_answers_with_usage(app: SlackApp) -> None:
 
 
 def test_event_retried_by_slack_is_handled_once(app: SlackApp) -> None:
-    from bot import slack_payloads
+    from bot.console import payloads as slack_payloads
 
     event = slack_payloads.app_mention_event(
         "<@U_OPSDESK> help", user_id="U_ALICE", channel_id="C_GENERAL", ts="1700000001.000100"

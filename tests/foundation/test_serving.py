@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import slack_payloads
+from bot.console import payloads as slack_payloads
 from tests.serving import SECRET, free_port, gunicorn_command, migrate, running, server_env
 from tests.signing import post_signed
 from tests.slack_stub import SlackStub
