@@ -34,6 +34,22 @@ def section(text: str, *, accessory: Block | None = None, fields: Sequence[str] 
     return block
 
 
+def sections(lines: Sequence[str]) -> list[Block]:
+    """Lines in as few sections as fit, each under Slack's text limit, never splitting a line."""
+    out: list[Block] = []
+    chunk: list[str] = []
+    size = 0
+    for line in lines:
+        if chunk and size + len(line) + 1 > SECTION_LIMIT:
+            out.append(section("\n".join(chunk)))
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line) + 1
+    if chunk:
+        out.append(section("\n".join(chunk)))
+    return out
+
+
 def context(*texts: str) -> Block:
     return {"type": "context", "elements": [mrkdwn(t) for t in texts[:MAX_CONTEXT_ELEMENTS]]}
 

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, case, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from storage.base import Base, UTCDateTime
+from storage.base import Base, Total, UTCDateTime, count_upto, inline, partial_index
 from storage.models import BigId
 from storage.transitions import StateMachine
 
+# Worst first is also text order ("sev1" < "sev2"), so the indexes below serve "worst first".
 SEVERITIES = ("sev1", "sev2", "sev3", "sev4")
 
 
@@ -24,6 +41,8 @@ class IncidentStatus(StrEnum):
 
 
 OPEN_STATES = (IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED)
+OPEN_SQL = "status IN ('open', 'acknowledged')"  # the partial indexes' predicates
+CLOSED_SQL = "status NOT IN ('open', 'acknowledged')"
 
 
 class Incident(Base):
@@ -61,8 +80,35 @@ class Incident(Base):
 
     __table_args__ = (
         Index("ix_incidents_status_severity", "status", "severity", "created_at"),
-        Index("ix_incidents_created_at", "created_at"),
+        # Covers what /incident stats reads of a period, so no row is fetched for it.
+        Index(
+            "ix_incidents_created_times",
+            "created_at",
+            "severity",
+            "acknowledged_at",
+            "resolved_at",
+        ),
         Index("ix_incidents_resolved_at", "resolved_at"),
+        partial_index("ix_incidents_open_severity", "severity", "created_at", "id", where=OPEN_SQL),
+        partial_index(
+            "ix_incidents_open_commander",
+            "commander",
+            "severity",
+            "created_at",
+            "id",
+            where=OPEN_SQL,
+        ),
+        partial_index(
+            "ix_incidents_open_reporter",
+            "reporter",
+            "severity",
+            "created_at",
+            "id",
+            where=OPEN_SQL,
+        ),
+        partial_index(
+            "ix_incidents_closed_severity", "severity", "created_at", "id", where=CLOSED_SQL
+        ),
     )
 
     @property
@@ -91,48 +137,73 @@ def first_acknowledged_at(now: datetime) -> ColumnElement[datetime]:
     return func.coalesce(Incident.acknowledged_at, literal(now, UTCDateTime()))
 
 
-_SEVERITY_ORDER = case({s: i for i, s in enumerate(SEVERITIES)}, value=Incident.severity)
+WORST_FIRST = (Incident.severity, Incident.created_at, Incident.id)
+
+
+def _is_open() -> ColumnElement[bool]:
+    return Incident.status.in_([inline(s) for s in OPEN_STATES])
+
+
+def _is_closed() -> ColumnElement[bool]:
+    return Incident.status.not_in([inline(s) for s in OPEN_STATES])
 
 
 def open_incidents(
     session: Session, *, limit: int, include_resolved: bool = False
 ) -> Sequence[Incident]:
-    stmt = select(Incident)
+    """Open incidents worst first, then (``include_resolved``) the others, worst first.
+
+    Each part reads its partial index in order and stops at ``limit``; one statement.
+    """
     if not include_resolved:
-        stmt = stmt.where(Incident.status.in_(OPEN_STATES))
-    stmt = stmt.order_by(
-        (Incident.status == IncidentStatus.RESOLVED), _SEVERITY_ORDER, Incident.created_at
-    ).limit(limit)
+        stmt = select(Incident).where(_is_open()).order_by(*WORST_FIRST).limit(limit)
+        return session.scalars(stmt).all()
+    firsts = [
+        select(Incident.id).where(part).order_by(*WORST_FIRST).limit(limit).subquery()
+        for part in (_is_open(), _is_closed())
+    ]
+    ids = union_all(*(select(first.c.id) for first in firsts))
+    stmt = (
+        select(Incident)
+        .where(Incident.id.in_(ids))
+        .order_by(case((_is_open(), 0), else_=1), *WORST_FIRST)
+        .limit(limit)
+    )
     return session.scalars(stmt).all()
 
 
-def count_incidents(session: Session, *, include_resolved: bool = False) -> int:
-    stmt = select(func.count()).select_from(Incident)
-    if not include_resolved:
-        stmt = stmt.where(Incident.status.in_(OPEN_STATES))
-    return session.scalar(stmt) or 0
+def count_incidents(session: Session) -> int:
+    """How many are open (exact: the digest says "+N more")."""
+    return session.scalar(select(func.count()).select_from(Incident).where(_is_open())) or 0
+
+
+def count_listed(session: Session, *, include_resolved: bool) -> Total:
+    """How many `/incident list [all]` covers, counted up to a cap along an index."""
+    if include_resolved:
+        return count_upto(session, select(Incident.id).order_by(Incident.created_at))
+    return count_upto(session, select(Incident.id).where(_is_open()).order_by(*WORST_FIRST))
 
 
 def open_by_severity(session: Session) -> dict[str, int]:
     rows = session.execute(
-        select(Incident.severity, func.count())
-        .where(Incident.status.in_(OPEN_STATES))
-        .group_by(Incident.severity)
+        select(Incident.severity, func.count()).where(_is_open()).group_by(Incident.severity)
     ).all()
     return {sev: n for sev, n in rows}
 
 
 def involving(session: Session, user_id: str, *, limit: int) -> Sequence[Incident]:
-    """Open incidents the person commands or reported."""
-    stmt = (
-        select(Incident)
-        .where(
-            Incident.status.in_(OPEN_STATES),
-            (Incident.commander == user_id) | (Incident.reporter == user_id),
-        )
-        .order_by(_SEVERITY_ORDER, Incident.created_at)
+    """Open incidents the person commands or reported, worst first: the first ``limit`` of
+    each along its own index, then the best of both."""
+    firsts = [
+        select(Incident.id)
+        .where(_is_open(), column == user_id)
+        .order_by(*WORST_FIRST)
         .limit(limit)
-    )
+        .subquery()
+        for column in (Incident.commander, Incident.reporter)
+    ]
+    ids = union_all(*(select(first.c.id) for first in firsts))
+    stmt = select(Incident).where(Incident.id.in_(ids)).order_by(*WORST_FIRST).limit(limit)
     return session.scalars(stmt).all()
 
 
@@ -202,8 +273,26 @@ def last_update(session: Session, incident_id: int) -> IncidentEvent | None:
 # --- metrics ------------------------------------------------------------------------------------
 
 
+def insert_incidents(session: Session, rows: Sequence[dict[str, object]]) -> None:
+    """Bulk insert (seeding, imports): one executemany, no timeline or audit."""
+    session.execute(Incident.__table__.insert(), list(rows))
+
+
+# --- response times -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Percentiles:
+    """Nearest-rank median and p90 of a duration in seconds, over ``count`` values: the value at
+    rank ceil(p/100 * count), counting from 1 (p50 of 1, 2, 3, 4 s is 2 s), always one that
+    occurred. None when there are no values."""
+
+    count: int
+    p50: float | None = None
+    p90: float | None = None
+
+
 def raised_by_severity(session: Session, since: datetime) -> dict[str, int]:
-    """How many incidents of each severity were raised since ``since``."""
     rows = session.execute(
         select(Incident.severity, func.count())
         .where(Incident.created_at >= since)
@@ -212,13 +301,56 @@ def raised_by_severity(session: Session, since: datetime) -> dict[str, int]:
     return {sev: n for sev, n in rows}
 
 
-def lifetimes_since(
-    session: Session, since: datetime, *, limit: int
-) -> Sequence[tuple[datetime, datetime | None, datetime | None]]:
-    """(raised, acknowledged, resolved) of the newest incidents raised since ``since``."""
-    return session.execute(
-        select(Incident.created_at, Incident.acknowledged_at, Incident.resolved_at)
-        .where(Incident.created_at >= since)
-        .order_by(Incident.created_at.desc())
-        .limit(limit)
-    ).all()
+def response_times(session: Session, since: datetime) -> tuple[Percentiles, Percentiles]:
+    """Time to acknowledge and time to resolve of the incidents raised since ``since``,
+    computed by the database over every one of them."""
+    spans = (Incident.acknowledged_at, Incident.resolved_at)
+    if session.get_bind().dialect.name == "postgresql":
+        return _percentiles_postgresql(session, since, spans)
+    return _percentiles_by_rank(session, since, spans)
+
+
+def _percentiles_postgresql(
+    session: Session, since: datetime, spans: tuple[Any, ...]
+) -> tuple[Percentiles, Percentiles]:
+    columns = []
+    for end in spans:
+        length = end - Incident.created_at
+        columns += [
+            func.count(end),
+            func.percentile_disc(0.5).within_group(length),
+            func.percentile_disc(0.9).within_group(length),
+        ]
+    row = session.execute(select(*columns).where(Incident.created_at >= since)).one()
+    return tuple(  # type: ignore[return-value]
+        Percentiles(n, *(d.total_seconds() if d is not None else None for d in (p50, p90)))
+        for n, p50, p90 in (row[0:3], row[3:6])
+    )
+
+
+def _micros(column: Any) -> ColumnElement[int]:
+    """SQLite keeps times as 'YYYY-MM-DD HH:MM:SS.ffffff' text: exact integer microseconds."""
+    seconds = cast(func.strftime("%s", column), Integer)
+    return seconds * 1_000_000 + cast(func.substr(column, 21, 6), Integer)
+
+
+def _percentiles_by_rank(
+    session: Session, since: datetime, spans: tuple[Any, ...]
+) -> tuple[Percentiles, Percentiles]:
+    """SQLite has no percentile aggregate: count, then read each rank with ORDER BY ... LIMIT 1
+    OFFSET rank - 1 (a bounded sort in the database), every rank in one statement."""
+    window = Incident.created_at >= since
+    counts = session.execute(select(*(func.count(end) for end in spans)).where(window)).one()
+    picks: list[Any] = []
+    for end, n in zip(spans, counts, strict=True):
+        length = _micros(end) - _micros(Incident.created_at)
+        ranked = select(length).where(window, end.is_not(None)).order_by(length).limit(1)
+        for pct in (50, 90):
+            picks.append(ranked.offset(_rank(pct, n) - 1).scalar_subquery() if n else null())
+    values = session.execute(select(*picks)).one()
+    seconds = [v / 1_000_000 if v is not None else None for v in values]
+    return Percentiles(counts[0], *seconds[0:2]), Percentiles(counts[1], *seconds[2:4])
+
+
+def _rank(pct: int, n: int) -> int:
+    return max(1, math.ceil(pct / 100 * n))

@@ -1,16 +1,23 @@
-"""Maintenance windows: one row per window, recurring ones expanded in local time when read."""
+"""Maintenance windows: one row per window, recurring ones expanded in local time when read.
+
+Each row also keeps the occurrence in progress or next (``next_start``, ``next_end``) as of when
+it was last planned. Time only moves forward, so the stored occurrence is never later than the
+real one: every window with an occurrence in [start, end) from then on has ``next_start < end``,
+which an index over scheduled windows answers without reading the others, whatever their first
+start. The maintenance planner moves the stored occurrence on as occurrences end.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from sqlalchemy import ForeignKey, Index, String, Text, func, or_, select
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, or_, select, tuple_
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from storage.base import Base
+from storage.base import Base, Total, count_upto, inline, partial_index
 from storage.models import BigId
 from storage.transitions import StateMachine
 
@@ -22,6 +29,16 @@ class WindowStatus(StrEnum):
 
 
 SCHEDULED = WindowStatus.SCHEDULED
+SCHEDULED_SQL = "status = 'scheduled'"  # the partial indexes' predicate
+
+
+def _same_as(column: str) -> Any:
+    """A new window's stored next occurrence is its first one."""
+
+    def default(context: Any) -> Any:
+        return context.get_current_parameters()[column]
+
+    return default
 
 
 class MaintenanceWindow(Base):
@@ -49,10 +66,17 @@ class MaintenanceWindow(Base):
     # `done` on a recurring window ends only the occurrence in progress.
     done_occurrence: Mapped[datetime | None]
     done_at: Mapped[datetime | None]
+    # The occurrence in progress or next when last planned: never later than the real one.
+    next_start: Mapped[datetime] = mapped_column(default=_same_as("start"))
+    next_end: Mapped[datetime] = mapped_column(default=_same_as("end"))
 
     __table_args__ = (
         Index("ix_maintenance_resource_window", "resource_id", "start", "end"),
         Index("ix_maintenance_status_start", "status", "start"),
+        partial_index("ix_maintenance_next", "next_start", "id", where=SCHEDULED_SQL),
+        partial_index(
+            "ix_maintenance_resource_next", "resource_id", "next_start", "id", where=SCHEDULED_SQL
+        ),
     )
 
     @property
@@ -60,12 +84,11 @@ class MaintenanceWindow(Base):
         return self.status == SCHEDULED
 
 
-def _live(start: datetime, end: datetime) -> list:
-    """Scheduled windows that may have an occurrence in [start, end)."""
+def _not_over(now: datetime) -> list[ColumnElement[bool]]:
+    """Scheduled windows with an occurrence ending after ``now`` (recurring ones always have)."""
     return [
-        MaintenanceWindow.status == SCHEDULED,
-        MaintenanceWindow.start < end,
-        or_(MaintenanceWindow.every.is_not(None), MaintenanceWindow.end > start),
+        MaintenanceWindow.status == inline(SCHEDULED),
+        or_(MaintenanceWindow.every.is_not(None), MaintenanceWindow.next_end > now),
     ]
 
 
@@ -75,30 +98,47 @@ def live_between(
     end: datetime,
     *,
     resource_ids: Sequence[int] | None = None,
-    limit: int = 500,
 ) -> list[MaintenanceWindow]:
-    stmt = select(MaintenanceWindow).where(*_live(start, end))
+    """Every scheduled window that may have an occurrence in [start, end), earliest first.
+
+    Valid for any ``start`` from when the windows were last planned on (see the module doc);
+    the caller expands each window to find its actual occurrences.
+    """
+    stmt = select(MaintenanceWindow).where(*_not_over(start), MaintenanceWindow.next_start < end)
     if resource_ids is not None:
         stmt = stmt.where(MaintenanceWindow.resource_id.in_(list(resource_ids)))
-    stmt = stmt.order_by(MaintenanceWindow.start, MaintenanceWindow.id).limit(limit)
+    stmt = stmt.order_by(MaintenanceWindow.next_start, MaintenanceWindow.id)
     return list(session.scalars(stmt))
 
 
-def upcoming(
-    session: Session, now: datetime, *, resource_id: int | None, limit: int
-) -> tuple[list[MaintenanceWindow], int]:
-    """Scheduled windows not yet over, soonest first, and how many there are."""
-    cond = [
-        MaintenanceWindow.status == SCHEDULED,
-        or_(MaintenanceWindow.every.is_not(None), MaintenanceWindow.end > now),
-    ]
+def by_next(
+    session: Session,
+    now: datetime,
+    *,
+    resource_id: int | None,
+    after: tuple[datetime, int] | None,
+    limit: int,
+) -> list[MaintenanceWindow]:
+    """Windows not over at ``now`` in stored-next order, a page after ``(next_start, id)``."""
+    stmt = select(MaintenanceWindow).where(*_not_over(now))
     if resource_id is not None:
-        cond.append(MaintenanceWindow.resource_id == resource_id)
-    rows = session.scalars(
-        select(MaintenanceWindow)
-        .where(*cond)
-        .order_by(MaintenanceWindow.start, MaintenanceWindow.id)
-        .limit(limit)
-    )
-    total = session.scalar(select(func.count()).select_from(MaintenanceWindow).where(*cond))
-    return list(rows), total or 0
+        stmt = stmt.where(MaintenanceWindow.resource_id == resource_id)
+    if after is not None:
+        stmt = stmt.where(tuple_(MaintenanceWindow.next_start, MaintenanceWindow.id) > after)
+    stmt = stmt.order_by(MaintenanceWindow.next_start, MaintenanceWindow.id).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def count_not_over(session: Session, now: datetime, *, resource_id: int | None) -> Total:
+    """How many windows have an occurrence still to come or in progress (one line each),
+    counted along the stored-next index up to a cap."""
+    stmt = select(MaintenanceWindow.id).where(*_not_over(now))
+    if resource_id is not None:
+        stmt = stmt.where(MaintenanceWindow.resource_id == resource_id)
+    return count_upto(session, stmt.order_by(MaintenanceWindow.next_start, MaintenanceWindow.id))
+
+
+def insert_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Bulk insert (seeding, imports): one executemany; next occurrences default to the first."""
+    filled = [{"next_start": r["start"], "next_end": r["end"], **r} for r in rows]
+    session.execute(MaintenanceWindow.__table__.insert(), filled)

@@ -1,4 +1,11 @@
-"""Schema migrations, applied from any working directory: they ship inside this package."""
+"""Schema migrations, applied from any working directory: they ship inside this package.
+
+On PostgreSQL each migration runs in its own transaction, so a step that must run outside one
+(``CREATE INDEX CONCURRENTLY``, through ``storage.migrations.online``) can: the migrations before
+it are committed, the index is built while the application keeps writing, and a failure leaves
+the database at the last migration that finished. SQLite has no such statements, and one
+``BEGIN IMMEDIATE`` around the whole upgrade serialises processes that start together.
+"""
 
 from __future__ import annotations
 
@@ -27,29 +34,50 @@ def load_all_models() -> MetaData:
     return Base.metadata
 
 
-def _config() -> AlembicConfig:
+def _script_config() -> AlembicConfig:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
 
 
-def _no_statement_limit(conn: Connection) -> None:
-    """Requests get a short statement timeout; a migration may rewrite a large table."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SET LOCAL statement_timeout = 0"))
+def _config(conn: Connection) -> AlembicConfig:
+    cfg = _script_config()
+    cfg.attributes["connection"] = conn
+    cfg.attributes["transaction_per_migration"] = conn.dialect.name == "postgresql"
+    return cfg
+
+
+def _run(engine: Engine, step: str, revision: str) -> None:
+    """Requests get short statement and lock timeouts; a migration may rewrite a large table or
+    wait for one, so it runs without them."""
+    run = command.upgrade if step == "upgrade" else command.downgrade
+    if engine.dialect.name == "postgresql":
+        # Alembic begins and commits each migration itself (see env.py).
+        with unbounded(), engine.connect() as conn:
+            conn.execute(text("SET statement_timeout = 0"))
+            conn.execute(text("SET lock_timeout = 0"))
+            conn.commit()
+            try:
+                run(_config(conn), revision)
+                if conn.in_transaction():
+                    conn.commit()
+            finally:
+                conn.rollback()
+                conn.execute(text("RESET statement_timeout"))
+                conn.execute(text("RESET lock_timeout"))
+                conn.commit()
+    else:
+        with unbounded(), engine.begin() as conn:
+            run(_config(conn), revision)
 
 
 def upgrade(engine: Engine, revision: str = "heads") -> None:
-    cfg = _config()
-    with unbounded(), engine.begin() as conn:
-        _no_statement_limit(conn)
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+    _run(engine, "upgrade", revision)
 
 
 def pending(engine: Engine) -> list[tuple[str, str]]:
     """(revision, what it does) of every migration not yet applied, oldest first."""
-    script = ScriptDirectory.from_config(_config())
+    script = ScriptDirectory.from_config(_script_config())
     with engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_heads()
     applied = (
@@ -62,14 +90,14 @@ def pending(engine: Engine) -> list[tuple[str, str]]:
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    cfg = _config()
-    with unbounded(), engine.begin() as conn:
-        _no_statement_limit(conn)
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, revision)
+    _run(engine, "downgrade", revision)
 
 
 def is_current(engine: Engine) -> bool:
-    heads = set(ScriptDirectory.from_config(_config()).get_heads())
+    """Every migration applied. Alembic records only the newest of each line, and a migration
+    that depends on another branch stands for it too, so compare what the records imply."""
+    script = ScriptDirectory.from_config(_script_config())
     with engine.connect() as conn:
-        return set(MigrationContext.configure(conn).get_current_heads()) == heads
+        recorded = MigrationContext.configure(conn).get_current_heads()
+    applied = {r.revision for r in script.revision_map.iterate_revisions(recorded, "base") if r}
+    return set(script.get_heads()) <= applied

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from storage.base import Base, JSONType
+from storage.base import COUNT_CAP, Base, JSONType, Total, count_upto
 from storage.models import BigId
 from storage.transitions import StateMachine
 
@@ -83,6 +83,7 @@ class PurchaseRequest(Base):
         Index("ix_purchase_requests_status_created", "status", "created_at"),
         Index("ix_purchase_requests_requester", "requester", "created_at"),
         Index("ix_purchase_requests_decided_at", "decided_at"),
+        Index("ix_purchase_requests_created", "created_at", "id"),
     )
 
     @property
@@ -236,8 +237,12 @@ def waiting_on(
 
 def listing(
     session: Session, *, scope: str, user_id: str, limit: int, offset: int = 0
-) -> tuple[list[PurchaseRequest], int]:
-    """``pending`` (oldest first), ``mine`` or ``all`` (newest first)."""
+) -> tuple[list[PurchaseRequest], Total]:
+    """``pending`` (oldest first), ``mine`` or ``all`` (newest first), and how many.
+
+    ``all`` grows with history, so it is counted along the page's index up to a cap past this
+    page; pending requests and one person's are few enough to count exactly.
+    """
     where: list[Any] = []
     order: list[Any] = [PurchaseRequest.created_at.desc(), PurchaseRequest.id.desc()]
     if scope == "pending":
@@ -245,11 +250,12 @@ def listing(
         order = [PurchaseRequest.created_at, PurchaseRequest.id]
     elif scope == "mine":
         where.append(PurchaseRequest.requester == user_id)
-    rows = session.scalars(
-        select(PurchaseRequest).where(*where).order_by(*order).limit(limit).offset(offset)
-    ).all()
-    total = session.scalar(select(func.count()).select_from(PurchaseRequest).where(*where))
-    return list(rows), total or 0
+    query = select(PurchaseRequest).where(*where).order_by(*order)
+    rows = list(session.scalars(query.limit(limit).offset(offset)))
+    if scope == "all":
+        return rows, count_upto(session, query, cap=offset + COUNT_CAP)
+    n = session.scalar(select(func.count()).select_from(PurchaseRequest).where(*where))
+    return rows, Total(n or 0)
 
 
 def decided_between(
@@ -302,3 +308,19 @@ def message_for(
         PurchaseMessage.user_id == user_id,
     )
     return session.scalar(stmt)
+
+
+def insert_requests(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Bulk insert (seeding, imports): one executemany; approvers come from each row's steps."""
+    if not rows:
+        return
+    table = PurchaseRequest.__table__
+    stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+    returned = session.execute(stmt, list(rows)).scalars()
+    approvers = [
+        {"request_id": request_id, "step": step, "user_id": user_id}
+        for request_id, row in zip(returned.all(), rows, strict=True)
+        for step, people in enumerate(row["steps"])
+        for user_id in people
+    ]
+    session.execute(PurchaseApprover.__table__.insert(), approvers)

@@ -1,5 +1,5 @@
-"""Resources, bookings and waiting lists. Every overlap query goes through the
-(resource_id, start, end) indexes; nothing here loads a whole table."""
+"""Resources, bookings and waiting lists. Every overlap query goes through the live bookings'
+(resource_id, start, end) index; nothing here loads a whole table."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, func, select
+from sqlalchemy import Boolean, ForeignKey, Index, Select, String, Text, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from storage.base import Base
+from storage.base import Base, Total, count_upto, inline, partial_index
 from storage.models import BigId
 from storage.transitions import StateMachine, update_if
 
@@ -26,6 +26,7 @@ class BookingStatus(StrEnum):
 
 
 LIVE = BookingStatus.ACTIVE
+LIVE_SQL = "status = 'active'"  # the partial index's predicate
 
 
 class WaitStatus(StrEnum):
@@ -78,6 +79,8 @@ class Booking(Base):
         Index("ix_bookings_resource_window", "resource_id", "start", "end"),
         Index("ix_bookings_owner", "owner", "status", "end"),
         Index("ix_bookings_status_start", "status", "start"),
+        # Overlap reads see live bookings only, however long the history of ended ones.
+        partial_index("ix_bookings_live_window", "resource_id", "start", "end", where=LIVE_SQL),
     )
 
     @property
@@ -188,7 +191,7 @@ def overlapping(
         Booking.resource_id.in_(list(resource_ids)),
         Booking.start < end,
         Booking.end > start,
-        Booking.status == LIVE,
+        Booking.status == inline(LIVE),
     )
     if exclude is not None:
         stmt = stmt.where(Booking.id != exclude)
@@ -204,7 +207,7 @@ def count_overlapping(session: Session, resource_id: int, start: datetime, end: 
             Booking.resource_id == resource_id,
             Booking.start < end,
             Booking.end > start,
-            Booking.status == LIVE,
+            Booking.status == inline(LIVE),
         )
     )
     return session.scalar(stmt) or 0
@@ -229,13 +232,23 @@ def count_mine(session: Session, owner: str, now: datetime) -> int:
     return session.scalar(stmt) or 0
 
 
-def upcoming(
-    session: Session, now: datetime, until: datetime | None, *, limit: int
-) -> list[Booking]:
+def _upcoming(now: datetime, until: datetime | None) -> Select[tuple[Booking]]:
+    """Live bookings not over at ``now``, by start: (status, start) read in order."""
     stmt = select(Booking).where(Booking.status == LIVE, Booking.end > now)
     if until is not None:
         stmt = stmt.where(Booking.start < until)
-    return list(session.scalars(stmt.order_by(Booking.start, Booking.id).limit(limit)))
+    return stmt.order_by(Booking.start, Booking.id)
+
+
+def upcoming(
+    session: Session, now: datetime, until: datetime | None, *, limit: int
+) -> list[Booking]:
+    return list(session.scalars(_upcoming(now, until).limit(limit)))
+
+
+def count_upcoming_upto(session: Session, now: datetime) -> Total:
+    """How many live bookings are not over, counted along the same index up to a cap."""
+    return count_upto(session, _upcoming(now, None))
 
 
 def count_upcoming(session: Session, now: datetime, until: datetime | None = None) -> int:
@@ -250,7 +263,9 @@ def count_upcoming(session: Session, now: datetime, until: datetime | None = Non
 def live_from(session: Session, resource_id: int, now: datetime, *, limit: int) -> list[Booking]:
     stmt = (
         select(Booking)
-        .where(Booking.resource_id == resource_id, Booking.status == LIVE, Booking.end > now)
+        .where(
+            Booking.resource_id == resource_id, Booking.status == inline(LIVE), Booking.end > now
+        )
         .order_by(Booking.start, Booking.id)
         .limit(limit)
     )
@@ -280,7 +295,7 @@ def own_overlap(
             Booking.resource_id == resource_id,
             Booking.start < end,
             Booking.end > start,
-            Booking.status == LIVE,
+            Booking.status == inline(LIVE),
             Booking.owner == user_id,
         )
         .order_by(Booking.start, Booking.id)
@@ -307,3 +322,15 @@ def by_ids(session: Session, ids: Sequence[int]) -> dict[int, Resource]:
         return {}
     rows = session.scalars(select(Resource).where(Resource.id.in_(sorted(set(ids)))))
     return {r.id: r for r in rows}
+
+
+# --- bulk ---------------------------------------------------------------------------------------
+
+
+def insert_resources(session: Session, rows: Sequence[dict[str, object]]) -> None:
+    """Bulk insert (seeding, imports): one executemany, no audit."""
+    session.execute(Resource.__table__.insert(), list(rows))
+
+
+def insert_bookings(session: Session, rows: Sequence[dict[str, object]]) -> None:
+    session.execute(Booking.__table__.insert(), list(rows))

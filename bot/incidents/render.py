@@ -13,6 +13,7 @@ from bot.incidents.ids import Action, View
 from bot.messenger import Message
 from bot.mrkdwn import safe, user, when
 from bot.timeparse import format_duration
+from storage.base import Total
 from storage.incidents import Incident, IncidentEvent
 
 SEV_EMOJI = {
@@ -195,7 +196,7 @@ def _row(incident: Incident, tz: ZoneInfo) -> str:
 
 
 def incident_list(
-    incidents: Sequence[Incident], total: int, tz: ZoneInfo, *, all_: bool
+    incidents: Sequence[Incident], total: Total, tz: ZoneInfo, *, all_: bool
 ) -> Message:
     if not incidents:
         text = "No incidents yet." if all_ else "No open incidents. :tada:"
@@ -203,7 +204,7 @@ def incident_list(
     title = "Incidents" if all_ else "Open incidents"
     blocks: list[b.Block] = [b.header(f"{title} ({total})")]
     blocks += [b.section(_row(i, tz)) for i in incidents]
-    if total > len(incidents):
+    if total.more_than(len(incidents)):
         blocks.append(b.context(f"Showing {len(incidents)} of {total}, worst first."))
     return Message(text=f"{title}: {total}", blocks=b.fit(blocks))
 

@@ -22,6 +22,7 @@ from bot.incidents.commands import TITLE_LIMIT
 from bot.mrkdwn import echo, truncate
 from storage import incidents as repo
 from storage import notices as queue
+from storage.base import Total
 from storage.incidents import OPEN_STATES, SEVERITIES, Incident, IncidentEvent, IncidentStatus
 from storage.transitions import compare_and_set
 
@@ -47,10 +48,11 @@ def get(ctx: Ctx, incident_id: int) -> Incident:
     return incident
 
 
-def listing(ctx: Ctx, *, include_resolved: bool, limit: int) -> tuple[Sequence[Incident], int]:
-    """Open incidents worst first (resolved ones after them, if asked), and how many in all."""
+def listing(ctx: Ctx, *, include_resolved: bool, limit: int) -> tuple[Sequence[Incident], Total]:
+    """Open incidents worst first (resolved ones after them, if asked), and how many in all
+    (counted along the list's index up to a cap: "1000+")."""
     rows = repo.open_incidents(ctx.session, limit=limit, include_resolved=include_resolved)
-    return rows, repo.count_incidents(ctx.session, include_resolved=include_resolved)
+    return rows, repo.count_listed(ctx.session, include_resolved=include_resolved)
 
 
 def with_timeline(

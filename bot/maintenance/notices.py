@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.context import Ctx
 from bot.maintenance import keys, render, service
-from bot.maintenance.occurrences import occurrences
+from bot.maintenance.occurrences import catch_up, occurrences
 from bot.messenger import Messenger
 from bot.notices import Skip
 from bot.resources import service as bookings
@@ -130,6 +130,8 @@ def overlap(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
 
 
 def plan_upcoming(ctx: Ctx) -> None:
-    """Queue reminders, starts and finishes for occurrences within the planning horizon."""
+    """Queue reminders, starts and finishes for occurrences within the planning horizon, and
+    move each recurring window's stored next occurrence past the ones that have ended."""
     for window in repo.live_between(ctx.session, ctx.now, ctx.now + service.horizon(ctx)):
+        catch_up(window, ctx.now)
         service.plan(ctx, window)

@@ -6,6 +6,10 @@ same as for every recurrence (bot/recurrence.py): a start that falls in the hour
 clocks spring forward moves forward by the gap (a daily 02:30 window starts at 03:30 local on
 that day, and still lasts as long); a start in the repeated autumn hour is its first occurrence.
 Monthly windows on the 29th-31st fall on the month's last day in shorter months.
+
+Windows are found by their stored next occurrence (storage/maintenance.py), never by their first
+start, and nothing here caps how many: a list that must be short is cut by its caller, which
+says how many more there are.
 """
 
 from __future__ import annotations
@@ -24,7 +28,10 @@ from storage.maintenance import MaintenanceWindow
 
 STEP_DAYS = {"day": 1, "week": 7}
 PERIOD = {"day": timedelta(days=1), "week": timedelta(days=7), "month": timedelta(days=28)}
-LIMIT = 400
+# Stored next occurrences are computed this far in the past, so a reader whose clock lags the
+# planner's (a request that began a moment before the planner committed) still finds them.
+LAG = timedelta(minutes=5)
+PAGE = 50
 
 Occurrence = tuple[datetime, datetime]
 
@@ -53,13 +60,13 @@ def _first_index(window: MaintenanceWindow, after: datetime) -> int:
 
 
 def occurrences(
-    window: MaintenanceWindow, start: datetime, end: datetime, *, limit: int = LIMIT
+    window: MaintenanceWindow, start: datetime, end: datetime, *, limit: int | None = None
 ) -> list[Occurrence]:
     """Occurrences overlapping [start, end), earliest first (an ended-early one is clipped)."""
     length = window.end - window.start
     out: list[Occurrence] = []
     k = _first_index(window, start)
-    while len(out) < limit:
+    while limit is None or len(out) < limit:
         s = nth_start(window, k)
         if s >= end:
             break
@@ -79,15 +86,67 @@ def current_or_next(window: MaintenanceWindow, now: datetime) -> Occurrence | No
     return found[0] if found else None
 
 
+def catch_up(window: MaintenanceWindow, now: datetime) -> bool:
+    """Move a recurring window's stored next occurrence past the ones that have ended."""
+    since = now - LAG
+    if window.every is None or window.next_end > since:
+        return False
+    found = current_or_next(window, since)
+    if found is None or found == (window.next_start, window.next_end):
+        return False
+    window.next_start, window.next_end = found
+    return True
+
+
+def overlapping(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    resource_ids: Sequence[int] | None = None,
+) -> list[tuple[MaintenanceWindow, Occurrence]]:
+    """Every occurrence of a scheduled window overlapping [start, end), by start then window."""
+    found = [
+        (window, occ)
+        for window in repo.live_between(session, start, end, resource_ids=resource_ids)
+        for occ in occurrences(window, start, end)
+    ]
+    found.sort(key=lambda f: (f[1][0], f[0].id))
+    return found
+
+
+def soonest(
+    session: Session, now: datetime, *, resource_id: int | None, limit: int
+) -> list[tuple[MaintenanceWindow, Occurrence]]:
+    """The ``limit`` windows whose occurrence in progress or next comes first, with it.
+
+    Windows are read in stored-next order, a page at a time. A stored occurrence is never later
+    than the real one, so once the ``limit``-th real occurrence found is no later than the last
+    stored one read, no window still unread can come before it.
+    """
+    found: list[tuple[MaintenanceWindow, Occurrence]] = []
+    after: tuple[datetime, int] | None = None
+    while True:
+        page = repo.by_next(session, now, resource_id=resource_id, after=after, limit=PAGE)
+        for window in page:
+            occ = current_or_next(window, now)
+            if occ is not None:
+                found.append((window, occ))
+        found.sort(key=lambda f: (f[1][0], f[0].id))
+        if len(page) < PAGE:
+            return found[:limit]
+        after = (page[-1].next_start, page[-1].id)
+        if len(found) >= limit and (found[limit - 1][1][0], found[limit - 1][0].id) <= after:
+            return found[:limit]
+
+
 def maintenance_blockers(
     session: Session, resource_ids: Sequence[int], start: datetime, end: datetime
 ) -> list[Blocker]:
     """Maintenance makes a resource unavailable, like a booking of all its capacity."""
     if not resource_ids:
         return []
-    found = []
-    for window in repo.live_between(session, start, end, resource_ids=resource_ids, limit=200):
-        for s, e in occurrences(window, start, end):
-            what = f"maintenance: {window.description}"
-            found.append(Blocker(window.resource_id, s, e, ref(window), what))
-    return found
+    return [
+        Blocker(w.resource_id, s, e, ref(w), f"maintenance: {w.description}")
+        for w, (s, e) in overlapping(session, start, end, resource_ids=resource_ids)
+    ]

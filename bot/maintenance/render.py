@@ -11,6 +11,7 @@ from bot import ids
 from bot.messenger import Message
 from bot.mrkdwn import safe, user, window
 from bot.timeparse import format_duration
+from storage.base import Total
 from storage.maintenance import MaintenanceWindow
 from storage.resources import Booking, Resource
 
@@ -55,14 +56,14 @@ def scheduled(
 
 def window_list(
     rows: Sequence[tuple[MaintenanceWindow, str, tuple[datetime, datetime] | None]],
-    total: int,
+    total: Total,
     tz: ZoneInfo,
 ) -> Message:
     if not rows:
         return Message(text="No maintenance is scheduled.")
     lines = [_line(w, name, occ, tz) for w, name, occ in rows]
-    blocks: list[b.Block] = [b.header(f"Maintenance ({total})"), b.section("\n".join(lines))]
-    if total > len(rows):
+    blocks: list[b.Block] = [b.header(f"Maintenance ({total})"), *b.sections(lines)]
+    if total.more_than(len(rows)):
         blocks.append(b.context(f"Showing {len(rows)} of {total}, soonest first."))
     return Message(text=f"Maintenance: {total}", blocks=blocks)
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.context import Ctx
 from bot.maintenance import render, service
-from bot.maintenance.occurrences import current_or_next, occurrences
+from bot.maintenance.occurrences import occurrences, soonest
 from bot.messenger import Message
 from bot.resources import catalogue
 from storage import maintenance as repo
@@ -18,11 +18,10 @@ SHOW_OCCURRENCES = 5
 
 def window_list(ctx: Ctx, resource_name: str | None) -> Message:
     resource_id = catalogue.find(ctx, resource_name).id if resource_name else None
-    rows, total = repo.upcoming(ctx.session, ctx.now, resource_id=resource_id, limit=LIST_LIMIT)
-    names = resource_repo.by_ids(ctx.session, [w.resource_id for w in rows])
-    items = [(w, names[w.resource_id].name, current_or_next(w, ctx.now)) for w in rows]
-    items = [i for i in items if i[2] is not None]
-    items.sort(key=lambda i: i[2][0])  # type: ignore[index]
+    rows = soonest(ctx.session, ctx.now, resource_id=resource_id, limit=LIST_LIMIT)
+    total = repo.count_not_over(ctx.session, ctx.now, resource_id=resource_id)
+    names = resource_repo.by_ids(ctx.session, [w.resource_id for w, _ in rows])
+    items = [(w, names[w.resource_id].name, occ) for w, occ in rows]
     return render.window_list(items, total, ctx.tz)
 
 

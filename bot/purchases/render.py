@@ -13,6 +13,7 @@ from bot.messenger import Message
 from bot.mrkdwn import safe, user, users, when
 from bot.purchases.ids import Action, View
 from bot.purchases.money import fmt
+from storage.base import Total
 from storage.models import AuditEvent
 from storage.purchases import PurchaseDecision, PurchaseRequest
 
@@ -207,21 +208,20 @@ def row(req: PurchaseRequest, tz: ZoneInfo) -> str:
 
 
 def listing(
-    rows: Sequence[PurchaseRequest], total: int, tz: ZoneInfo, *, scope: str, page: int
+    rows: Sequence[PurchaseRequest], total: Total, tz: ZoneInfo, *, scope: str, page: int
 ) -> Message:
     title = {"pending": "Pending purchases", "mine": "Your purchases", "all": "Purchases"}[scope]
     if not rows:
-        if total:
+        if total.n:
             return Message(text=f"{title}: there is no page {page}; there are {total} in all.")
         return Message(text=f"{title}: none.")
     blocks: list[b.Block] = [b.header(f"{title} ({total})")]
     blocks += [b.section(row(r, tz)) for r in rows]
     first = (page - 1) * LIST_LIMIT + 1
-    if total > len(rows) or page > 1:
-        nxt = (
-            f" Next: `/purchase list {scope} {page + 1}`." if first + len(rows) - 1 < total else ""
-        )
-        blocks.append(b.context(f"Showing {first}–{first + len(rows) - 1} of {total}.{nxt}"))
+    last = first + len(rows) - 1
+    if total.more_than(len(rows)) or page > 1:
+        nxt = f" Next: `/purchase list {scope} {page + 1}`." if total.more_than(last) else ""
+        blocks.append(b.context(f"Showing {first}–{last} of {total}.{nxt}"))
     return Message(text=f"{title}: {total}", blocks=b.fit(blocks))
 
 

@@ -21,7 +21,7 @@ HOME_LIMIT = 10
 def waiting(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> DigestSection | None:
     """Pending requests, oldest first: age, amount and whose step they wait on (2 queries)."""
     rows, total = repo.listing(ctx.session, scope="pending", user_id="", limit=limit)
-    if not total:
+    if not total.n:
         return None
     lines = [
         f":hourglass_flowing_sand: *{render.ref(r)}* {render.amount(r)} · "
@@ -30,7 +30,7 @@ def waiting(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> DigestSectio
         f"{render.approvers_of(r, r.step)}"
         for r in rows
     ]
-    return DigestSection("Purchases waiting", lines, total, "/purchase list pending")
+    return DigestSection("Purchases waiting", lines, total.n, "/purchase list pending")
 
 
 def decided_since(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> DigestSection | None:
@@ -90,6 +90,6 @@ def your_requests(ctx: Ctx, viewer: str) -> list[dict[str, Any]]:
                 f"{render.where(r)} · requested {when(r.created_at, ctx.tz, style='ago')}"
             )
         )
-    if total > len(rows):
-        blocks.append(b.context(f"{total - len(rows)} more: `/purchase list mine`."))
+    if total.more_than(len(rows)):
+        blocks.append(b.context(f"{total.n - len(rows)} more: `/purchase list mine`."))
     return blocks

@@ -14,6 +14,7 @@ from bot.messenger import Message
 from bot.mrkdwn import safe, user, when, window
 from bot.resources.ids import Action
 from bot.timeparse import format_duration
+from storage.base import Total
 from storage.resources import Booking, Resource, WaitEntry
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ def _booking_line(booking: Booking, name: str, tz: ZoneInfo, *, owner: bool = Tr
 def booking_list(
     bookings: Sequence[Booking],
     names: dict[int, Resource],
-    total: int,
+    total: Total,
     tz: ZoneInfo,
     *,
     mine: bool,
@@ -108,7 +109,7 @@ def booking_list(
         return Message(text="You have no bookings." if mine else "Nothing is booked.")
     lines = [_booking_line(x, names[x.resource_id].name, tz, owner=not mine) for x in bookings]
     blocks: list[b.Block] = [b.header(f"{title} ({total})"), b.section("\n".join(lines))]
-    if total > len(bookings):
+    if total.more_than(len(bookings)):
         blocks.append(b.context(f"Showing the first {len(bookings)} of {total}."))
     return Message(text=f"{title}: {total}", blocks=blocks)
 

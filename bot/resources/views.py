@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from bot.clock import whole_minute
@@ -11,7 +12,8 @@ from bot.messenger import Message
 from bot.mrkdwn import when
 from bot.resources import availability, catalogue, render
 from storage import resources as repo
-from storage.resources import Resource
+from storage.base import Total
+from storage.resources import Booking, Resource
 
 STATUS_DAYS = 7
 STATUS_LIMIT = 30
@@ -20,16 +22,14 @@ STATUS_LIMIT = 30
 def states_now(ctx: Ctx, resources: list[Resource]) -> list[render.State]:
     """Each resource's state at this minute: three queries whatever the number of resources."""
     now, ids = ctx.now, [r.id for r in resources]
-    held = repo.overlapping(ctx.session, ids, now, now + timedelta(seconds=1)) if ids else []
-    blocks = availability.blockers(ctx, ids, now, now + timedelta(seconds=1)) if ids else []
-    return [
-        render.State(
-            r,
-            [x for x in held if x.resource_id == r.id],
-            [x for x in blocks if x.resource_id == r.id],
-        )
-        for r in resources
-    ]
+    held: dict[int, list[Booking]] = defaultdict(list)
+    blocked: dict[int, list[availability.Blocker]] = defaultdict(list)
+    if ids:
+        for x in repo.overlapping(ctx.session, ids, now, now + timedelta(seconds=1)):
+            held[x.resource_id].append(x)
+        for y in availability.blockers(ctx, ids, now, now + timedelta(seconds=1)):
+            blocked[y.resource_id].append(y)
+    return [render.State(r, held[r.id], blocked[r.id]) for r in resources]
 
 
 def resource_list(ctx: Ctx, kind: str | None) -> Message:
@@ -98,9 +98,9 @@ def raise_unknown_kind(kind: str, known: list[str]) -> None:
 def bookings(ctx: Ctx, mine: bool) -> Message:
     if mine:
         rows = repo.mine(ctx.session, ctx.actor.user_id, ctx.now, limit=render.LIST_LIMIT)
-        total = repo.count_mine(ctx.session, ctx.actor.user_id, ctx.now)
+        total = Total(repo.count_mine(ctx.session, ctx.actor.user_id, ctx.now))
     else:
         rows = repo.upcoming(ctx.session, ctx.now, None, limit=render.LIST_LIMIT)
-        total = repo.count_upcoming(ctx.session, ctx.now)
+        total = repo.count_upcoming_upto(ctx.session, ctx.now)
     names = repo.by_ids(ctx.session, [x.resource_id for x in rows])
     return render.booking_list(rows, names, total, ctx.tz, mine=mine)

@@ -13,6 +13,8 @@ context.configure(
     target_metadata=target_metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    # PostgreSQL: one transaction per migration, so one may step outside it (autocommit_block).
+    transaction_per_migration=context.config.attributes.get("transaction_per_migration", False),
 )
 with context.begin_transaction():
     context.run_migrations()
