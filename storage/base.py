@@ -72,7 +72,8 @@ def inline(value: str) -> ColumnElement[Any]:
     planner can see implies its predicate. A parameter hides the value: SQLite then ignores the
     index, and PostgreSQL loses it as soon as a driver-prepared statement gets a generic plan.
     """
-    return literal(value, literal_execute=True)
+    # str(): a status StrEnum member is a str, but the literal renderer wants the plain value.
+    return literal(str(value), literal_execute=True)
 
 
 def partial_index(name: str, *columns: str, where: str) -> Index:

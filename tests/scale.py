@@ -273,7 +273,7 @@ class InProcess:
     def digest(self) -> dict[str, Any]:
         with transaction(self.rt.sessions) as session:
             now = self.rt.clock.now()
-            ctx = Ctx(session, now, self.rt.config, Actor("U_ALICE", zone("UTC")))
+            ctx = Ctx(session, now, self.rt.config, Actor("U_ALICE", zone("UTC")), self.rt.registry)
             message = build_digest(
                 ctx, since=now - timedelta(days=1), tz=zone("UTC"), title="Digest", quiet=False
             )

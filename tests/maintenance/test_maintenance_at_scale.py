@@ -16,6 +16,7 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
+from bot.maintenance import keys as maintenance_keys
 from bot.maintenance import notices as maintenance_notices
 from bot.maintenance import sections, service
 from bot.maintenance.occurrences import LAG, Occurrence, nth_start
@@ -122,10 +123,11 @@ class Truth:
             for s, e in found:
                 if not (s < self.now + horizon and e > self.now):
                     continue
-                key = service.occurrence_key(w, s)
-                keys |= {key + "start", key + "finish"}
+                keys |= {maintenance_keys.start(w.id, s), maintenance_keys.finish(w.id, s)}
                 keys |= {
-                    f"{key}remind:{int(o.total_seconds())}" for o in offsets if s - o >= self.now
+                    maintenance_keys.remind(w.id, s, int(o.total_seconds()))
+                    for o in offsets
+                    if s - o >= self.now
                 }
         return keys
 
