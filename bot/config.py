@@ -10,7 +10,7 @@ import tomllib
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -167,13 +167,14 @@ class TimeConfig(_Section):
         return value
 
 
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DayName = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+DAY_NAMES: tuple[DayName, ...] = get_args(DayName)
 
 
 class DigestConfig(_Section):
     channel: ChannelId
     at: time
-    days: Literal["daily", "weekdays"] | list[Literal[DAY_NAMES]] = "weekdays"  # type: ignore[valid-type]
+    days: Literal["daily", "weekdays"] | list[DayName] = "weekdays"
     timezone: ZoneName | None = None
     quiet: bool = False
 
