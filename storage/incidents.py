@@ -323,10 +323,11 @@ def _percentiles_postgresql(
             func.percentile_disc(0.9).within_group(length),
         ]
     row = session.execute(select(*columns).where(Incident.created_at >= since)).one()
-    return tuple(  # type: ignore[return-value]
+    tta, ttr = (
         Percentiles(n, *(d.total_seconds() if d is not None else None for d in (p50, p90)))
         for n, p50, p90 in (row[0:3], row[3:6])
     )
+    return tta, ttr
 
 
 def _micros(column: Any) -> ColumnElement[int]:
