@@ -33,9 +33,9 @@ class UsageError(UserError):
     """The words did not form a command; the message is the help text."""
 
 
-def ref(prefix: str, noun: str) -> Any:
-    """A field type for ids typed as 7, #7 or INC-7."""
-    return Annotated[int, BeforeValidator(lambda v: ids.parse(prefix, str(v), noun=noun))]
+def ref(prefix: str, noun: str) -> BeforeValidator:
+    """Reads an id typed as 7, #7 or INC-7: ``Annotated[int, ref("INC", "an incident")]``."""
+    return BeforeValidator(lambda v: ids.parse(prefix, str(v), noun=noun))
 
 
 _USER = re.compile(r"^<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>$")

@@ -10,7 +10,7 @@ import tomllib
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -24,6 +24,7 @@ from pydantic import (
 
 from bot.errors import UserError
 from bot.tz import zone
+from storage.incidents import Severity
 
 USER_ID_PATTERN = r"^[UW][A-Z0-9_]+$"
 CHANNEL_ID_PATTERN = r"^[CGD][A-Z0-9_]+$"
@@ -60,18 +61,19 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+REMIND_EVERY: dict[Severity, timedelta] = {
+    "sev1": timedelta(minutes=30),
+    "sev2": timedelta(hours=1),
+    "sev3": timedelta(hours=4),
+    "sev4": timedelta(hours=24),
+}
+
+
 class IncidentsConfig(_Section):
     channel: ChannelId | None = None
     create_channel: bool = False
     # How long an open incident may go without an update before its thread is nudged.
-    remind_every: dict[Literal["sev1", "sev2", "sev3", "sev4"], Duration] = Field(
-        default_factory=lambda: {
-            "sev1": timedelta(minutes=30),
-            "sev2": timedelta(hours=1),
-            "sev3": timedelta(hours=4),
-            "sev4": timedelta(hours=24),
-        }
-    )
+    remind_every: dict[Severity, Duration] = Field(default_factory=REMIND_EVERY.copy)
     escalate_after: Duration = timedelta(minutes=5)
 
 
@@ -165,13 +167,14 @@ class TimeConfig(_Section):
         return value
 
 
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DayName = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+DAY_NAMES: tuple[DayName, ...] = get_args(DayName)
 
 
 class DigestConfig(_Section):
     channel: ChannelId
     at: time
-    days: Literal["daily", "weekdays"] | list[Literal[DAY_NAMES]] = "weekdays"  # type: ignore[valid-type]
+    days: Literal["daily", "weekdays"] | list[DayName] = "weekdays"
     timezone: ZoneName | None = None
     quiet: bool = False
 

@@ -29,7 +29,7 @@ class Actor:
         return self.user_id == SYSTEM_USER
 
 
-Effect = Callable[[Messenger], None]
+Effect = Callable[[Messenger], object]  # what an effect returns (a posted message) is dropped
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 from slack_bolt import BoltResponse
 
@@ -47,11 +47,11 @@ def _user_id(body: dict[str, Any]) -> Any:
     return user.get("id") if isinstance(user, dict) else None
 
 
-def _is_str(value: Any) -> bool:
+def _is_str(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and bool(value)
 
 
-def _is_dict(value: Any) -> bool:
+def _is_dict(value: Any) -> TypeGuard[dict[str, Any]]:
     return isinstance(value, dict)
 
 

@@ -27,7 +27,7 @@ def serve(s: Settings) -> int:
 
     boot.check_http(s)
 
-    class _App(BaseApplication):  # type: ignore[misc]
+    class _App(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"0.0.0.0:{s.PORT}")
             self.cfg.set("workers", 1)
@@ -45,6 +45,7 @@ def socket_mode(s: Settings) -> int:
     from bot.socket_mode import socket_handler
 
     boot.require_slack(s, "Socket Mode")
+    assert s.SLACK_APP_TOKEN  # require_slack stopped without it
     _, app, scheduler = start_socket_mode(s)
     try:
         socket_handler(app, s.SLACK_APP_TOKEN).start()

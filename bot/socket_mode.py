@@ -21,6 +21,7 @@ import time
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
 from slack_bolt.adapter.socket_mode.websocket_client import SocketModeHandler
+from slack_sdk.socket_mode.client import BaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.socket_mode.websocket_client import SocketModeClient
@@ -84,7 +85,7 @@ class _Client(SocketModeClient):
 
 
 class _Handler(SocketModeHandler):
-    def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+    def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:
         start = time.time()
         if not isinstance(req.payload, dict) or sanitize.problem(req.payload) is not None:
             client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
@@ -111,7 +112,7 @@ def socket_handler(
         on_error_listeners=[_cut_when_silent],
     )
     client.ping_timeout = ping_timeout
-    client.socket_mode_request_listeners.append(handler.handle)  # type: ignore[arg-type]
+    client.socket_mode_request_listeners.append(handler.handle)
     handler.client.close()  # the stock client it made; never connected
     handler.client = client
     return handler

@@ -113,11 +113,11 @@ def refuse_unclear_date(token: str, today: date) -> None:
                 f"as YYYY-MM-DD, {iso_a} or {iso_b}.",
                 example=iso_a,
             )
-        name, iso = readings[0]
+        name, written = readings[0]
         raise UserError(
-            f"{quote(token)}: write dates as YYYY-MM-DD ({iso} for {name}), so that nobody "
+            f"{quote(token)}: write dates as YYYY-MM-DD ({written} for {name}), so that nobody "
             "reads another day.",
-            example=iso,
+            example=written,
         )
     if _DATEISH.fullmatch(token):
         raise UserError(f"{quote(token)}: write dates as YYYY-MM-DD.", example=_EX_DATE)

@@ -142,10 +142,10 @@ def read_time_of_day(tokens: Sequence[str], i: int) -> tuple[time, int] | None:
         )
     if token.isdigit() and int(token) <= 23:
         # "9" could be 09:00 or 21:00; guessing wrong books the wrong half of the day.
-        hint = f"{token}:00" if int(token) > 12 else f"{token}am, {token}pm or {int(token):02d}:00"
+        how = f"{token}:00" if int(token) > 12 else f"{token}am, {token}pm or {int(token):02d}:00"
         example = f"{token}:00" if int(token) > 12 else f"{token}am"
         raise UserError(
-            f"{quote(token)} is not clear as a time of day: write {hint}.", example=example
+            f"{quote(token)} is not clear as a time of day: write {how}.", example=example
         )
     return None
 

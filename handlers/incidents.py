@@ -44,8 +44,8 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
             rows, total = service.listing(ctx, include_resolved=all_, limit=render.LIST_LIMIT)
             return render.incident_list(rows, total, ctx.tz, all_=all_)
         case cmd.Show(id=incident_id):
-            incident, events, total = service.with_timeline(ctx, incident_id)
-            return render.detail(incident, events, total, ctx.tz)
+            incident, events, total_events = service.with_timeline(ctx, incident_id)
+            return render.detail(incident, events, total_events, ctx.tz)
         case cmd.Ack(id=incident_id):
             incident = service.acknowledge(ctx, incident_id)
             return render.done(f"You acknowledged {render.ref(incident)} and command it now.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     MetaData,
     Select,
+    Table,
     TypeDecorator,
     func,
     literal,
@@ -61,6 +62,8 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
 class Base(DeclarativeBase):
+    # Every model here names its table (__tablename__), so it maps a Table, not another FromClause.
+    __table__: ClassVar[Table]
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSONType}
 
@@ -105,7 +108,7 @@ def count_upto(session: Session, query: Select[Any], cap: int = COUNT_CAP) -> To
     Give it the page's own query (WHERE and ORDER BY): the count then walks the index the page
     reads, and stops.
     """
-    capped = query.with_only_columns(literal_column("1"), maintain_column_froms=True)
+    capped: Select[Any] = query.with_only_columns(literal_column("1"), maintain_column_froms=True)
     capped = capped.limit(cap + 1)
     n = session.scalar(select(func.count()).select_from(capped.subquery())) or 0
     return Total(cap, False) if n > cap else Total(n)

@@ -277,4 +277,5 @@ def _guard_psycopg(engine: Engine, limits: Limits) -> None:
         with _call_limit(limits.ping_timeout_s):
             return plain_ping(dbapi_connection)
 
+    # This engine's dialect instance only; mypy flags any assignment to a method.
     engine.dialect.do_ping = ping_briefly  # type: ignore[method-assign]

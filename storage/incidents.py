@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, get_args
 
 from sqlalchemy import (
     ColumnElement,
@@ -31,7 +31,8 @@ from storage.models import BigId
 from storage.transitions import StateMachine
 
 # Worst first is also text order ("sev1" < "sev2"), so the indexes below serve "worst first".
-SEVERITIES = ("sev1", "sev2", "sev3", "sev4")
+Severity = Literal["sev1", "sev2", "sev3", "sev4"]
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
 
 
 class IncidentStatus(StrEnum):
@@ -59,7 +60,7 @@ class Incident(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
-    severity: Mapped[str] = mapped_column(String(4))
+    severity: Mapped[Severity] = mapped_column(String(4))
     status: Mapped[str] = mapped_column(String(16), default=IncidentStatus.OPEN.value)
     reporter: Mapped[str] = mapped_column(String(32))
     commander: Mapped[str | None] = mapped_column(String(32))
@@ -322,10 +323,11 @@ def _percentiles_postgresql(
             func.percentile_disc(0.9).within_group(length),
         ]
     row = session.execute(select(*columns).where(Incident.created_at >= since)).one()
-    return tuple(  # type: ignore[return-value]
+    tta, ttr = (
         Percentiles(n, *(d.total_seconds() if d is not None else None for d in (p50, p90)))
         for n, p50, p90 in (row[0:3], row[3:6])
     )
+    return tta, ttr
 
 
 def _micros(column: Any) -> ColumnElement[int]:

@@ -8,17 +8,19 @@ stale claim is) belongs to the dispatcher; here are only the statements it runs.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage.base import Base
 from storage.models import Notice, NoticeStatus
-from storage.transitions import compare_and_set
+from storage.transitions import affected, compare_and_set
 
 __all__ = [
     "Notice",
@@ -42,7 +44,7 @@ __all__ = [
 PENDING, SENDING = NoticeStatus.PENDING, NoticeStatus.SENDING
 
 
-def _insert(session: Session) -> Any:
+def _insert(session: Session) -> Callable[[type[Base]], postgresql.Insert | sqlite.Insert]:
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
@@ -87,7 +89,7 @@ def cancel(session: Session, *, prefix: str) -> int:
         .values(status=NoticeStatus.CANCELLED)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(stmt).rowcount
+    return affected(session, stmt)
 
 
 def drop_pending(session: Session, *, prefix: str) -> int:
@@ -100,7 +102,7 @@ def drop_pending(session: Session, *, prefix: str) -> int:
         .where(Notice.status == PENDING, Notice.dedupe_key.startswith(prefix, autoescape=True))
         .execution_options(synchronize_session=False)
     )
-    return session.execute(stmt).rowcount
+    return affected(session, stmt)
 
 
 def reschedule(session: Session, *, dedupe_key: str, due_at: datetime) -> bool:
@@ -110,7 +112,7 @@ def reschedule(session: Session, *, dedupe_key: str, due_at: datetime) -> bool:
         .values(due_at=due_at)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(stmt).rowcount == 1
+    return affected(session, stmt) == 1
 
 
 def bring_forward(
@@ -191,12 +193,13 @@ def retry(notice: Notice, *, due_at: datetime, error: str, counted: bool = True)
 def abandon_stale(session: Session, claimed_before: datetime, *, error: str) -> int:
     """Fail rows claimed before ``claimed_before`` and never finished; how many there were."""
     Notice.states.check({SENDING}, NoticeStatus.FAILED)
-    return session.execute(
+    return affected(
+        session,
         update(Notice)
         .where(Notice.status == SENDING, Notice.claimed_at < claimed_before)
         .values(status=NoticeStatus.FAILED, last_error=error)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        .execution_options(synchronize_session=False),
+    )
 
 
 def queued_kinds(session: Session) -> dict[str, int]:

@@ -232,7 +232,7 @@ def count_mine(session: Session, owner: str, now: datetime) -> int:
     return session.scalar(stmt) or 0
 
 
-def _upcoming(now: datetime, until: datetime | None) -> Select[tuple[Booking]]:
+def _upcoming(now: datetime, until: datetime | None) -> Select[Booking]:
     """Live bookings not over at ``now``, by start: (status, start) read in order."""
     stmt = select(Booking).where(Booking.status == LIVE, Booking.end > now)
     if until is not None:

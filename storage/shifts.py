@@ -9,16 +9,18 @@ a conditional update.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import Index, String, UniqueConstraint, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base
 from storage.models import BigId
+from storage.transitions import affected
 
 OVERRIDE_LIMIT = 500  # per rotation and window: far more than a sane schedule holds
 FILL_LIMIT = 1000  # shifts numbered in one go to keep ids in order; past that, ids may skip
@@ -66,8 +68,8 @@ class ShiftSnapshot(Base):
     since: Mapped[datetime]
 
 
-def _insert(session: Session) -> type:
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert  # type: ignore[return-value]
+def _insert(session: Session) -> Callable[[type[Base]], postgresql.Insert | sqlite.Insert]:
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def overrides_between(
@@ -159,4 +161,4 @@ def advance_snapshot(
         .values(user_id=user_id, version=expected_version + 1, since=now)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(stmt).rowcount == 1
+    return affected(session, stmt) == 1

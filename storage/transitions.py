@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import ColumnElement, update
+from sqlalchemy import ColumnElement, CursorResult, Executable, update
 from sqlalchemy.orm import Session
 
 S = TypeVar("S", bound=StrEnum)
@@ -127,7 +127,7 @@ def update_if(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    won = session.execute(stmt).rowcount == 1
+    won = affected(session, stmt) == 1
     if won or refresh_on_loss:
         loaded = session.identity_map.get(session.identity_key(model, row_id))
         if loaded is not None:
@@ -140,3 +140,9 @@ def move(row: Any, target: str, *, status_column: str = "status") -> None:
     machine; for rows the caller already holds exclusively (under the resource's lock)."""
     machine_of(type(row)).check([getattr(row, status_column)], target)
     setattr(row, status_column, target)
+
+
+def affected(session: Session, stmt: Executable) -> int:
+    """How many rows an UPDATE or DELETE changed."""
+    # Session.execute is typed as returning a Result; for DML it is a CursorResult, which counts.
+    return cast("CursorResult[Any]", session.execute(stmt)).rowcount

@@ -11,6 +11,7 @@ import json
 import shlex
 import sys
 import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
@@ -75,10 +76,12 @@ class Console:
     def _dispatch(self, payload: tuple[str, str]) -> tuple[int, str]:
         body, content_type = payload
         ts = str(int(time.time()))  # Bolt checks signatures against the real clock
-        headers = {
+        signature = self._verifier.generate_signature(timestamp=ts, body=body)
+        assert signature is not None  # None only without a timestamp
+        headers: dict[str, str | Sequence[str]] = {
             "content-type": [content_type],
             "x-slack-request-timestamp": [ts],
-            "x-slack-signature": [self._verifier.generate_signature(timestamp=ts, body=body)],
+            "x-slack-signature": [signature],
         }
         response = self.app.dispatch(BoltRequest(body=body, headers=headers))
         return response.status, response.body

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
@@ -11,7 +11,7 @@ from bot.errors import UserError
 from bot.mrkdwn import echo
 
 Severity = Literal["sev1", "sev2", "sev3", "sev4"]
-IncidentId = ref("INC", "an incident")
+IncidentId = Annotated[int, ref("INC", "an incident")]
 TITLE_LIMIT = 150
 
 
@@ -61,7 +61,7 @@ class Show(Command):
     name: ClassVar[str] = "show"
     usage: ClassVar[str] = "show <id>"
     example: ClassVar[str] = "show INC-7"
-    id: IncidentId  # type: ignore[valid-type]
+    id: IncidentId
 
 
 class Ack(Command):
@@ -71,7 +71,7 @@ class Ack(Command):
     aliases: ClassVar[tuple[str, ...]] = ("acknowledge",)
     usage: ClassVar[str] = "ack <id>"
     example: ClassVar[str] = "ack 7"
-    id: IncidentId  # type: ignore[valid-type]
+    id: IncidentId
 
 
 class Update(Command):
@@ -80,7 +80,7 @@ class Update(Command):
     name: ClassVar[str] = "update"
     usage: ClassVar[str] = "update <id> <text>"
     example: ClassVar[str] = "update 7 Rolled back the 14:02 deploy"
-    id: IncidentId  # type: ignore[valid-type]
+    id: IncidentId
     text: str = Field(min_length=1, max_length=3000)
 
 
@@ -91,7 +91,7 @@ class Sev(Command):
     aliases: ClassVar[tuple[str, ...]] = ("severity",)
     usage: ClassVar[str] = "sev <id> <sev1|sev2|sev3|sev4>"
     example: ClassVar[str] = "sev 7 sev2"
-    id: IncidentId  # type: ignore[valid-type]
+    id: IncidentId
     severity: Severity
 
     @field_validator("severity", mode="before")
@@ -106,7 +106,7 @@ class Assign(Command):
     name: ClassVar[str] = "assign"
     usage: ClassVar[str] = "assign <id> @user"
     example: ClassVar[str] = "assign 7 @bob"
-    id: IncidentId  # type: ignore[valid-type]
+    id: IncidentId
     user: UserRef
 
 
@@ -116,7 +116,7 @@ class Resolve(Command):
     name: ClassVar[str] = "resolve"
     usage: ClassVar[str] = "resolve <id> [summary]"
     example: ClassVar[str] = "resolve 7 Bad deploy, rolled back"
-    id: IncidentId  # type: ignore[valid-type]
+    id: IncidentId
     summary: str | None = Field(default=None, max_length=3000)
 
 
@@ -126,7 +126,7 @@ class Reopen(Command):
     name: ClassVar[str] = "reopen"
     usage: ClassVar[str] = "reopen <id>"
     example: ClassVar[str] = "reopen 7"
-    id: IncidentId  # type: ignore[valid-type]
+    id: IncidentId
 
 
 class Stats(Command):

@@ -85,7 +85,7 @@ def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     incident = _incident(ctx, payload)
     if not incident.is_open:
         raise Skip("resolved")
-    interval: timedelta = ctx.config.incidents.remind_every[incident.severity]  # type: ignore[index]
+    interval: timedelta = ctx.config.incidents.remind_every[incident.severity]
     n = int(payload["n"])
     quiet_since = incident.last_update_at
     due = quiet_since + interval

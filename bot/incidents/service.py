@@ -23,7 +23,14 @@ from bot.mrkdwn import echo, truncate
 from storage import incidents as repo
 from storage import notices as queue
 from storage.base import Total
-from storage.incidents import OPEN_STATES, SEVERITIES, Incident, IncidentEvent, IncidentStatus
+from storage.incidents import (
+    OPEN_STATES,
+    SEVERITIES,
+    Incident,
+    IncidentEvent,
+    IncidentStatus,
+    Severity,
+)
 from storage.transitions import compare_and_set
 
 ENTITY = "incident"
@@ -90,7 +97,7 @@ def _refresh(ctx: Ctx, incident: Incident, event: IncidentEvent, *, thread: bool
 
 
 def _schedule_followups(ctx: Ctx, incident: Incident) -> None:
-    interval = ctx.config.incidents.remind_every[incident.severity]  # type: ignore[index]
+    interval = ctx.config.incidents.remind_every[incident.severity]
     round_ = incident.reopened
     ctx.notify(
         "incident.remind",
@@ -206,7 +213,7 @@ def add_update(ctx: Ctx, incident_id: int, text: str) -> Incident:
     return incident
 
 
-def set_severity(ctx: Ctx, incident_id: int, severity: str) -> Incident:
+def set_severity(ctx: Ctx, incident_id: int, severity: Severity) -> Incident:
     incident = get(ctx, incident_id)
     _require_open(incident)
     if incident.severity == severity:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -11,7 +11,7 @@ from bot.errors import UserError
 from bot.mrkdwn import echo
 from bot.timeparse import take_window
 
-WindowId = ref("MNT", "a maintenance window")
+WindowId = Annotated[int, ref("MNT", "a maintenance window")]
 EVERY = {
     "day": "day",
     "daily": "day",
@@ -92,7 +92,7 @@ class Show(Command):
     name: ClassVar[str] = "show"
     usage: ClassVar[str] = "show <id>"
     example: ClassVar[str] = "show MNT-4"
-    id: WindowId  # type: ignore[valid-type]
+    id: WindowId
 
 
 class Cancel(Command):
@@ -101,7 +101,7 @@ class Cancel(Command):
     name: ClassVar[str] = "cancel"
     usage: ClassVar[str] = "cancel <id>"
     example: ClassVar[str] = "cancel MNT-4"
-    id: WindowId  # type: ignore[valid-type]
+    id: WindowId
 
 
 class Done(Command):
@@ -110,7 +110,7 @@ class Done(Command):
     name: ClassVar[str] = "done"
     usage: ClassVar[str] = "done <id>"
     example: ClassVar[str] = "done MNT-4"
-    id: WindowId  # type: ignore[valid-type]
+    id: WindowId
 
 
 COMMANDS = CommandSet(

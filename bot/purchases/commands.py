@@ -14,7 +14,7 @@ from bot.mrkdwn import echo
 from bot.purchases.money import parse_amount
 from bot.timeparse import take_moment
 
-PurchaseId = ref("PUR", "a purchase request")
+PurchaseId = Annotated[int, ref("PUR", "a purchase request")]
 Amount = Annotated[Decimal, BeforeValidator(parse_amount)]
 DESCRIPTION_LIMIT = 500  # the column holds 500; longer text is trimmed, with a note
 
@@ -45,7 +45,7 @@ class Approve(Command):
     name: ClassVar[str] = "approve"
     usage: ClassVar[str] = "approve <id> [comment]"
     example: ClassVar[str] = "approve PUR-12 ok, within budget"
-    id: PurchaseId  # type: ignore[valid-type]
+    id: PurchaseId
     comment: str | None = Field(default=None, max_length=3000)
 
 
@@ -55,7 +55,7 @@ class Reject(Command):
     name: ClassVar[str] = "reject"
     usage: ClassVar[str] = "reject <id> <reason>"
     example: ClassVar[str] = "reject 12 no budget left this quarter"
-    id: PurchaseId  # type: ignore[valid-type]
+    id: PurchaseId
     reason: str = Field(min_length=1, max_length=3000)
 
     @classmethod
@@ -71,7 +71,7 @@ class Cancel(Command):
     name: ClassVar[str] = "cancel"
     usage: ClassVar[str] = "cancel <id>"
     example: ClassVar[str] = "cancel PUR-12"
-    id: PurchaseId  # type: ignore[valid-type]
+    id: PurchaseId
 
 
 class List(Command):
@@ -102,7 +102,7 @@ class Show(Command):
     name: ClassVar[str] = "show"
     usage: ClassVar[str] = "show <id>"
     example: ClassVar[str] = "show PUR-12"
-    id: PurchaseId  # type: ignore[valid-type]
+    id: PurchaseId
 
 
 def _until(tokens: list[str], env: ParseEnv) -> datetime:

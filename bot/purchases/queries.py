@@ -8,13 +8,16 @@ from bot.context import Ctx
 from bot.purchases import service
 from storage import audit
 from storage import purchases as repo
+from storage.base import Total
 from storage.models import AuditEvent
 from storage.purchases import PurchaseDecision, PurchaseRequest
 
 AUDIT_LIMIT = 60
 
 
-def listing(ctx: Ctx, scope: str, page: int, *, per_page: int) -> tuple[list[PurchaseRequest], int]:
+def listing(
+    ctx: Ctx, scope: str, page: int, *, per_page: int
+) -> tuple[list[PurchaseRequest], Total]:
     """Page ``page`` (from 1) of ``pending``, ``mine`` or ``all``, and how many there are."""
     return repo.listing(
         ctx.session,

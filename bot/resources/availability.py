@@ -88,7 +88,7 @@ def next_free(ctx: Ctx, resource: Resource, start: datetime, length: timedelta) 
         busy = check(ctx, resource, t, t + length)
         if busy is None:
             return t
-        ends = [b.end for b in busy.bookings + busy.blockers if b.end > t]  # type: ignore[operator]
+        ends = [b.end for b in busy.bookings + busy.blockers if b.end > t]
         if not ends:
             return None
         t = min(ends)

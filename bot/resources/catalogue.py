@@ -137,8 +137,8 @@ def remove_resource(ctx: Ctx, name: str) -> tuple[Resource, int]:
             ctx.audit("booking", booking.id, "cancelled", {"why": "resource removed"})
         cancelled += len(batch)
         ctx.session.flush()  # the next batch starts after these
-    while batch := repo.waiting(ctx.session, resource.id, limit=REMOVE_BATCH):
-        for entry in batch:
+    while waits := repo.waiting(ctx.session, resource.id, limit=REMOVE_BATCH):
+        for entry in waits:
             move(entry, WaitStatus.CANCELLED)
             ctx.audit("booking_wait", entry.id, "cancelled", {"why": "resource removed"})
             ctx.notify(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -12,7 +12,7 @@ from bot.errors import UserError
 from bot.mrkdwn import echo
 from bot.timeparse import Start, parse_duration, starts_a_time, take_window
 
-BookingId = ref("BKG", "a booking")
+BookingId = Annotated[int, ref("BKG", "a booking")]
 NOTE_LIMIT = 500
 
 
@@ -108,7 +108,7 @@ class Release(Command):
     aliases: ClassVar[tuple[str, ...]] = ("cancel",)
     usage: ClassVar[str] = "release <id>"
     example: ClassVar[str] = "release BKG-3"
-    id: BookingId  # type: ignore[valid-type]
+    id: BookingId
 
 
 class Extend(Command):
@@ -117,7 +117,7 @@ class Extend(Command):
     name: ClassVar[str] = "extend"
     usage: ClassVar[str] = "extend <id> <duration>"
     example: ClassVar[str] = "extend BKG-3 30m"
-    id: BookingId  # type: ignore[valid-type]
+    id: BookingId
     by: timedelta
 
     @classmethod

@@ -146,7 +146,8 @@ def resource_list(states: Sequence[State], tz: ZoneInfo, kind: str | None) -> Me
         f"{_state_text(s, tz)}"
         for s in states
     ]
-    chunks, chunk = [], []
+    chunks: list[str] = []
+    chunk: list[str] = []
     for line in lines:
         if sum(len(x) + 1 for x in chunk) + len(line) > 2800:
             chunks.append("\n".join(chunk))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
@@ -12,7 +12,7 @@ from bot.errors import UserError
 from bot.mrkdwn import echo
 from bot.timeparse import take_window
 
-ShiftId = ref("SHF", "a shift")
+ShiftId = Annotated[int, ref("SHF", "a shift")]
 MAX_DAYS = 31
 
 
@@ -104,7 +104,7 @@ class Swap(Command):
     name: ClassVar[str] = "swap"
     usage: ClassVar[str] = "swap <id> @user"
     example: ClassVar[str] = "swap SHF-3 @carol"
-    id: ShiftId  # type: ignore[valid-type]
+    id: ShiftId
     user: UserRef
 
 

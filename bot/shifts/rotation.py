@@ -127,8 +127,8 @@ class Schedule:
         first = 0 if k0 is None else k0 + 1
         last = -1 if k1 is None else k1
         points.update(self.handoff(k) for k in range(first, last + 1))
-        for cover in self.covers:
-            points.update(p for p in (cover.start, cover.end) if start < p < end)
+        for c in self.covers:
+            points.update(p for p in (c.start, c.end) if start < p < end)
         out: list[Segment] = []
         for a, b in pairwise(sorted(points)):
             if a >= b:

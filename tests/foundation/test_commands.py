@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 import pytest
 from pydantic import Field
@@ -23,7 +23,7 @@ class Show(Command):
     aliases: ClassVar[tuple[str, ...]] = ("view",)
     usage: ClassVar[str] = "show <id>"
     example: ClassVar[str] = "show INC-7"
-    id: ref("INC", "an incident")  # type: ignore[valid-type]
+    id: Annotated[int, ref("INC", "an incident")]
 
 
 class Assign(Command):
@@ -31,7 +31,7 @@ class Assign(Command):
 
     name: ClassVar[str] = "assign"
     usage: ClassVar[str] = "assign <id> @user"
-    id: ref("INC", "an incident")  # type: ignore[valid-type]
+    id: Annotated[int, ref("INC", "an incident")]
     user: UserRef
 
 
@@ -49,7 +49,7 @@ class Approve(Command):
 
     name: ClassVar[str] = "approve"
     usage: ClassVar[str] = "approve <id> [comment]"
-    id: ref("INC", "an incident")  # type: ignore[valid-type]
+    id: Annotated[int, ref("INC", "an incident")]
     comment: str | None = Field(default=None, max_length=3000)
 
 
