@@ -1,0 +1,386 @@
+"""Report figures, aggregated by the database, and the weekly reports' planning state.
+
+Every figure is a GROUP BY over an indexed time range: nothing here loads the rows it counts.
+Time buckets come in as their UTC boundaries (the caller computes them in local time, so a week
+across a DST change is still a local week), and a CASE over them places each row.
+
+Percentiles are nearest-rank, as ``/incident stats`` defines them: the value at rank
+ceil(p/100 * n), counting from 1 (the median of 1, 2, 3, 4 s is 2 s), always a value that
+occurred. The database ranks the values (``row_number()`` over each group) and returns only the
+rows at the wanted ranks. Durations are exact integer microseconds on both backends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Index,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from storage.base import Base
+from storage.incidents import OPEN_STATES, Incident
+from storage.models import AuditEvent, Notice, SlackUser
+from storage.purchases import PurchaseDecision, PurchaseRequest
+from storage.resources import Booking, WaitEntry
+
+KEY_PREFIX = "report:"
+
+# --- the weekly reports' planning state -------------------------------------------------------
+
+
+class ReportSchedule(Base):
+    """One row per channel with a `[[reports]]` entry: what the planner has queued, and when the
+    last report went out."""
+
+    __tablename__ = "report_schedules"
+
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    next_at: Mapped[datetime | None]  # the latest occurrence written to the notice queue
+    planned_sig: Mapped[str | None] = mapped_column(String(200))  # the schedule it was planned by
+    last_sent_at: Mapped[datetime | None]
+
+
+def _insert(session: Session) -> Any:
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def schedule_state(session: Session, channel: str) -> ReportSchedule | None:
+    return session.get(ReportSchedule, channel)
+
+
+def ensure_schedules(session: Session, channels: Collection[str]) -> None:
+    if not channels:
+        return
+    stmt = (
+        _insert(session)(ReportSchedule)
+        .values([{"channel": c} for c in sorted(channels)])
+        .on_conflict_do_nothing(index_elements=["channel"])
+    )
+    session.execute(stmt)
+
+
+def schedules(session: Session, channels: Collection[str]) -> list[ReportSchedule]:
+    """The state rows of these channels (the config's reports: a handful)."""
+    if not channels:
+        return []
+    stmt = select(ReportSchedule).where(ReportSchedule.channel.in_(sorted(channels)))
+    return list(session.scalars(stmt.order_by(ReportSchedule.channel)))
+
+
+def mark_planned(session: Session, channel: str, next_at: datetime | None, sig: str) -> None:
+    session.execute(
+        update(ReportSchedule)
+        .where(ReportSchedule.channel == channel)
+        .values(next_at=next_at, planned_sig=sig)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_sent(session: Session, channel: str, at: datetime) -> None:
+    session.execute(
+        update(ReportSchedule)
+        .where(ReportSchedule.channel == channel)
+        .values(last_sent_at=at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def notice_key(channel: str, day: str) -> str:
+    return f"{KEY_PREFIX}{channel}:{day}"
+
+
+def drop_pending(session: Session, channel: str) -> int:
+    """Forget the channel's planned reports that have not gone out (the schedule changed), so
+    the new schedule's occurrence can take the same key; sent ones stay, so a report that went
+    out today still counts as today's."""
+    stmt = (
+        delete(Notice)
+        .where(
+            Notice.status == "pending",
+            Notice.dedupe_key.startswith(f"{KEY_PREFIX}{channel}:", autoescape=True),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(stmt).rowcount
+
+
+# --- building blocks --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Percentiles:
+    """Nearest-rank median and p90 of a duration in seconds over ``count`` values (None when
+    there are none)."""
+
+    count: int
+    p50: float | None = None
+    p90: float | None = None
+
+
+def rank(pct: int, n: int) -> int:
+    """ceil(pct/100 * n), at least 1: integer arithmetic, the same in SQL and here."""
+    return max(1, (pct * n + 99) // 100)
+
+
+def dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def micros(column: Any, dialect_name: str) -> ColumnElement[int]:
+    """A timestamp as integer microseconds since the epoch."""
+    if dialect_name == "postgresql":
+        return cast(func.extract("epoch", column) * 1_000_000, BigInteger)
+    # SQLite keeps times as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC): whole seconds, then the digits.
+    seconds = cast(func.strftime("%s", column), Integer)
+    return seconds * 1_000_000 + cast(func.substr(column, 21, 6), Integer)
+
+
+def us(moment: datetime) -> int:
+    return round(moment.timestamp() * 1_000_000)
+
+
+def in_range(column: Any, bounds: Sequence[datetime]) -> ColumnElement[bool]:
+    return and_(column >= bounds[0], column < bounds[-1])
+
+
+def bucket_of(column: Any, bounds: Sequence[datetime]) -> Any:
+    """Which of the buckets [bounds[i], bounds[i+1]) holds ``column`` (rows already in range)."""
+    inner = bounds[1:-1]
+    if not inner:
+        return cast(0, Integer)
+    return case(*[(column < b, i) for i, b in enumerate(inner)], else_=len(inner))
+
+
+def larger(a: Any, b: Any) -> Any:
+    return case((a > b, a), else_=b)
+
+
+def smaller(a: Any, b: Any) -> Any:
+    return case((a < b, a), else_=b)
+
+
+def percentiles_by(
+    session: Session, value: Any, group: Any | None, where: Sequence[Any]
+) -> dict[Any, Percentiles]:
+    """Nearest-rank median and p90 of ``value`` (microseconds) per ``group`` (None: one group,
+    keyed None). The database ranks; only the rows at the two ranks come back."""
+    columns = [value.label("v")]
+    if group is not None:
+        columns.append(group.label("g"))
+    inner = select(*columns).where(*where).subquery()
+    part = [inner.c.g] if group is not None else None
+    ranked = select(
+        inner.c.g if group is not None else cast(0, Integer).label("g"),
+        inner.c.v,
+        func.row_number().over(partition_by=part, order_by=inner.c.v).label("rn"),
+        func.count().over(partition_by=part).label("n"),
+    ).subquery()
+    n, rn = ranked.c.n, ranked.c.rn
+    stmt = select(ranked.c.g, n, rn, ranked.c.v).where(
+        or_(rn == (50 * n + 99) // 100, rn == (90 * n + 99) // 100)
+    )
+    found: dict[Any, tuple[int, dict[int, int]]] = {}
+    for g, count, position, v in session.execute(stmt):
+        key = g if group is not None else None
+        found.setdefault(key, (count, {}))[1][position] = v
+    out: dict[Any, Percentiles] = {}
+    for key, (count, at) in found.items():
+        out[key] = Percentiles(
+            count, at[rank(50, count)] / 1_000_000, at[rank(90, count)] / 1_000_000
+        )
+    return out
+
+
+def display_names(session: Session, user_ids: Collection[str]) -> dict[str, str]:
+    """Names from the users.info cache, for labels where a mention cannot be shown (charts)."""
+    if not user_ids:
+        return {}
+    stmt = select(SlackUser.id, SlackUser.name).where(SlackUser.id.in_(sorted(user_ids)))
+    return {uid: name for uid, name in session.execute(stmt) if name}
+
+
+# --- incidents --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IncidentCounts:
+    by_bucket: list[dict[str, int]]  # severity -> incidents raised, per bucket
+    still_open: int  # of those raised in the period, open now
+
+
+def incident_counts(session: Session, bounds: Sequence[datetime]) -> IncidentCounts:
+    inner = (
+        select(
+            bucket_of(Incident.created_at, bounds).label("b"),
+            Incident.severity.label("sev"),
+            case((Incident.status.in_(OPEN_STATES), 1), else_=0).label("open"),
+        )
+        .where(in_range(Incident.created_at, bounds))
+        .subquery()
+    )
+    stmt = select(inner.c.b, inner.c.sev, func.count(), func.sum(inner.c.open)).group_by(
+        inner.c.b, inner.c.sev
+    )
+    by_bucket: list[dict[str, int]] = [{} for _ in bounds[1:]]
+    still_open = 0
+    for b, sev, n, opened in session.execute(stmt):
+        by_bucket[b][sev] = n
+        still_open += opened or 0
+    return IncidentCounts(by_bucket, still_open)
+
+
+def incident_response(
+    session: Session, bounds: Sequence[datetime], *, per_bucket: bool
+) -> tuple[dict[Any, Percentiles], dict[Any, Percentiles]]:
+    """Time to acknowledge and to resolve of the incidents raised in range (per bucket, or
+    overall keyed None)."""
+    d = dialect(session)
+    group = bucket_of(Incident.created_at, bounds) if per_bucket else None
+    out = []
+    for end in (Incident.acknowledged_at, Incident.resolved_at):
+        value = micros(end, d) - micros(Incident.created_at, d)
+        where = [in_range(Incident.created_at, bounds), end.is_not(None)]
+        out.append(percentiles_by(session, value, group, where))
+    return out[0], out[1]
+
+
+def incident_resources(
+    session: Session, bounds: Sequence[datetime], *, limit: int
+) -> tuple[list[tuple[str, int]], int]:
+    """The resources most incidents were raised on, and how many resources had any."""
+    where = (in_range(Incident.created_at, bounds), Incident.resource.is_not(None))
+    n = func.count().label("n")
+    rows = session.execute(
+        select(Incident.resource, n)
+        .where(*where)
+        .group_by(Incident.resource)
+        .order_by(n.desc(), Incident.resource)
+        .limit(limit)
+    ).all()
+    total = session.scalar(select(func.count(func.distinct(Incident.resource))).where(*where))
+    return [(r, c) for r, c in rows], total or 0
+
+
+# --- purchases --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Money:
+    count: int
+    minor: int  # in the currency's minor unit (cents)
+
+
+def purchase_amounts(
+    session: Session, bounds: Sequence[datetime], *, approved: bool
+) -> list[dict[str, Money]]:
+    """Per bucket, per policy currency: requests made in it (or approved in it)."""
+    when = PurchaseRequest.decided_at if approved else PurchaseRequest.created_at
+    where = [in_range(when, bounds)]
+    if approved:
+        where.append(PurchaseRequest.status == "approved")
+    inner = (
+        select(
+            bucket_of(when, bounds).label("b"),
+            PurchaseRequest.policy_currency.label("cur"),
+            PurchaseRequest.policy_minor.label("minor"),
+        )
+        .where(*where)
+        .subquery()
+    )
+    stmt = select(inner.c.b, inner.c.cur, func.count(), func.sum(inner.c.minor)).group_by(
+        inner.c.b, inner.c.cur
+    )
+    out: list[dict[str, Money]] = [{} for _ in bounds[1:]]
+    for b, cur, n, minor in session.execute(stmt):
+        out[b][cur] = Money(n, int(minor or 0))
+    return out
+
+
+def purchase_outcomes(
+    session: Session, bounds: Sequence[datetime]
+) -> tuple[dict[str, int], Percentiles]:
+    """Requests that ended in range, by how they ended, and the approval cycle time (request to
+    final decision) of those approved or rejected."""
+    ended = in_range(PurchaseRequest.decided_at, bounds)
+    counts = dict(
+        session.execute(
+            select(PurchaseRequest.status, func.count())
+            .where(ended, PurchaseRequest.status != "pending")
+            .group_by(PurchaseRequest.status)
+        ).all()
+    )
+    d = dialect(session)
+    value = micros(PurchaseRequest.decided_at, d) - micros(PurchaseRequest.created_at, d)
+    decided = [ended, PurchaseRequest.status.in_(("approved", "rejected"))]
+    cycle = percentiles_by(session, value, None, decided).get(None, Percentiles(0))
+    return counts, cycle
+
+
+def decisions_by_approver(
+    session: Session, bounds: Sequence[datetime], *, limit: int
+) -> tuple[list[tuple[str, int, int]], int]:
+    """(approver, approvals, rejections) of the steps decided in range, busiest first, and how
+    many people decided any."""
+    where = in_range(PurchaseDecision.at, bounds)
+    approvals = func.sum(case((PurchaseDecision.decision == "approved", 1), else_=0))
+    rejections = func.sum(case((PurchaseDecision.decision == "rejected", 1), else_=0))
+    n = func.count().label("n")
+    rows = session.execute(
+        select(PurchaseDecision.actor, approvals, rejections, n)
+        .where(where)
+        .group_by(PurchaseDecision.actor)
+        .order_by(n.desc(), PurchaseDecision.actor)
+        .limit(limit)
+    ).all()
+    total = session.scalar(select(func.count(func.distinct(PurchaseDecision.actor))).where(where))
+    return [(a, int(y or 0), int(r or 0)) for a, y, r, _ in rows], total or 0
+
+
+def top_requesters(
+    session: Session, bounds: Sequence[datetime], currency: str, *, limit: int
+) -> tuple[list[tuple[str, int, int]], int]:
+    """(requester, requests, amount in ``currency`` minor units) of requests made in range,
+    largest amount first, and how many people requested anything."""
+    where = in_range(PurchaseRequest.created_at, bounds)
+    amount = func.sum(
+        case((PurchaseRequest.policy_currency == currency, PurchaseRequest.policy_minor), else_=0)
+    ).label("amount")
+    n = func.count().label("n")
+    rows = session.execute(
+        select(PurchaseRequest.requester, n, amount)
+        .where(where)
+        .group_by(PurchaseRequest.requester)
+        .order_by(amount.desc(), n.desc(), PurchaseRequest.requester)
+        .limit(limit)
+    ).all()
+    total = session.scalar(
+        select(func.count(func.distinct(PurchaseRequest.requester))).where(where)
+    )
+    return [(r, c, int(a or 0)) for r, c, a in rows], total or 0
+
+
+# The time ranges report figures and exports read (migration 0010_reports). Declared here, next
+# to the queries that need them, rather than in each area's table.
+Index("ix_bookings_end", Booking.end)
+Index("ix_booking_waits_created_at", WaitEntry.created_at)
+Index("ix_purchase_decisions_at", PurchaseDecision.at)
+Index("ix_audit_events_at", AuditEvent.at)
