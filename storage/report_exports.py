@@ -1,16 +1,16 @@
-"""What the CSV exports read: the rows of a period, oldest first, streamed in batches.
+"""What the CSV exports read: the rows of a period, oldest first, a page at a time.
 
 ``owner`` limits a dataset to one person's rows (their incidents reported or commanded, their
-purchase requests, their bookings); None means everyone's (admins).
+purchase requests, their bookings); None means everyone's (admins). Pages continue after the
+last row read (its time and id), so each can be read in a short transaction of its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from storage.incidents import Incident
@@ -18,7 +18,7 @@ from storage.models import AuditEvent
 from storage.purchases import PurchaseRequest
 from storage.resources import Booking, Resource
 
-BATCH = 500  # rows fetched at a time: memory stays flat however long the period
+PAGE = 2_000  # rows per page
 
 
 def _incidents(start: datetime, end: datetime, owner: str | None) -> Select[Any]:
@@ -69,12 +69,37 @@ def count(session: Session, dataset: str, start: datetime, end: datetime, owner:
     return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
 
-def rows(
-    session: Session, dataset: str, start: datetime, end: datetime, owner: str | None
-) -> Iterator[Any]:
-    """ORM objects (bookings: (booking, resource name) pairs), oldest first."""
-    stmt = QUERIES[dataset](start, end, owner).execution_options(yield_per=BATCH)
+# The ordering of each dataset: the page after a row starts past (time, id).
+ORDER = {
+    "incidents": (Incident.created_at, Incident.id),
+    "purchases": (PurchaseRequest.created_at, PurchaseRequest.id),
+    "bookings": (Booking.start, Booking.id),
+    "audit": (AuditEvent.at, AuditEvent.id),
+}
+
+
+def page(
+    session: Session,
+    dataset: str,
+    start: datetime,
+    end: datetime,
+    owner: str | None,
+    *,
+    after: tuple[datetime, int] | None,
+    limit: int = PAGE,
+) -> list[Any]:
+    """Up to ``limit`` rows after ``after`` (ORM objects; bookings: (booking, resource name))."""
+    stmt = QUERIES[dataset](start, end, owner)
+    if after is not None:
+        stmt = stmt.where(tuple_(*ORDER[dataset]) > tuple_(*after))
+    stmt = stmt.limit(limit)
     if dataset == "bookings":
-        yield from (tuple(row) for row in session.execute(stmt))
-    else:
-        yield from session.scalars(stmt)
+        return [tuple(row) for row in session.execute(stmt)]
+    return list(session.scalars(stmt))
+
+
+def position(dataset: str, row: Any) -> tuple[datetime, int]:
+    """Where a page ends: the (time, id) of its last row."""
+    obj = row[0] if dataset == "bookings" else row
+    time_column, _ = ORDER[dataset]
+    return getattr(obj, time_column.key), obj.id

@@ -1,8 +1,8 @@
 """Report figures about use: resource bookings, the waiting list, maintenance, on-call.
 
 Booked time is what a booking really held: from its start to its end, or to when it was released
-(or its resource removed) if that came first, clipped to the period. All sums are exact integer
-microseconds computed by the database (see storage/reports.py for the building blocks).
+(or its resource removed) if that came first, clipped to the period, summed by the database.
+Waiting times are exact integer microseconds (see storage/reports.py for the building blocks).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import Integer, and_, case, func, literal, or_, select, true, union_all
@@ -26,9 +25,10 @@ from storage.reports import (
     in_range,
     larger,
     micros,
+    offset_of,
     percentiles_by,
+    seconds_of,
     smaller,
-    us,
 )
 from storage.resources import Booking, Resource, WaitEntry
 from storage.shifts import ShiftOverride
@@ -64,28 +64,39 @@ def resources_alive(session: Session, start: datetime, end: datetime) -> list[Re
     ]
 
 
-def _held_until(d: str) -> Any:
+def _held_until() -> Any:
+    """When a booking stopped holding its resource: its end, or when it was released (or its
+    resource removed) if that came first."""
     cut = and_(
         Booking.status.in_(CUT_SHORT),
         Booking.closed_at.is_not(None),
         Booking.closed_at < Booking.end,
     )
-    return case((cut, micros(Booking.closed_at, d)), else_=micros(Booking.end, d))
+    return case((cut, Booking.closed_at), else_=Booking.end)
 
 
-def booked_micros(session: Session, start: datetime, end: datetime) -> dict[int, int]:
-    """Per resource id, the booked time within [start, end), in microseconds."""
-    d = dialect(session)
-    lo = larger(micros(Booking.start, d), us(start))
-    hi = smaller(_held_until(d), us(end))
+def _seconds_between(a: Any, b: Any, dialect_name: str) -> Any:
+    """b - a in seconds (to the millisecond on SQLite: plenty for hours booked)."""
+    if dialect_name == "postgresql":
+        return func.extract("epoch", b - a)
+    return (func.julianday(b) - func.julianday(a)) * 86_400.0
+
+
+def booked_seconds(session: Session, start: datetime, end: datetime) -> dict[int, float]:
+    """Per resource id, the booked time within [start, end), in seconds."""
+    lo = larger(Booking.start, literal(start, UTCDateTime()))
+    hi = smaller(_held_until(), literal(end, UTCDateTime()))
     inner = (
         select(Booking.resource_id.label("rid"), lo.label("lo"), hi.label("hi"))
         .where(Booking.start < end, Booking.end > start)
         .subquery()
     )
-    held = case((inner.c.hi > inner.c.lo, inner.c.hi - inner.c.lo), else_=0)
+    held = case(
+        (inner.c.hi > inner.c.lo, _seconds_between(inner.c.lo, inner.c.hi, dialect(session))),
+        else_=0,
+    )
     stmt = select(inner.c.rid, func.sum(held)).group_by(inner.c.rid)
-    return {rid: int(total or 0) for rid, total in session.execute(stmt)}
+    return {rid: round(float(total or 0), 3) for rid, total in session.execute(stmt)}
 
 
 def booking_starts(
@@ -94,7 +105,7 @@ def booking_starts(
     """Bookings that began in [start, end) and were held at all, by local (weekday, hour) of
     their start; ``offsets`` are (from, UTC offset in seconds) covering the range in order."""
     d = dialect(session)
-    local = micros(Booking.start, d) // 1_000_000 + _offset(Booking.start, offsets)
+    local = seconds_of(Booking.start, d) + offset_of(Booking.start, offsets)
     inner = (
         select(
             ((local // 86_400 + 3) % 7).label("wd"),  # 1970-01-01 was a Thursday (3)
@@ -103,19 +114,12 @@ def booking_starts(
         .where(
             Booking.start >= start,
             Booking.start < end,
-            _held_until(d) > micros(Booking.start, d),
+            _held_until() > Booking.start,
         )
         .subquery()
     )
     stmt = select(inner.c.wd, inner.c.hr, func.count()).group_by(inner.c.wd, inner.c.hr)
     return {(int(wd), int(hr)): n for wd, hr, n in session.execute(stmt)}
-
-
-def _offset(column: Any, offsets: Sequence[tuple[datetime, int]]) -> Any:
-    if len(offsets) == 1:
-        return literal(offsets[0][1], Integer)
-    whens = [(column < nxt, off) for (_, off), (nxt, _) in pairwise(offsets)]
-    return case(*whens, else_=offsets[-1][1])
 
 
 @dataclass(frozen=True)

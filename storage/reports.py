@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import (
@@ -28,6 +29,7 @@ from sqlalchemy import (
     cast,
     delete,
     func,
+    literal,
     or_,
     select,
     update,
@@ -162,12 +164,44 @@ def in_range(column: Any, bounds: Sequence[datetime]) -> ColumnElement[bool]:
     return and_(column >= bounds[0], column < bounds[-1])
 
 
-def bucket_of(column: Any, bounds: Sequence[datetime]) -> Any:
-    """Which of the buckets [bounds[i], bounds[i+1]) holds ``column`` (rows already in range)."""
-    inner = bounds[1:-1]
-    if not inner:
-        return cast(0, Integer)
-    return case(*[(column < b, i) for i, b in enumerate(inner)], else_=len(inner))
+@dataclass(frozen=True)
+class Buckets:
+    """Time buckets: ``bounds`` are their UTC boundaries; a row's bucket is its local wall time
+    since ``local_start`` (the first bucket's local start, counted as if it were UTC) in whole
+    ``step`` seconds, the zone's offset taken from ``offsets`` ((from, seconds) in order). The
+    arithmetic keeps a week across a DST change a local week, without a CASE per boundary."""
+
+    bounds: list[datetime]
+    local_start: int
+    step: int
+    offsets: list[tuple[datetime, int]]
+
+    @property
+    def count(self) -> int:
+        return len(self.bounds) - 1
+
+
+def seconds_of(column: Any, dialect_name: str) -> ColumnElement[int]:
+    """A timestamp as whole seconds since the epoch."""
+    if dialect_name == "postgresql":
+        return cast(func.floor(func.extract("epoch", column)), BigInteger)
+    return cast(func.strftime("%s", column), Integer)
+
+
+def offset_of(column: Any, offsets: Sequence[tuple[datetime, int]]) -> Any:
+    """The UTC offset in seconds in force at ``column`` (one entry per DST stretch)."""
+    if len(offsets) == 1:
+        return literal(offsets[0][1], Integer)
+    whens = [(column < nxt, off) for (_, off), (nxt, _) in pairwise(offsets)]
+    return case(*whens, else_=offsets[-1][1])
+
+
+def bucket_of(column: Any, buckets: Buckets, dialect_name: str) -> Any:
+    """Which bucket holds ``column`` (rows already filtered to the buckets' range)."""
+    if buckets.count == 1:
+        return literal(0, Integer)
+    local = seconds_of(column, dialect_name) + offset_of(column, buckets.offsets)
+    return (local - buckets.local_start) // buckets.step
 
 
 def larger(a: Any, b: Any) -> Any:
@@ -218,6 +252,44 @@ def display_names(session: Session, user_ids: Collection[str]) -> dict[str, str]
     return {uid: name for uid, name in session.execute(stmt) if name}
 
 
+def percentiles_grouped(
+    session: Session, value: Any, group: Any, where: Sequence[Any]
+) -> tuple[dict[int, Percentiles], Percentiles]:
+    """Nearest-rank median and p90 per group and over all groups, in one pass: the values are
+    ranked twice (within their group and overall) and only rows at a wanted rank come back."""
+    inner = select(value.label("v"), group.label("g")).where(*where).subquery()
+    ranked = select(
+        inner.c.g,
+        inner.c.v,
+        func.row_number().over(partition_by=inner.c.g, order_by=inner.c.v).label("rg"),
+        func.count().over(partition_by=inner.c.g).label("ng"),
+        func.row_number().over(order_by=inner.c.v).label("ra"),
+        func.count().over().label("na"),
+    ).subquery()
+    c = ranked.c
+    wanted = or_(
+        c.rg == (50 * c.ng + 99) // 100,
+        c.rg == (90 * c.ng + 99) // 100,
+        c.ra == (50 * c.na + 99) // 100,
+        c.ra == (90 * c.na + 99) // 100,
+    )
+    groups: dict[int, tuple[int, dict[int, int]]] = {}
+    overall: tuple[int, dict[int, int]] = (0, {})
+    for g, v, rg, ng, ra, na in session.execute(
+        select(c.g, c.v, c.rg, c.ng, c.ra, c.na).where(wanted)
+    ):
+        groups.setdefault(g, (ng, {}))[1][rg] = v
+        overall = (na, overall[1])
+        overall[1][ra] = v
+
+    def summary(count: int, at: dict[int, int]) -> Percentiles:
+        if not count:
+            return Percentiles(0)
+        return Percentiles(count, at[rank(50, count)] / 1_000_000, at[rank(90, count)] / 1_000_000)
+
+    return {g: summary(n, at) for g, (n, at) in groups.items()}, summary(*overall)
+
+
 # --- incidents --------------------------------------------------------------------------------
 
 
@@ -227,10 +299,11 @@ class IncidentCounts:
     still_open: int  # of those raised in the period, open now
 
 
-def incident_counts(session: Session, bounds: Sequence[datetime]) -> IncidentCounts:
+def incident_counts(session: Session, buckets: Buckets) -> IncidentCounts:
+    bounds = buckets.bounds
     inner = (
         select(
-            bucket_of(Incident.created_at, bounds).label("b"),
+            bucket_of(Incident.created_at, buckets, dialect(session)).label("b"),
             Incident.severity.label("sev"),
             case((Incident.status.in_(OPEN_STATES), 1), else_=0).label("open"),
         )
@@ -248,18 +321,19 @@ def incident_counts(session: Session, bounds: Sequence[datetime]) -> IncidentCou
     return IncidentCounts(by_bucket, still_open)
 
 
-def incident_response(
-    session: Session, bounds: Sequence[datetime], *, per_bucket: bool
-) -> tuple[dict[Any, Percentiles], dict[Any, Percentiles]]:
-    """Time to acknowledge and to resolve of the incidents raised in range (per bucket, or
-    overall keyed None)."""
+Response = tuple[dict[int, Percentiles], Percentiles]
+
+
+def incident_response(session: Session, buckets: Buckets) -> tuple[Response, Response]:
+    """Time to acknowledge and to resolve of the incidents raised in range: per bucket (by
+    when they were raised) and over the whole range."""
     d = dialect(session)
-    group = bucket_of(Incident.created_at, bounds) if per_bucket else None
+    group = bucket_of(Incident.created_at, buckets, d)
     out = []
     for end in (Incident.acknowledged_at, Incident.resolved_at):
         value = micros(end, d) - micros(Incident.created_at, d)
-        where = [in_range(Incident.created_at, bounds), end.is_not(None)]
-        out.append(percentiles_by(session, value, group, where))
+        where = [in_range(Incident.created_at, buckets.bounds), end.is_not(None)]
+        out.append(percentiles_grouped(session, value, group, where))
     return out[0], out[1]
 
 
@@ -290,16 +364,17 @@ class Money:
 
 
 def purchase_amounts(
-    session: Session, bounds: Sequence[datetime], *, approved: bool
+    session: Session, buckets: Buckets, *, approved: bool
 ) -> list[dict[str, Money]]:
     """Per bucket, per policy currency: requests made in it (or approved in it)."""
+    bounds = buckets.bounds
     when = PurchaseRequest.decided_at if approved else PurchaseRequest.created_at
     where = [in_range(when, bounds)]
     if approved:
         where.append(PurchaseRequest.status == "approved")
     inner = (
         select(
-            bucket_of(when, bounds).label("b"),
+            bucket_of(when, buckets, dialect(session)).label("b"),
             PurchaseRequest.policy_currency.label("cur"),
             PurchaseRequest.policy_minor.label("minor"),
         )

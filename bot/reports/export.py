@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -213,19 +213,21 @@ ROWS = {
 }
 
 
-def lines(dataset: str, records: Iterable[Any], tz: ZoneInfo) -> Iterator[list[str]]:
-    yield HEADERS[dataset]
-    to_row = ROWS[dataset]
-    for record in records:
-        yield to_row(record, tz)
+class Writer:
+    """A CSV file built a page of records at a time: the header first, then each row."""
 
+    def __init__(self, dataset: str):
+        self.dataset = dataset
+        self._out = io.StringIO()
+        self._csv = csv.writer(self._out)
+        self._csv.writerow(HEADERS[dataset])
+        self.rows = 0
 
-def write_csv(dataset: str, records: Iterable[Any], tz: ZoneInfo) -> tuple[bytes, int]:
-    """The file's bytes and how many data rows it holds."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    count = -1
-    for row in lines(dataset, records, tz):
-        writer.writerow(row)
-        count += 1
-    return out.getvalue().encode("utf-8"), count
+    def add(self, records: Iterable[Any], tz: ZoneInfo) -> None:
+        to_row = ROWS[self.dataset]
+        for record in records:
+            self._csv.writerow(to_row(record, tz))
+            self.rows += 1
+
+    def content(self) -> bytes:
+        return self._out.getvalue().encode("utf-8")

@@ -55,18 +55,17 @@ class IncidentFigures:
 
 def incidents(ctx: Ctx, period: Period) -> IncidentFigures:
     buckets = period.buckets()
-    bounds = period.bounds()
-    counts = repo.incident_counts(ctx.session, bounds)
-    tta, ttr = repo.incident_response(ctx.session, bounds, per_bucket=False)
-    tta_b, ttr_b = repo.incident_response(ctx.session, bounds, per_bucket=True)
-    top, total = repo.incident_resources(ctx.session, bounds, limit=TOP)
+    spec = period.spec()
+    counts = repo.incident_counts(ctx.session, spec)
+    (tta_b, tta), (ttr_b, ttr) = repo.incident_response(ctx.session, spec)
+    top, total = repo.incident_resources(ctx.session, spec.bounds, limit=TOP)
     none = Percentiles(0)
     return IncidentFigures(
         buckets=buckets,
         by_bucket=counts.by_bucket,
         still_open=counts.still_open,
-        tta=tta.get(None, none),
-        ttr=ttr.get(None, none),
+        tta=tta,
+        ttr=ttr,
         tta_by_bucket=[tta_b.get(i, none) for i in range(len(buckets))],
         ttr_by_bucket=[ttr_b.get(i, none) for i in range(len(buckets))],
         top_resources=Ranked(top, total),
@@ -109,9 +108,10 @@ def amount(minor: int) -> Decimal:
 
 def purchases(ctx: Ctx, period: Period) -> PurchaseFigures:
     currency = ctx.config.purchases.currency
-    bounds = period.bounds()
-    requested = repo.purchase_amounts(ctx.session, bounds, approved=False)
-    approved = repo.purchase_amounts(ctx.session, bounds, approved=True)
+    spec = period.spec()
+    bounds = spec.bounds
+    requested = repo.purchase_amounts(ctx.session, spec, approved=False)
+    approved = repo.purchase_amounts(ctx.session, spec, approved=True)
     outcomes, cycle = repo.purchase_outcomes(ctx.session, bounds)
     approvers, n_approvers = repo.decisions_by_approver(ctx.session, bounds, limit=TOP)
     requesters, n_requesters = repo.top_requesters(ctx.session, bounds, currency, limit=TOP)

@@ -13,6 +13,7 @@ the last bucket may be shorter ("so far").
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -24,6 +25,7 @@ from bot.mrkdwn import echo
 from bot.recurrence import add_months, at_local
 from bot.timeparse import parse_duration, take_time, take_window
 from bot.timewords import norm
+from storage.reports import Buckets
 
 MAX_LENGTH = timedelta(days=366)
 DAILY_UP_TO = timedelta(days=14)
@@ -81,6 +83,16 @@ class Period:
         buckets = self.buckets()
         return [b.start for b in buckets] + [buckets[-1].end]
 
+    def spec(self) -> Buckets:
+        """The buckets as the database places rows in them (storage/reports.py)."""
+        wall = self.start.astimezone(self.tz).replace(tzinfo=None)
+        return Buckets(
+            bounds=self.bounds(),
+            local_start=calendar.timegm(wall.timetuple()),
+            step=86_400 if self.daily else 7 * 86_400,
+            offsets=offsets(self.start, self.end, self.tz),
+        )
+
     def days(self) -> float:
         return (self.end - self.start).total_seconds() / 86_400
 
@@ -98,6 +110,26 @@ class Period:
         """For file names: ``2026-11-02_2026-12-01``."""
         last = (self.end - timedelta(microseconds=1)).astimezone(self.tz).date()
         return f"{self.start.astimezone(self.tz).date()}_{last}"
+
+
+def offsets(start: datetime, end: datetime, tz: ZoneInfo) -> list[tuple[datetime, int]]:
+    """(from, UTC offset in seconds) over [start, end): one entry per DST stretch."""
+
+    def offset(t: datetime) -> int:
+        return int((t.astimezone(tz).utcoffset() or timedelta(0)).total_seconds())
+
+    out = [(start, offset(start))]
+    t = start
+    while t < end:
+        nxt = min(t + timedelta(days=1), end)
+        if offset(nxt) != out[-1][1]:
+            lo, hi = t, nxt  # the change lies in (lo, hi]: find it to the second
+            while hi - lo > timedelta(seconds=1):
+                mid = lo + (hi - lo) / 2
+                lo, hi = (lo, mid) if offset(mid) != out[-1][1] else (mid, hi)
+            out.append((hi, offset(hi)))
+        t = nxt
+    return out
 
 
 def _midnight(day: date, tz: ZoneInfo) -> datetime:

@@ -9,6 +9,7 @@ from bot.messenger import Message
 from bot.mrkdwn import user, when
 from bot.reports import fmt
 from bot.reports.figures import IncidentFigures, PurchaseFigures
+from bot.reports.period import Period
 from bot.reports.service import ExportRequest, Report, Scheduled
 from bot.reports.usage import OnCallFigures, ResourceFigures
 from storage.incidents import SEVERITIES
@@ -134,6 +135,14 @@ def summary(report: Report, *, charts_go: str) -> Message:
         fallback.append(f"{TITLES[section]}: {text.splitlines()[0]}")
     blocks.append(b.context(charts_go))
     return Message(text=" · ".join(fallback)[:3000], blocks=b.fit(blocks))
+
+
+def working(period: Period) -> Message:
+    return Message(
+        text=f":hourglass_flowing_sand: Putting together the report over {period.label} "
+        f"({period.days():,.0f} days of data): the figures come here and the charts to your DM "
+        "in a moment."
+    )
 
 
 # --- exports and the schedule ------------------------------------------------------------------

@@ -6,9 +6,12 @@ size); drawing charts and sharing files happens after it has committed (bot/repo
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.context import Ctx
 from bot.errors import Forbidden
@@ -55,9 +58,28 @@ BUILDERS = {
 }
 
 
+# Up to this long, figures are computed inside the request (well within Slack's 3 seconds at
+# ten times today's data); a longer period is computed after the reply (see build_in_parts).
+IN_REQUEST_UP_TO = timedelta(days=35)
+
+
 def build(ctx: Ctx, sections: tuple[str, ...], period: Period) -> Report:
     values: dict[str, Any] = {name: BUILDERS[name](ctx, period) for name in sections}
     names = repo.display_names(ctx.session, _people(values))
+    return Report(period, sections, names=names, **values)
+
+
+def build_in_parts(
+    unit: Callable[[], AbstractContextManager[Ctx]], sections: tuple[str, ...], period: Period
+) -> Report:
+    """The same figures, each section in a unit of work of its own: a long period's queries
+    take seconds, and no transaction (SQLite's write lock) should be held for all of them."""
+    values: dict[str, Any] = {}
+    for name in sections:
+        with unit() as ctx:
+            values[name] = BUILDERS[name](ctx, period)
+    with unit() as ctx:
+        names = repo.display_names(ctx.session, _people(values))
     return Report(period, sections, names=names, **values)
 
 
@@ -81,6 +103,7 @@ class ExportFile:
     filename: str
     content: bytes
     rows: int
+    tz: ZoneInfo  # the reader's, which the local columns are in
 
 
 def _shifts(ctx: Ctx, period: Period, owner: str | None) -> list[tuple[Any, ...]]:
@@ -113,15 +136,25 @@ def plan_export(ctx: Ctx, dataset: str, period: Period) -> ExportRequest:
     return ExportRequest(dataset, period, owner, count)
 
 
-def export_file(ctx: Ctx, request: ExportRequest) -> ExportFile:
-    """The CSV, read in its own unit of work (after the reply went out) and streamed."""
-    p = request.period
-    if request.dataset == "shifts":
-        records: Any = _shifts(ctx, p, request.owner)
-    else:
-        records = rows_repo.rows(ctx.session, request.dataset, p.start, p.end, request.owner)
-    content, count = export.write_csv(request.dataset, records, ctx.tz)
-    return ExportFile(request.filename, content, count)
+def export_file(
+    unit: Callable[[], AbstractContextManager[Ctx]], request: ExportRequest
+) -> ExportFile:
+    """The CSV, read page by page after the reply went out, each page in a unit of work of its
+    own (a year of rows takes seconds; no transaction is held for all of them)."""
+    p, dataset = request.period, request.dataset
+    writer = export.Writer(dataset)
+    if dataset == "shifts":
+        with unit() as ctx:
+            writer.add(_shifts(ctx, p, request.owner), ctx.tz)
+        return ExportFile(request.filename, writer.content(), writer.rows, ctx.tz)
+    after = None
+    while True:
+        with unit() as ctx:
+            rows = rows_repo.page(ctx.session, dataset, p.start, p.end, request.owner, after=after)
+            writer.add(rows, ctx.tz)
+        if len(rows) < rows_repo.PAGE:
+            return ExportFile(request.filename, writer.content(), writer.rows, ctx.tz)
+        after = rows_repo.position(dataset, rows[-1])
 
 
 # --- the weekly reports ---------------------------------------------------------------------

@@ -20,12 +20,11 @@ from zoneinfo import ZoneInfo
 from bot.context import Ctx
 from bot.maintenance.occurrences import occurrences
 from bot.recurrence import at_local
-from bot.reports.period import Period
+from bot.reports.period import Period, offsets
 from bot.shifts.rotation import Cover, Schedule, runs
 from storage import report_usage as repo
 from storage.reports import Percentiles
 
-HOUR_US = 3_600_000_000
 NIGHT_ENDS, NIGHT_STARTS = time(7, 0), time(22, 0)
 
 Interval = tuple[datetime, datetime]
@@ -105,29 +104,9 @@ def _hours(td: timedelta) -> float:
     return td.total_seconds() / 3600
 
 
-def offsets(start: datetime, end: datetime, tz: ZoneInfo) -> list[tuple[datetime, int]]:
-    """(from, UTC offset in seconds) over [start, end): one entry per DST stretch."""
-
-    def offset(t: datetime) -> int:
-        return int((t.astimezone(tz).utcoffset() or timedelta(0)).total_seconds())
-
-    out = [(start, offset(start))]
-    t = start
-    while t < end:
-        nxt = min(t + timedelta(days=1), end)
-        if offset(nxt) != out[-1][1]:
-            lo, hi = t, nxt  # the change lies in (lo, hi]: find it to the second
-            while hi - lo > timedelta(seconds=1):
-                mid = lo + (hi - lo) / 2
-                lo, hi = (lo, mid) if offset(mid) != out[-1][1] else (mid, hi)
-            out.append((hi, offset(hi)))
-        t = nxt
-    return out
-
-
 def resources(ctx: Ctx, period: Period) -> ResourceFigures:
     rows = repo.resources_alive(ctx.session, period.start, period.end)
-    booked = repo.booked_micros(ctx.session, period.start, period.end)
+    booked = repo.booked_seconds(ctx.session, period.start, period.end)
     maintenance = _maintenance(ctx, period)
     uses = []
     for r in rows:
@@ -147,7 +126,7 @@ def resources(ctx: Ctx, period: Period) -> ResourceFigures:
                 r.name,
                 r.kind,
                 r.capacity,
-                booked.get(r.id, 0) / HOUR_US,
+                booked.get(r.id, 0.0) / 3600,
                 _hours(alive - down) * r.capacity,
                 _hours(down),
             )

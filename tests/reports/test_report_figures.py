@@ -291,3 +291,27 @@ def test_an_empty_period_has_zeroes_not_errors(unit: UnitFactory) -> None:
     assert inc.total == 0 and inc.tta == Percentiles(0) and inc.by_bucket == [{}] * 4
     assert pur.requested_total == Money(0, 0) and pur.rejected_share is None
     assert on.rows == [] and on.pages == {}
+
+
+def test_an_export_longer_than_a_page_has_every_row(unit: UnitFactory, monkeypatch) -> None:
+    from bot.reports import service
+    from storage import report_exports
+
+    monkeypatch.setattr(report_exports, "PAGE", 2)
+    with unit() as ctx:
+        for day in range(5):  # two on the same second: the page key is (time, id)
+            incident(ctx.session, utc(f"2026-11-0{2 + day // 2} 10:00"), "sev3", reporter="U_BOB")
+        incident(ctx.session, utc("2026-11-03 10:00"), "sev3", reporter="U_CAROL")
+    with unit("U_BOB") as ctx:
+        request = service.plan_export(ctx, "incidents", FOUR_WEEKS)
+    made = service.export_file(lambda: unit("U_BOB"), request)
+    assert request.rows == made.rows == 5
+    lines = made.content.decode().splitlines()
+    assert len(lines) == 6 and lines[0].startswith("id,title,")
+    assert [line.split(",")[0] for line in lines[1:]] == [
+        "INC-1",
+        "INC-2",
+        "INC-3",
+        "INC-4",
+        "INC-5",
+    ]

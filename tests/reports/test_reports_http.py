@@ -69,6 +69,17 @@ def test_report_answers_with_figures_and_uploads_one_png_per_section(slack: Slac
     assert int(first_url.params["length"]) == len(files[0].content)
 
 
+def test_a_long_period_is_answered_at_once_and_computed_after_the_reply(slack: SlackApp) -> None:
+    slack.slash("/incident", "raise Checkout is failing sev1", user="U_BOB")
+    resp = slack.slash("/report", "incidents 90d", user="U_BOB", channel="C_GENERAL")
+    assert "Putting together the report over the last 90 days" in resp.text
+    [summary] = slack.stub.wait_for("chat.postEphemeral", 1, timeout=30)
+    assert summary.params["user"] == "U_BOB" and summary.params["channel"] == "C_GENERAL"
+    assert "1 incident raised (sev1 1)" in str(summary.blocks)
+    [chart] = wait_files(slack, 1)
+    assert chart.filename.startswith("opsdesk-incidents-") and chart.channel_id == "DU_BOB"
+
+
 def test_a_section_and_period_with_nothing_in_it_gets_no_chart(slack: SlackApp) -> None:
     resp = slack.slash("/report", "incidents week", user="U_BOB")
     assert "No incidents were raised in this period." in resp.text or "No incidents" in str(
