@@ -68,7 +68,7 @@ def purchases_headline(f: PurchaseFigures) -> str:
 
 def resources_headline(f: ResourceFigures) -> str:
     if not f.resources:
-        return "No resources existed in this period."
+        return "No resources were in the catalogue during this period."
     lines = [
         f"Booked {fmt.hours(f.booked_h)} of {fmt.hours(f.available_h)} available "
         f"({fmt.share(f.utilisation)}) across {fmt.plural(len(f.resources), 'resource')}, "
