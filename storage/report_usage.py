@@ -19,7 +19,7 @@ from storage.base import UTCDateTime
 from storage.incidents import Incident
 from storage.maintenance import MaintenanceWindow
 from storage.models import AuditEvent
-from storage.reports import (
+from storage.report_sql import (
     Percentiles,
     dialect,
     in_range,

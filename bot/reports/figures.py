@@ -14,7 +14,8 @@ from bot.context import Ctx
 from bot.reports.period import Bucket, Period
 from storage import reports as repo
 from storage.incidents import SEVERITIES
-from storage.reports import Money, Percentiles
+from storage.report_sql import Percentiles
+from storage.reports import Money
 
 TOP = 5  # people or resources named in a top list; the rest are counted ("+N more")
 CENT = Decimal("0.01")

@@ -8,7 +8,7 @@ from bot.mrkdwn import escape
 from bot.purchases.money import fmt as money_fmt
 from bot.reports.figures import amount
 from bot.timeparse import format_duration
-from storage.reports import Percentiles
+from storage.report_sql import Percentiles
 
 NONE = "–"
 

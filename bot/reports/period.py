@@ -25,7 +25,7 @@ from bot.mrkdwn import echo
 from bot.recurrence import add_months, at_local
 from bot.timeparse import parse_duration, take_time, take_window
 from bot.timewords import norm
-from storage.reports import Buckets
+from storage.report_sql import Buckets
 
 MAX_LENGTH = timedelta(days=366)
 DAILY_UP_TO = timedelta(days=14)

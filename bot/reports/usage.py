@@ -23,7 +23,7 @@ from bot.recurrence import at_local
 from bot.reports.period import Period, offsets
 from bot.shifts.rotation import Cover, Schedule, runs
 from storage import report_usage as repo
-from storage.reports import Percentiles
+from storage.report_sql import Percentiles
 
 NIGHT_ENDS, NIGHT_STARTS = time(7, 0), time(22, 0)
 

@@ -17,7 +17,8 @@ from bot.incidents import metrics
 from bot.reports import figures, usage
 from bot.reports.period import Period
 from storage.maintenance import MaintenanceWindow
-from storage.reports import Money, Percentiles
+from storage.report_sql import Percentiles
+from storage.reports import Money
 from storage.shifts import ShiftOverride
 from tests.conftest import UnitFactory
 from tests.reports.helpers import H, M, audit, booking, decision, incident, purchase, utc

@@ -17,7 +17,8 @@ from bot.reports.figures import IncidentFigures, PurchaseFigures, Ranked
 from bot.reports.period import Period
 from bot.reports.usage import OnCallFigures, OnCallRow, ResourceFigures, ResourceUse
 from bot.settings import Settings
-from storage.reports import Money, Percentiles
+from storage.report_sql import Percentiles
+from storage.reports import Money
 from tests.reports.helpers import utc
 from tests.reports.test_report_figures import UTC_ZONE
 
