@@ -16,7 +16,6 @@ from sqlalchemy import (
     Index,
     String,
     case,
-    delete,
     func,
     select,
     update,
@@ -27,7 +26,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base
 from storage.incidents import OPEN_STATES, Incident
-from storage.models import AuditEvent, Notice, SlackUser
+from storage.models import AuditEvent, SlackUser
 from storage.purchases import PurchaseDecision, PurchaseRequest
 from storage.report_sql import (
     Buckets,
@@ -40,8 +39,6 @@ from storage.report_sql import (
     percentiles_grouped,
 )
 from storage.resources import Booking, WaitEntry
-
-KEY_PREFIX = "report:"
 
 # --- the weekly reports' planning state -------------------------------------------------------
 
@@ -101,25 +98,6 @@ def mark_sent(session: Session, channel: str, at: datetime) -> None:
         .values(last_sent_at=at)
         .execution_options(synchronize_session=False)
     )
-
-
-def notice_key(channel: str, day: str) -> str:
-    return f"{KEY_PREFIX}{channel}:{day}"
-
-
-def drop_pending(session: Session, channel: str) -> int:
-    """Forget the channel's planned reports that have not gone out (the schedule changed), so
-    the new schedule's occurrence can take the same key; sent ones stay, so a report that went
-    out today still counts as today's."""
-    stmt = (
-        delete(Notice)
-        .where(
-            Notice.status == "pending",
-            Notice.dedupe_key.startswith(f"{KEY_PREFIX}{channel}:", autoescape=True),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return session.execute(stmt).rowcount
 
 
 def display_names(session: Session, user_ids: Collection[str]) -> dict[str, str]:

@@ -15,12 +15,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from bot import notices
 from bot.context import Ctx
 from bot.messenger import Messenger
 from bot.notices import Skip
-from bot.reports import delivery, render, service
+from bot.reports import delivery, keys, render, service
 from bot.reports.schedule import WeeklyReport, configured, for_channel
+from storage import notices as queue
 from storage import reports as repo
 
 LOOKBACK = timedelta(days=8)  # after a long outage only the last week can still matter
@@ -28,12 +28,12 @@ LOOKBACK = timedelta(days=8)  # after a long outage only the last week can still
 
 def _enqueue(ctx: Ctx, report: WeeklyReport, occurrence: Any) -> None:
     day = report.local_day(occurrence).isoformat()
-    notices.enqueue(
+    queue.enqueue(
         ctx.session,
         kind="report.post",
         payload={"channel": report.channel, "day": day, "sig": report.signature},
         due_at=occurrence,
-        dedupe_key=repo.notice_key(report.channel, day),
+        dedupe_key=keys.report(report.channel, day),
         expires_at=report.day_end(occurrence),
         now=ctx.now,
     )
@@ -42,7 +42,7 @@ def _enqueue(ctx: Ctx, report: WeeklyReport, occurrence: Any) -> None:
 def plan_report(ctx: Ctx, report: WeeklyReport, row: repo.ReportSchedule) -> None:
     now = ctx.now
     if row.planned_sig != report.signature:
-        repo.drop_pending(ctx.session, report.channel)
+        queue.drop_pending(ctx.session, prefix=keys.channel(report.channel))
         anchor = now
     elif row.next_at is not None and row.next_at > now:
         return
