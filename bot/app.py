@@ -31,6 +31,7 @@ from bot.maintenance import area as maintenance
 from bot.messenger import Messenger
 from bot.purchases import area as purchases
 from bot.registry import Registry
+from bot.reports import area as reports
 from bot.resources import area as resources
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
@@ -50,7 +51,15 @@ class Area(Protocol):
     def register(self, registry: Registry[Ctx]) -> None: ...
 
 
-AREAS: tuple[Area, ...] = (incidents, purchases, resources, shifts, maintenance, digests)
+AREAS: tuple[Area, ...] = (
+    incidents,
+    purchases,
+    resources,
+    shifts,
+    maintenance,
+    digests,
+    reports,
+)
 
 
 def build_registry(areas: Iterable[Area] = AREAS) -> Registry[Ctx]:
@@ -97,6 +106,7 @@ def listeners() -> tuple[ModuleType, ...]:
     import handlers.maintenance
     import handlers.mentions
     import handlers.purchases
+    import handlers.reports
     import handlers.resources
     import handlers.shifts
 
@@ -107,6 +117,7 @@ def listeners() -> tuple[ModuleType, ...]:
         handlers.maintenance,
         handlers.mentions,
         handlers.purchases,
+        handlers.reports,
         handlers.resources,
         handlers.shifts,
     )

@@ -197,6 +197,48 @@ class DigestConfig(_Section):
         return frozenset(DAY_NAMES.index(d) for d in self.days)
 
 
+REPORT_SECTIONS = ("incidents", "purchases", "resources", "oncall")
+
+
+class ReportConfig(_Section):
+    """A weekly report posted in a channel: the week before, at a local time on one day."""
+
+    channel: ChannelId
+    day: Literal[DAY_NAMES] = "mon"  # type: ignore[valid-type]
+    at: time
+    timezone: ZoneName | None = None
+    sections: list[Literal[REPORT_SECTIONS]] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: list(REPORT_SECTIONS), min_length=1
+    )
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _hhmm(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return datetime.strptime(value.strip(), "%H:%M").time()
+            except ValueError:
+                raise ValueError('at is a local time of day such as "09:00"') from None
+        return value
+
+    @field_validator("day", mode="before")
+    @classmethod
+    def _lower_day(cls, value: object) -> object:
+        return value.strip().lower()[:3] if isinstance(value, str) else value
+
+    @field_validator("sections")
+    @classmethod
+    def _once_each(cls, sections: list[str]) -> list[str]:
+        twice = sorted({s for s in sections if sections.count(s) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} is listed twice")
+        return sections
+
+    @property
+    def weekday(self) -> int:
+        return DAY_NAMES.index(self.day)
+
+
 class Config(_Section):
     admins: list[UserId] = Field(default_factory=list)
     timezone: ZoneName = "UTC"
@@ -208,6 +250,24 @@ class Config(_Section):
     maintenance: MaintenanceConfig = Field(default_factory=MaintenanceConfig)
     digests: list[DigestConfig] = Field(default_factory=list)
     time: TimeConfig = Field(default_factory=TimeConfig)
+    reports: list[ReportConfig] = Field(default_factory=list)
+
+    @field_validator("reports")
+    @classmethod
+    def _one_report_per_channel(cls, reports: list[ReportConfig]) -> list[ReportConfig]:
+        first: dict[str, int] = {}
+        for i, report in enumerate(reports):
+            if report.channel in first:
+                earlier = first[report.channel]
+                raise ValueError(
+                    f"reports[{i}] posts in {report.channel} like reports[{earlier}]: "
+                    "one weekly report per channel (list all its sections in one)"
+                )
+            first[report.channel] = i
+        return reports
+
+    def report_for(self, channel: str) -> ReportConfig | None:
+        return next((r for r in self.reports if r.channel == channel), None)
 
     def is_admin(self, user_id: str) -> bool:
         return user_id in self.admins

@@ -15,6 +15,7 @@ BOT_SCOPES = [
     "chat:write",
     "chat:write.public",  # announce in channels the bot was not invited to
     "commands",
+    "files:write",  # report charts and CSV exports (files.getUploadURLExternal + complete)
     "groups:write",
     "im:history",  # direct messages to the bot
     "im:read",

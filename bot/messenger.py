@@ -1,7 +1,9 @@
 """The Messenger port: everything Opsdesk says goes through it.
 
 Slack's WebClient in production, the console printer locally, a recorder in unit tests. Services
-never hold one; notice handlers and after-response effects are handed one.
+never hold one; notice handlers and after-response effects are handed one. Files (report charts,
+CSV exports) go through ``upload``, which may take seconds: call it after the unit of work has
+committed, never inside one.
 """
 
 from __future__ import annotations
@@ -51,3 +53,21 @@ class Messenger(Protocol):
     def invite(self, channel: str, user_ids: list[str]) -> None: ...
 
     def user_info(self, user_id: str) -> UserInfo | None: ...
+
+    def upload(
+        self,
+        channel_or_user: str,
+        filename: str,
+        content: bytes,
+        title: str,
+        initial_comment: str | None = None,
+        *,
+        thread_ts: str | None = None,
+        alt_text: str | None = None,
+    ) -> None:
+        """Share a file in a channel, or in the app's DM with a user (a ``U...`` id).
+
+        ``initial_comment`` is mrkdwn posted with the file; ``alt_text`` describes an image for
+        screen readers.
+        """
+        ...

@@ -18,6 +18,10 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# A file takes three calls (files.getUploadURLExternal, the bytes, files.completeUploadExternal);
+# each may take this long. No retries: a completed upload that looked failed would post twice.
+UPLOAD_TIMEOUT = 30
+
 
 def make_web_client(settings: Settings) -> WebClient:
     return WebClient(
@@ -32,6 +36,17 @@ def make_web_client(settings: Settings) -> WebClient:
     )
 
 
+def make_upload_client(client: WebClient) -> WebClient:
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=UPLOAD_TIMEOUT,
+        proxy=client.proxy,
+        ssl=client.ssl,
+        retry_handlers=[],
+    )
+
+
 class SlackMessenger:
     def __init__(self, client: WebClient):
         self.client = client
@@ -40,6 +55,7 @@ class SlackMessenger:
         self.lookups = WebClient(
             token=client.token, base_url=client.base_url, timeout=1, retry_handlers=[]
         )
+        self.uploads = make_upload_client(client)
 
     def post(self, channel: str, message: Message, *, thread_ts: str | None = None) -> MessageRef:
         resp = self.client.chat_postMessage(
@@ -89,3 +105,31 @@ class SlackMessenger:
         resp = self.lookups.users_info(user=user_id)
         user = resp.get("user") or {}
         return UserInfo(user_id, user.get("real_name") or user.get("name"), user.get("tz"))
+
+    def upload(
+        self,
+        channel_or_user: str,
+        filename: str,
+        content: bytes,
+        title: str,
+        initial_comment: str | None = None,
+        *,
+        thread_ts: str | None = None,
+        alt_text: str | None = None,
+    ) -> None:
+        """Slack's external upload flow: files.getUploadURLExternal, POST the bytes to the URL it
+        returns, then files.completeUploadExternal into the channel (files_upload_v2)."""
+        channel = channel_or_user
+        if channel[:1] in ("U", "W"):
+            # completeUploadExternal wants a conversation id: the app's DM with the person.
+            opened = self.uploads.conversations_open(users=channel)
+            channel = opened["channel"]["id"]
+        self.uploads.files_upload_v2(
+            channel=channel,
+            filename=filename,
+            content=content,
+            title=title,
+            initial_comment=initial_comment,
+            thread_ts=thread_ts,
+            alt_txt=alt_text,
+        )

@@ -17,6 +17,11 @@ class Sent:
     view: dict[str, Any] | None = None
     thread_ts: str | None = None
     ref: MessageRef | None = None
+    # uploads: the file as it would have been shared
+    filename: str | None = None
+    content: bytes | None = None
+    title: str | None = None
+    alt_text: str | None = None
 
 
 @dataclass
@@ -72,6 +77,30 @@ class RecordingMessenger:
 
     def user_info(self, user_id: str) -> UserInfo | None:
         return self.users.get(user_id)
+
+    def upload(
+        self,
+        channel_or_user: str,
+        filename: str,
+        content: bytes,
+        title: str,
+        initial_comment: str | None = None,
+        *,
+        thread_ts: str | None = None,
+        alt_text: str | None = None,
+    ) -> None:
+        self._record(
+            Sent(
+                "upload",
+                channel_or_user,
+                Message(initial_comment) if initial_comment is not None else None,
+                thread_ts=thread_ts,
+                filename=filename,
+                content=content,
+                title=title,
+                alt_text=alt_text,
+            )
+        )
 
     def of(self, method: str) -> list[Sent]:
         return [s for s in self.sent if s.method == method]

@@ -13,6 +13,10 @@ stub on a free port, parsed parameters, and fault injection.
 Answers are Slack-shaped: `ok`, plus the fields callers read (channel ids, message ts, view ids).
 Methods without a token get `not_authed`, as on Slack, so a forgotten token shows up in tests.
 
+Files follow Slack's external upload flow: `files.getUploadURLExternal` hands out a file id and an
+upload URL on this server, the bytes POSTed there are recorded (method "upload", `Call.raw`), and
+`files.completeUploadExternal` shares them; `stub.files()` lists what was shared, with the bytes.
+
 slack_sdk reads HTTPS_PROXY/HTTP_PROXY but ignores NO_PROXY: unset them where tests run behind
 a proxy, or the client sends 127.0.0.1 traffic to the proxy.
 """
@@ -37,6 +41,7 @@ BOT_USER_ID = "U_OPSDESK"
 BOT_ID = "B_OPSDESK"
 APP_ID = "A_OPSDESK"
 RESPONSE_URL = "response_url"
+UPLOAD_PATH = "upload"
 
 # Methods Slack serves without a token.
 _NO_TOKEN_METHODS = frozenset({"api.test", "oauth.v2.access", "oauth.access", "oauth.v2.exchange"})
@@ -92,6 +97,28 @@ class _Fault:
 
 
 @dataclass
+class SharedFile:
+    """A file shared with files.completeUploadExternal: what Slack would show, bytes included."""
+
+    id: str
+    filename: str
+    title: str | None
+    content: bytes
+    channel_id: str | None
+    initial_comment: str | None
+    thread_ts: str | None
+    alt_txt: str | None
+
+
+@dataclass
+class _Upload:
+    filename: str
+    length: int
+    alt_txt: str | None
+    content: bytes | None = None
+
+
+@dataclass
 class _User:
     tz: str = "UTC"
     name: str | None = None
@@ -108,6 +135,8 @@ class SlackStub:
         self._faults: dict[str, list[_Fault]] = {}
         self._overrides: dict[str, dict[str, Any] | Responder] = {}
         self._users: dict[str, _User] = {}
+        self._uploads: dict[str, _Upload] = {}
+        self._shared: list[SharedFile] = []
         # Counters survive reset() so ids and ts never repeat within one stub's life.
         self._ts_seq = itertools.count(1)
         self._id_seq = itertools.count(1)
@@ -183,6 +212,14 @@ class SlackStub:
         with self._cond:
             self._calls.clear()
 
+    def files(self) -> list[SharedFile]:
+        """Every file shared so far (completed uploads), oldest first."""
+        with self._cond:
+            return list(self._shared)
+
+    def upload_url(self, file_id: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{UPLOAD_PATH}/{file_id}"
+
     def reset(self) -> None:
         """Forget calls, pending faults, overrides and configured users."""
         with self._cond:
@@ -190,6 +227,8 @@ class SlackStub:
             self._faults.clear()
             self._overrides.clear()
             self._users.clear()
+            self._uploads.clear()
+            self._shared.clear()
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Block until at least `count` calls to `method` arrived; return all calls to it.
@@ -279,7 +318,8 @@ class SlackStub:
             return fault.status, _fault_headers(fault), _fault_body(fault)
         if override is not None:
             return 200, {}, override(call) if callable(override) else override
-        if call.method != RESPONSE_URL and call.method not in _NO_TOKEN_METHODS and not call.token:
+        no_token = (RESPONSE_URL, UPLOAD_PATH, *_NO_TOKEN_METHODS)
+        if call.method not in no_token and not call.token:
             return 200, {}, {"ok": False, "error": "not_authed"}
         return 200, {}, self._default_answer(call)
 
@@ -382,7 +422,81 @@ class SlackStub:
             return {"ok": True, "view": self._view(call)}
         if m == "users.info":
             return self._user_info(str(p.get("user", "")), call.at)
+        if m == "files.getUploadURLExternal":
+            return self._upload_url(call)
+        if m == UPLOAD_PATH:
+            return self._receive_bytes(call)
+        if m == "files.completeUploadExternal":
+            return self._complete_upload(call)
         return {"ok": True}
+
+    # files: Slack's external upload flow --------------------------------------------------------
+
+    def _upload_url(self, call: Call) -> dict[str, Any]:
+        filename = str(call.params.get("filename") or "")
+        try:
+            length = int(call.params.get("length") or 0)
+        except ValueError:
+            length = 0
+        if not filename or length <= 0:
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F_{next(self._id_seq)}"
+        with self._cond:
+            self._uploads[file_id] = _Upload(filename, length, call.params.get("alt_txt"))
+        return {"ok": True, "upload_url": self.upload_url(file_id), "file_id": file_id}
+
+    def _receive_bytes(self, call: Call) -> dict[str, Any]:
+        file_id = call.path.rsplit("/", 1)[-1]
+        with self._cond:
+            upload = self._uploads.get(file_id)
+            if upload is None:
+                return {"ok": False, "error": "unknown_upload"}
+            upload.content = call.raw
+        return {"ok": True}
+
+    def _complete_upload(self, call: Call) -> dict[str, Any]:
+        try:
+            wanted = call.json_param("files") or []
+        except ValueError:
+            return {"ok": False, "error": "invalid_json"}
+        channel = call.params.get("channel_id")
+        if channel is not None and str(channel)[:1] not in ("C", "G", "D"):
+            return {"ok": False, "error": "channel_not_found"}
+        shared: list[SharedFile] = []
+        with self._cond:
+            for item in wanted:
+                upload = self._uploads.get(str(item.get("id")))
+                if upload is None or upload.content is None:
+                    return {"ok": False, "error": "file_not_found"}
+                if len(upload.content) != upload.length:
+                    return {"ok": False, "error": "file_upload_size_mismatch"}
+            for item in wanted:
+                upload = self._uploads.pop(str(item["id"]))
+                shared.append(
+                    SharedFile(
+                        id=str(item["id"]),
+                        filename=upload.filename,
+                        title=item.get("title"),
+                        content=upload.content or b"",
+                        channel_id=channel,
+                        initial_comment=call.params.get("initial_comment"),
+                        thread_ts=call.params.get("thread_ts"),
+                        alt_txt=upload.alt_txt,
+                    )
+                )
+            self._shared.extend(shared)
+        return {
+            "ok": True,
+            "files": [
+                {
+                    "id": f.id,
+                    "name": f.filename,
+                    "title": f.title or f.filename,
+                    "size": len(f.content),
+                }
+                for f in shared
+            ],
+        }
 
     def _message(self, call: Call, ts: str) -> dict[str, Any]:
         message: dict[str, Any] = {
@@ -510,6 +624,8 @@ def _make_handler(stub: SlackStub) -> type[BaseHTTPRequestHandler]:
                 method = url.path[len("/api/") :]
             elif url.path.startswith(f"/{RESPONSE_URL}/"):
                 method = RESPONSE_URL
+            elif url.path.startswith(f"/{UPLOAD_PATH}/"):
+                method = UPLOAD_PATH
             else:
                 self._send(404, {}, {"ok": False, "error": "unknown_path"})
                 return
@@ -517,7 +633,8 @@ def _make_handler(stub: SlackStub) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
             params = _flatten(parse_qs(url.query, keep_blank_values=True))
-            params.update(_parse_body(raw, headers.get("content-type", "")))
+            if method != UPLOAD_PATH:  # the bytes of a file are not form fields
+                params.update(_parse_body(raw, headers.get("content-type", "")))
             status, extra_headers, body = stub._handle(method, url.path, params, headers, raw)
             self._send(status, extra_headers, body)
 

@@ -9,7 +9,9 @@ at the keyboard (``viewer``). The console's people have their own zones (``ZONES
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TextIO
 
 from bot.console.plain import blocks_to_text, default_channel, default_name
@@ -48,12 +50,28 @@ def channel_name(channel: str) -> str:
     return "DM" if channel.startswith("D") else default_channel(channel)
 
 
+FILES_DIR = Path("opsdesk-files")  # relative to where the console runs
+
+
+def _safe_name(filename: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(filename).name).strip(".-")
+    return name or "file"
+
+
 class ConsoleMessenger:
-    def __init__(self, out: TextIO, timezone: str, zones: dict[str, str] | None = None):
+    def __init__(
+        self,
+        out: TextIO,
+        timezone: str,
+        zones: dict[str, str] | None = None,
+        *,
+        files_dir: Path | None = None,
+    ):
         self.out = out
         self.timezone = timezone
         self.zones = {**ZONES, **(zones or {})}
         self.viewer = "U_ALICE"  # who is at the keyboard: channel messages show in their zone
+        self.files_dir = files_dir or FILES_DIR
         self.buttons: list[Pressable] = []
         self.modal: dict[str, Any] | None = None
         self.modal_owner: str | None = None
@@ -174,3 +192,32 @@ class ConsoleMessenger:
 
     def user_info(self, user_id: str) -> UserInfo | None:
         return UserInfo(user_id, default_name(user_id)[1:], self.zone_of(user_id))
+
+    def upload(
+        self,
+        channel_or_user: str,
+        filename: str,
+        content: bytes,
+        title: str,
+        initial_comment: str | None = None,
+        *,
+        thread_ts: str | None = None,
+        alt_text: str | None = None,
+    ) -> None:
+        """Files land in ./opsdesk-files/ (never overwritten); the path and the comment print."""
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        path = self.files_dir / _safe_name(filename)
+        stem, suffix = path.stem, path.suffix
+        for n in itertools.count(2):
+            if not path.exists():
+                break
+            path = self.files_dir / f"{stem}-{n}{suffix}"
+        path.write_bytes(content)
+        if channel_or_user[:1] in ("U", "W"):
+            where = f"DM to {default_name(channel_or_user)}"
+        else:
+            where = channel_name(channel_or_user)
+        indent = "    " if thread_ts else ""
+        heading = f"{'↳ ' if thread_ts else ''}{where}  @opsdesk shared a file: {title}"
+        heading += f"\n{indent}  file: {path}"
+        self._print(heading, Message(initial_comment or ""), indent=indent)

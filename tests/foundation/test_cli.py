@@ -100,8 +100,8 @@ def test_manifest_declares_every_command_and_what_the_app_uses() -> None:
     from bot.app import build_registry
 
     assert commands == {c.slash for c in build_registry().command_sets()}
-    spec = {"/incident", "/purchase", "/resource", "/shift", "/maintenance", "/digest"}
-    assert commands == spec, "the six commands of SPEC, no more and no fewer"
+    spec = {"/incident", "/purchase", "/resource", "/shift", "/maintenance", "/digest", "/report"}
+    assert commands == spec, "the seven commands of SPEC, no more and no fewer"
     assert all(
         c["url"] == "https://ops.example.com/slack/events" for c in features["slash_commands"]
     )
@@ -117,6 +117,7 @@ def test_manifest_declares_every_command_and_what_the_app_uses() -> None:
     assert features["shortcuts"][0]["callback_id"] == "raise_incident_from_message"
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"commands", "chat:write", "im:write", "users:read", "app_mentions:read"} <= scopes
+    assert "files:write" in scopes, "report charts and exports are uploaded files"
 
 
 def test_socket_manifest_has_no_urls() -> None:

@@ -16,7 +16,15 @@ from bot.registry import Registry, RegistryError
 from bot.sections import DigestSection
 from storage.models import Notice
 
-SPEC_COMMANDS = ["/digest", "/incident", "/maintenance", "/purchase", "/resource", "/shift"]
+SPEC_COMMANDS = [
+    "/digest",
+    "/incident",
+    "/maintenance",
+    "/purchase",
+    "/report",
+    "/resource",
+    "/shift",
+]
 
 
 def _send(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
@@ -33,8 +41,9 @@ def test_every_area_declares_its_command_kinds_and_sections() -> None:
     kinds = registry.notice_kinds()
     for kind in ("incident.escalate", "purchase.ask", "booking.end", "shift.handoff"):
         assert kind in kinds
-    assert {"maintenance.remind", "digest.post"} <= kinds
-    assert [name for name, _ in registry.planners()] == ["digests", "maintenance", "shifts"]
+    assert {"maintenance.remind", "digest.post", "report.post"} <= kinds
+    planners = [name for name, _ in registry.planners()]
+    assert planners == ["digests", "maintenance", "reports", "shifts"]
     digest = [name for name, _ in registry.digest_sections()]
     assert digest == [
         "incidents", "purchases", "shifts", "bookings", "maintenance", "incidents-closed",
