@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TextIO
 
 from bot.console.plain import blocks_to_text, default_channel, default_name
-from bot.messenger import Message, MessageRef, UserInfo
+from bot.messenger import Message, MessageRef, Tag, UserInfo
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,14 @@ class ConsoleMessenger:
     def _next_ts(self) -> str:
         return f"1700000000.{next(self._ts):06d}"
 
-    def post(self, channel: str, message: Message, *, thread_ts: str | None = None) -> MessageRef:
+    def post(
+        self,
+        channel: str,
+        message: Message,
+        *,
+        thread_ts: str | None = None,
+        tag: Tag | None = None,
+    ) -> MessageRef:
         ts = self._next_ts()
         where = channel_name(channel)
         if thread_ts:
@@ -90,7 +98,7 @@ class ConsoleMessenger:
             ts=ref.ts,
         )
 
-    def dm(self, user_id: str, message: Message) -> MessageRef:
+    def dm(self, user_id: str, message: Message, *, tag: Tag | None = None) -> MessageRef:
         ts = self._next_ts()
         self._print(
             f"DM to {default_name(user_id)} from @opsdesk:", message, channel="D" + user_id, ts=ts
@@ -119,3 +127,12 @@ class ConsoleMessenger:
 
     def user_info(self, user_id: str) -> UserInfo | None:
         return UserInfo(user_id, default_name(user_id)[1:], self.timezone)
+
+    # Printing cannot lose an answer, so nothing the console said is ever in doubt.
+    def find_tagged(
+        self, channel: str, tag: Tag, *, since: datetime, thread_ts: str | None = None
+    ) -> MessageRef | None:
+        return None
+
+    def find_channel(self, name: str) -> str | None:
+        return None
