@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import Ctx, Outbox
-from bot.dispatcher import Dispatcher
+from bot.dispatcher import LEASE_TIMEOUTS, Dispatcher
 from bot.messenger import Messenger
 from bot.registry import Registry
 from bot.settings import Settings
@@ -83,8 +84,15 @@ def build_runtime(
     engine = engine or make_engine(settings.DATABASE_URL)
     sessions = make_session_factory(engine)
     clock = clock or Clock()
+    timeout = timedelta(seconds=settings.OPSDESK_SLACK_TIMEOUT)
     dispatcher = Dispatcher(
-        sessions=sessions, messenger=messenger, config=config, now=clock.now, registry=registry
+        sessions=sessions,
+        messenger=messenger,
+        config=config,
+        now=clock.now,
+        registry=registry,
+        lease=LEASE_TIMEOUTS * timeout,
+        settle=timeout,
     )
     return Runtime(
         settings=settings,
