@@ -24,6 +24,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.context import Ctx
 from bot.digests import area as digests
+from bot.failures import area as failures
 from bot.incidents import area as incidents
 from bot.maintenance import area as maintenance
 from bot.messenger import Messenger
@@ -50,7 +51,15 @@ class Area(Protocol):
     def register(self, registry: Registry[Ctx]) -> None: ...
 
 
-AREAS: tuple[Area, ...] = (incidents, purchases, resources, shifts, maintenance, digests)
+AREAS: tuple[Area, ...] = (
+    incidents,
+    purchases,
+    resources,
+    shifts,
+    maintenance,
+    digests,
+    failures,
+)
 
 
 def build_registry(areas: Iterable[Area] = AREAS) -> Registry[Ctx]:

@@ -33,7 +33,18 @@ def health(rt: Runtime) -> tuple[str, dict[str, Any]]:
         log.warning("health check: database unreachable: %s", exc)
         reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         return "503 Service Unavailable", {"status": "error", "db": "unreachable", "reason": reason}
-    return "200 OK", {"status": "ok", "db": "ok", "scheduler": rt.settings.OPSDESK_SCHEDULER}
+    data = {"status": "ok", "db": "ok", "scheduler": rt.settings.OPSDESK_SCHEDULER}
+    return "200 OK", {**data, **notices(rt)}
+
+
+def notices(rt: Runtime) -> dict[str, Any]:
+    """Failed notices of the day and how late the queue runs; "degraded" past a threshold."""
+    try:
+        found = rt.dispatcher.health()
+    except Exception as exc:  # the ping passed: report the rest rather than fail the check
+        log.warning("health check: could not count notices: %s", exc)
+        return {}
+    return {"notices": found.as_json(), **({"status": "degraded"} if found.degraded else {})}
 
 
 def wsgi_app(rt: Runtime, app: App) -> WSGIApp:

@@ -34,7 +34,9 @@ def test_every_area_declares_its_command_kinds_and_sections() -> None:
     for kind in ("incident.escalate", "purchase.ask", "booking.end", "shift.handoff"):
         assert kind in kinds
     assert {"maintenance.remind", "digest.post"} <= kinds
-    assert [name for name, _ in registry.planners()] == ["digests", "maintenance", "shifts"]
+    assert [name for name, _ in registry.planners()] == [
+        "digests", "failures", "maintenance", "shifts",
+    ]  # fmt: skip
     digest = [name for name, _ in registry.digest_sections()]
     assert digest == [
         "incidents", "purchases", "shifts", "bookings", "maintenance", "incidents-closed",
