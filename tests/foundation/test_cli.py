@@ -109,6 +109,8 @@ def test_manifest_declares_every_command_and_what_the_app_uses() -> None:
     assert features["shortcuts"][0]["callback_id"] == "raise_incident_from_message"
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"commands", "chat:write", "im:write", "users:read", "app_mentions:read"} <= scopes
+    # Reading its own messages back, to find a post whose answer was lost (docs/RELIABILITY.md).
+    assert {"channels:history", "groups:history", "im:history"} <= scopes
 
 
 def test_socket_manifest_has_no_urls() -> None:
