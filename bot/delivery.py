@@ -213,15 +213,15 @@ class Job:
             ctx = self.make_ctx(session, self.now)
             if plan.record is not None:
                 plan.record(ctx, self.progress.sent())
-            if plan.again:
-                values: dict[str, Any] = {"status": SENDING}
+            if plan.again:  # claimed still, for the next round
+                values: dict[str, Any] = {"status": SENDING} if self.status == CALLING else {}
             elif plan.skip is not None and not self.progress.done:
                 values = {"status": NoticeStatus.SKIPPED, "last_error": plan.skip[:2000]}
             else:  # said, if only by an earlier attempt
                 values = {"status": NoticeStatus.SENT, "sent_at": self.now, "last_error": plan.skip}
             self._move(session, {**values, "progress": self.progress.json()})
             outbox = ctx.outbox
-        self.status = values["status"]
+        self.status = values.get("status", self.status)
         self.outbox.extend(outbox)
 
     # --- writing to the claimed row -------------------------------------------------------------
