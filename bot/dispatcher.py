@@ -67,8 +67,10 @@ def describe(exc: BaseException) -> str:
     """A failure as the admins' daily list and the row's ``last_error`` show it."""
     if isinstance(exc, Refused):
         text = f"Slack refused {exc}"
-    elif isinstance(exc, DeliveryUnknown | InDoubt):
-        text = f"no answer from Slack ({exc}); looking for it before sending again"
+    elif isinstance(exc, InDoubt):
+        text = f"no answer from Slack ({exc}); it is looked for before it is sent again"
+    elif isinstance(exc, DeliveryUnknown):
+        text = f"no answer from Slack ({exc})"
     elif isinstance(exc, RateLimited):
         text = f"Slack rate limit ({exc})"
     else:
