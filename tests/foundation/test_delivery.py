@@ -85,15 +85,21 @@ def test_slack_is_called_with_no_transaction_open_and_the_call_marked_first(
     real_post = messenger.post
 
     def post(channel: str, message: Message, **how: Any) -> Any:
+        sqlite = engine.dialect.name == "sqlite"
         with engine.connect() as conn:
-            if engine.dialect.name == "sqlite":
+            if sqlite:
+                patience = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
                 conn.exec_driver_sql("PRAGMA busy_timeout = 0")
-            else:
-                conn.execute(text("SET lock_timeout = '100ms'"))
-            # Fails at once if anyone holds SQLite's write lock or the notice's row lock.
-            conn.execute(text("UPDATE notices SET last_error = last_error"))
-            seen.extend(conn.scalars(text("SELECT status FROM notices")))
-            conn.rollback()
+            try:
+                if not sqlite:
+                    conn.execute(text("SET LOCAL lock_timeout = '100ms'"))
+                # Fails at once if anyone holds SQLite's write lock or the notice's row lock.
+                conn.execute(text("UPDATE notices SET last_error = last_error"))
+                seen.extend(conn.scalars(text("SELECT status FROM notices")))
+                conn.rollback()
+            finally:
+                if sqlite:  # the connection goes back to the pool: as patient as it was
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(patience)}")
         return real_post(channel, message, **how)
 
     messenger.post = post  # type: ignore[method-assign]
