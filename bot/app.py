@@ -26,6 +26,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.context import Ctx
 from bot.digests import area as digests
+from bot.failures import area as failures
 from bot.incidents import area as incidents
 from bot.maintenance import area as maintenance
 from bot.messenger import Messenger
@@ -59,6 +60,7 @@ AREAS: tuple[Area, ...] = (
     maintenance,
     digests,
     reports,
+    failures,
 )
 
 

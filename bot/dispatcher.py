@@ -1,9 +1,25 @@
-"""The dispatcher: claims due notices, hands each to its area's handler, marks the outcome.
+"""The dispatcher: claims due notices, has each one said, and decides what follows a failure.
 
-A row is claimed with a conditional update, sent in a fresh unit of work and marked sent in that
-same transaction. A failed send goes back to pending with back-off until it expires; a row
-claimed by a process that then died is never re-sent (see ``bot/notices.py`` for why). The
-statements it runs are in ``storage/notices.py``; the policy (back-off, waiting) is here.
+The states of a notice and who moves them (docs/RELIABILITY.md, "Delivery model"):
+
+- ``pending`` -> ``sending``: a claim (a conditional update, committed), by the sweep or the
+  thread that sends what a request queued. Doubtful rows (``unknown``) are claimed the same way.
+- ``sending`` -> ``calling``: committed just before a call that may post (bot/delivery.py);
+  ``calling`` -> ``sending`` once its outcome is recorded, if more calls follow.
+- ``sending``/``calling`` -> ``sent`` | ``skipped``: the record step, in the transaction that
+  writes what the notice's handler records.
+- -> ``unknown``: a call got no answer (a timeout, a dropped connection, a 5xx), or a process
+  died in ``calling`` and its lease ran out. The next claim looks for the post (message metadata
+  names the notice) before anything is posted again.
+- -> ``pending``: Slack refused or rate-limited the call (retried with back-off), the handler
+  waits on another notice (``NotYet``), or a process died in ``sending`` (nothing was called,
+  so it is simply sent again).
+- -> ``failed``: after ``MAX_ATTEMPTS``, or past its expiry. A failed notice others wait on (an
+  announcement, an approver's DM) is made again (``REVIVE_AFTER``) for ``REVIVE_FOR``; every
+  failure shows on ``/healthz`` and in the admins' daily list (bot/failures/).
+
+Claims lapse after ``lease`` (a multiple of the Slack client timeout, so never while a call can
+still be under way); the sweep recovers them. The statements are in storage/notices.py.
 """
 
 from __future__ import annotations
@@ -13,12 +29,15 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
 from bot.context import SYSTEM_USER, Actor, Ctx, Outbox
-from bot.messenger import Messenger
+from bot.delivery import InDoubt, Job, LostClaim, Progress
+from bot.messenger import DeliveryUnknown, Messenger, RateLimited, Refused
+from bot.notice_health import FAILED_WINDOW, NoticeHealth
 from bot.notices import NotYet, Skip
 from bot.registry import Registry
 from bot.tz import zone
@@ -29,13 +48,43 @@ from storage.notices import NoticeStatus
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
-STALE_CLAIM = timedelta(minutes=5)
-WAIT_LIMIT = timedelta(hours=1)  # a notice waiting on one that never goes out fails after this
+# A claim lapses after this many Slack client timeouts (bot/settings.py): longer than a call can
+# take with its rate-limit retries (bot/slack_messenger.py), so never while one is under way.
+LEASE_TIMEOUTS = 12
+LEASE = timedelta(minutes=2)
+SETTLE = timedelta(seconds=10)  # after a call got no answer, look for its post this much later
+WAIT_LIMIT = timedelta(hours=1)  # a notice waiting on nothing in particular fails after this
+REVIVE_AFTER = timedelta(minutes=10)
+REVIVE_FOR = timedelta(hours=24)
 BATCH = 100
 # How long a request's after-response thread waits for a notice it depends on (e.g. an update
 # queued a moment after the announcement it edits) before leaving it to the sweep.
 PATIENCE = (0.1, 0.25, 0.5, 1.0, 2.0)
-SKIPPED, FAILED = NoticeStatus.SKIPPED, NoticeStatus.FAILED
+SENDING, CALLING = NoticeStatus.SENDING, NoticeStatus.CALLING
+
+
+def describe(exc: BaseException) -> str:
+    """A failure as the admins' daily list and the row's ``last_error`` show it."""
+    if isinstance(exc, Refused):
+        text = f"Slack refused {exc}"
+    elif isinstance(exc, InDoubt):
+        text = f"no answer from Slack ({exc}); it is looked for before it is sent again"
+    elif isinstance(exc, DeliveryUnknown):
+        text = f"no answer from Slack ({exc})"
+    elif isinstance(exc, RateLimited):
+        text = f"Slack rate limit ({exc})"
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    return text[:2000]
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=30 * 2 ** max(attempts - 1, 0))
+
+
+def waiting_delay(waited: timedelta) -> timedelta:
+    """A dependent looks again within seconds at first, then less often, at most every 5 min."""
+    return min(max(waited / 10, timedelta(seconds=5)), timedelta(minutes=5))
 
 
 @dataclass
@@ -47,6 +96,8 @@ class Dispatcher:
     config: Config
     now: Callable[[], datetime]
     registry: Registry[Ctx]  # whose handlers send, whose planners plan
+    lease: timedelta = LEASE
+    settle: timedelta = SETTLE
 
     def _ctx(self, session: Session, now: datetime) -> Ctx:
         actor = Actor(SYSTEM_USER, zone(self.config.timezone), is_admin=True)
@@ -66,7 +117,7 @@ class Dispatcher:
     def run_due(self, limit: int = BATCH) -> int:
         """Claim and send what is due now; returns how many were sent."""
         now = self.now()
-        self._abandon_stale(now)
+        self._recover(now)
         with self.sessions() as session:
             ids = queue.due_ids(session, now, limit=limit)
         return self.dispatch(ids)
@@ -78,57 +129,186 @@ class Dispatcher:
         """Send ``ids``; returns how many went out and which are waiting on another notice."""
         sent, waiting = 0, []
         for notice_id in ids:
-            if self._claim(notice_id, early=early):
-                outcome = self._send(notice_id)
-                if outcome is None:
-                    waiting.append(notice_id)
-                else:
-                    sent += outcome
+            with transaction(self.sessions) as session:
+                claims = queue.claim(session, notice_id, self.now(), early=early)
+            if claims is None:
+                continue
+            outcome = self._deliver(notice_id, claims)
+            if outcome is None:
+                waiting.append(notice_id)
+            else:
+                sent += outcome
         return sent, waiting
 
     def next_due(self) -> datetime | None:
+        """When the sweep next has work: a notice falls due, or a claim lapses."""
         with self.sessions() as session:
-            return queue.next_due(session)
+            due, claimed = queue.next_due(session)
+        lapses = claimed + self.lease if claimed is not None else None
+        return min((t for t in (due, lapses) if t is not None), default=None)
 
-    def _claim(self, notice_id: int, *, early: bool = False) -> bool:
-        """Take a pending row for sending; ``early`` also takes one whose retry is not due yet."""
-        with transaction(self.sessions) as session:
-            return queue.claim(session, notice_id, self.now(), early=early)
+    def health(self) -> NoticeHealth:
+        now = self.now()
+        with self.sessions() as session:
+            found = queue.health(session, now, now - FAILED_WINDOW)
+        waited = (now - found.oldest_due).total_seconds() if found.oldest_due else 0
+        return NoticeHealth(found.failed, max(int(waited), 0))
 
-    def _send(self, notice_id: int) -> int | None:
+    # --- one notice -----------------------------------------------------------------------------
+
+    def _deliver(self, notice_id: int, claims: int) -> int | None:
         """1 sent, 0 not sent (skipped, failed, retried later), None waiting on another notice."""
         now = self.now()
-        outbox = Outbox()
+        with self.sessions() as session:
+            notice = queue.load(session, notice_id)
+            assert notice is not None
+            kind, attempts, created_at = notice.kind, notice.attempts, notice.created_at
+            job = Job(
+                sessions=self.sessions,
+                messenger=self.messenger,
+                make_ctx=self._ctx,
+                live=self._live,
+                handler=self.registry.handler_for(kind),  # type: ignore[arg-type]
+                notice_id=notice_id,
+                claims=claims,
+                payload=dict(notice.payload),
+                now=now,
+                expires_at=notice.expires_at,
+                progress=Progress.of(notice.progress),
+            )
+        if job.handler is None:
+            log.error("notice %s: no handler for kind %r", notice_id, kind)
+            self._end(job, NoticeStatus.FAILED, f"no handler for kind {kind!r}")
+            return 0
         try:
-            with transaction(self.sessions) as session:
-                notice = queue.load(session, notice_id)
-                assert notice is not None
-                if notice.expires_at is not None and notice.expires_at < now:
-                    queue.finish(notice, SKIPPED, now, "expired before it could be sent")
-                    return 0
-                handler = self.registry.handler_for(notice.kind)
-                if handler is None:
-                    queue.finish(notice, FAILED, now, f"no handler for kind {notice.kind!r}")
-                    log.error("notice %s: no handler for kind %r", notice_id, notice.kind)
-                    return 0
-                ctx = self._ctx(session, now)
-                try:
-                    handler(ctx, self.messenger, dict(notice.payload))
-                except Skip as reason:
-                    queue.finish(notice, SKIPPED, now, str(reason) or None)
-                    return 0
-                queue.finish(notice, NoticeStatus.SENT, now, None)
-                outbox = ctx.outbox
+            sent = job.run()
+        except LostClaim as exc:
+            log.warning("%s; leaving it to that process", exc)
+            return 0
+        except Skip as reason:
+            # A record that skips after its calls went out still said what it had to say.
+            said = job.status == CALLING or bool(job.progress.done)
+            self._end(job, NoticeStatus.SENT if said else NoticeStatus.SKIPPED, str(reason) or None)
+            return 0
         except NotYet as exc:
-            self._wait(notice_id, now, exc)
+            self._wait(job, kind, created_at, exc)
             return None
         except Exception as exc:
-            log.warning("notice %s failed: %s", notice_id, exc, exc_info=True)
-            self._retry_later(notice_id, now, exc)
+            level = logging.INFO if isinstance(exc, InDoubt | RateLimited) else logging.WARNING
+            log.log(level, "notice %s (%s) not sent: %s", notice_id, kind, exc, exc_info=True)
+            self._retry_later(job, kind, attempts, exc)
             return 0
-        # Handlers may queue follow-ups that are due at once (e.g. the next step's approvers).
-        self.flush(outbox)
-        return 1
+        # Records may queue follow-ups that are due at once (e.g. the next step's approvers).
+        self.flush(job.outbox)
+        return 1 if sent else 0
+
+    def _live(self, like: str) -> bool:
+        with self.sessions() as session:
+            return queue.live(session, like=like)
+
+    def _end(self, job: Job, status: NoticeStatus, note: str | None) -> None:
+        values: dict[str, Any] = {"status": status, "last_error": note}
+        if status == NoticeStatus.SENT:
+            values["sent_at"] = job.now
+        if status == NoticeStatus.FAILED:
+            values["failed_at"] = job.now
+        self._move(job, values)
+
+    def _wait(self, job: Job, kind: str, created_at: datetime, exc: NotYet) -> None:
+        """Back to pending for a while; waiting is not a failed attempt. A wait on a named notice
+        lasts while that one is on its way; any other wait gives up after WAIT_LIMIT."""
+        waited = job.now - created_at
+        error = f"waiting: {exc}"[:2000]
+        if exc.behind is None and waited > WAIT_LIMIT:
+            log.error("notice %s (%s) gave up waiting: %s", job.notice_id, kind, exc)
+            self._end(job, NoticeStatus.FAILED, error)
+            return
+        values = {"status": NoticeStatus.PENDING, "due_at": job.now + waiting_delay(waited)}
+        self._move(job, {**values, "last_error": error}, give_back_attempt=True)
+
+    def _retry_later(self, job: Job, kind: str, attempts: int, exc: Exception) -> None:
+        """Try again with back-off; a doubt is looked into soon; give up after MAX_ATTEMPTS."""
+        error = describe(exc)
+        delay = backoff(attempts)
+        if isinstance(exc, InDoubt) and attempts <= 1:
+            delay = self.settle
+        if isinstance(exc, RateLimited):
+            delay = max(delay, timedelta(seconds=exc.retry_after))
+        retry_at = job.now + delay
+        expired = job.expires_at is not None and retry_at > job.expires_at
+        in_doubt = bool(job.progress.doubt)
+        if attempts < MAX_ATTEMPTS and not (expired and not in_doubt):
+            status = NoticeStatus.UNKNOWN if in_doubt else NoticeStatus.PENDING
+            self._move(job, {"status": status, "due_at": retry_at, "last_error": error})
+            return
+        log.error("notice %s (%s) gave up: %s", job.notice_id, kind, error)
+        with transaction(self.sessions) as session:
+            if self.registry.is_awaited(kind):
+                error += self._revive(session, job)
+            self._move(
+                job,
+                {"status": NoticeStatus.FAILED, "failed_at": job.now, "last_error": error[:2000]},
+                session=session,
+            )
+
+    def _revive(self, session: Session, job: Job) -> str:
+        """Queue the notice again under ``<key>#<n>``, carrying what it delivered or left in
+        doubt, while its line is younger than REVIVE_FOR; a note for its ``last_error``."""
+        notice = queue.load(session, job.notice_id)
+        assert notice is not None
+        base, _, n = notice.dedupe_key.partition(queue.REVIVED)
+        started = queue.line_started(session, base) or notice.created_at
+        if job.now - started >= REVIVE_FOR:
+            return "; not tried again: it has failed for a day"
+        generation = int(n or 1) + 1
+        due = job.now + REVIVE_AFTER
+        queue.enqueue(
+            session,
+            kind=notice.kind,
+            payload=dict(notice.payload),
+            due_at=due,
+            dedupe_key=f"{base}{queue.REVIVED}{generation}",
+            expires_at=None,
+            now=job.now,
+            progress=job.progress.json(),
+        )
+        return f"; tried again as {queue.REVIVED}{generation} from {due:%H:%M} UTC"
+
+    def _move(
+        self,
+        job: Job,
+        values: dict[str, Any],
+        *,
+        session: Session | None = None,
+        give_back_attempt: bool = False,
+    ) -> None:
+        """Leave the claim with these values (and the row's progress as the job left it)."""
+        if session is None:
+            with transaction(self.sessions) as own:
+                return self._move(job, values, session=own, give_back_attempt=give_back_attempt)
+        won = queue.move(
+            session,
+            job.notice_id,
+            job.claims,
+            expected={job.status},
+            values={**values, "progress": job.progress.json()},
+            give_back_attempt=give_back_attempt,
+        )
+        if not won:
+            log.warning("notice %s: another process took it over meanwhile", job.notice_id)
+
+    def _recover(self, now: datetime) -> None:
+        with transaction(self.sessions) as session:
+            requeued, doubtful = queue.recover_stale(session, now - self.lease, now)
+        if requeued or doubtful:
+            log.warning(
+                "%d notices were interrupted before calling Slack (sent again now) and %d while "
+                "calling it (looked for before anything is sent again)",
+                requeued,
+                doubtful,
+            )
+
+    # --- after a unit of work -------------------------------------------------------------------
 
     def flush(self, outbox: Outbox, *, patient: bool = False) -> None:
         """Run what a committed unit of work queued: its due notices, then its effects.
@@ -148,39 +328,3 @@ class Dispatcher:
                 effect(self.messenger)
             except Exception:
                 log.exception("after-response effect failed")
-
-    def _wait(self, notice_id: int, now: datetime, exc: NotYet) -> None:
-        """Back to pending for a few seconds; waiting is not a failed attempt, but not forever."""
-        with transaction(self.sessions) as session:
-            notice = queue.load(session, notice_id)
-            if notice is None:
-                return
-            error = f"waiting: {exc}"[:2000]
-            if now - notice.created_at > WAIT_LIMIT:
-                notice.attempts -= 1
-                queue.finish(notice, FAILED, now, error)
-                log.error("notice %s (%s) gave up waiting: %s", notice_id, notice.kind, exc)
-            else:
-                queue.retry(notice, due_at=now + timedelta(seconds=5), error=error, counted=False)
-
-    def _retry_later(self, notice_id: int, now: datetime, exc: Exception) -> None:
-        with transaction(self.sessions) as session:
-            notice = queue.load(session, notice_id)
-            if notice is None:
-                return
-            error = f"{type(exc).__name__}: {exc}"[:2000]
-            retry_at = now + timedelta(seconds=30 * 2 ** (notice.attempts - 1))
-            expired = notice.expires_at is not None and retry_at > notice.expires_at
-            if notice.attempts >= MAX_ATTEMPTS or expired:
-                queue.finish(notice, FAILED, now, error)
-                log.error("notice %s (%s) gave up: %s", notice_id, notice.kind, exc)
-            else:
-                queue.retry(notice, due_at=retry_at, error=error)
-
-    def _abandon_stale(self, now: datetime) -> None:
-        with transaction(self.sessions) as session:
-            n = queue.abandon_stale(
-                session, now - STALE_CLAIM, error="interrupted while sending; not re-sent"
-            )
-        if n:
-            log.warning("%d notices were interrupted mid-send and are not re-sent", n)

@@ -10,14 +10,16 @@ from bot.incidents.ids import Shortcut
 
 BOT_SCOPES = [
     "app_mentions:read",  # @opsdesk in channels
+    "channels:history",  # find a post whose answer was lost before posting it again
     "channels:manage",  # a dedicated channel per incident
     "channels:read",
     "chat:write",
     "chat:write.public",  # announce in channels the bot was not invited to
     "commands",
     "files:write",  # report charts and CSV exports (files.getUploadURLExternal + complete)
+    "groups:history",  # the same in private channels
     "groups:write",
-    "im:history",  # direct messages to the bot
+    "im:history",  # direct messages to the bot, and finding a DM whose answer was lost
     "im:read",
     "im:write",
     "users:read",  # each person's time zone

@@ -23,12 +23,14 @@ from sqlalchemy.orm import Session
 
 from bot.commands import CommandSet
 from bot.mentions import Route
-from bot.messenger import Messenger
+from bot.notices import Plan
 from bot.sections import DigestSection
 
 C = TypeVar("C")  # the unit of work a function is handed: bot.context.Ctx
 
-NoticeHandler: TypeAlias = Callable[[C, Messenger, dict[str, Any]], None]
+# ``handler(ctx, payload) -> Plan``: what the notice says, never said by the handler itself
+# (bot/notices.py).
+NoticeHandler: TypeAlias = Callable[[C, dict[str, Any]], Plan[C]]
 Planner: TypeAlias = Callable[[C], None]
 # ``fn(ctx, since, tz, limit)``; ``since`` is when the previous digest went out.
 DigestFn: TypeAlias = Callable[[C, datetime, ZoneInfo, int], DigestSection | None]
@@ -64,6 +66,7 @@ class Registry(Generic[C]):
 
     _commands: dict[str, CommandSet] = field(default_factory=dict, init=False)
     _handlers: dict[str, NoticeHandler[C]] = field(default_factory=dict, init=False)
+    _awaited: set[str] = field(default_factory=set, init=False)
     _planners: dict[str, Planner[C]] = field(default_factory=dict, init=False)
     _digest: dict[str, _Ordered] = field(default_factory=dict, init=False)
     _home: dict[str, _Ordered] = field(default_factory=dict, init=False)
@@ -77,8 +80,14 @@ class Registry(Generic[C]):
     def add_commands(self, commands: CommandSet) -> None:
         self._once(self._commands, commands.slash, commands, "slash command")
 
-    def add_notice_kind(self, kind: str, handler: NoticeHandler[C]) -> None:
+    def add_notice_kind(
+        self, kind: str, handler: NoticeHandler[C], *, awaited: bool = False
+    ) -> None:
+        """``awaited``: other notices wait on this one (an announcement they edit or reply to),
+        so when it fails it is made again rather than leave them waiting for nothing."""
         self._once(self._handlers, kind, handler, "notice kind")
+        if awaited:
+            self._awaited.add(kind)
 
     def add_planner(self, name: str, fn: Planner[C]) -> None:
         self._once(self._planners, name, fn, "planner")
@@ -138,6 +147,9 @@ class Registry(Generic[C]):
 
     def handler_for(self, kind: str) -> NoticeHandler[C] | None:
         return self._handlers.get(kind)
+
+    def is_awaited(self, kind: str) -> bool:
+        return kind in self._awaited
 
     def notice_kinds(self) -> set[str]:
         return set(self._handlers)

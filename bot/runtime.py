@@ -8,6 +8,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import Ctx, Outbox
-from bot.dispatcher import Dispatcher
+from bot.dispatcher import LEASE_TIMEOUTS, Dispatcher
 from bot.messenger import Messenger
 from bot.registry import Registry
 from bot.settings import Settings
@@ -91,8 +92,15 @@ def build_runtime(
     engine = engine or make_engine(settings.DATABASE_URL, limits=settings.db_limits)
     sessions = make_session_factory(engine)
     clock = clock or Clock()
+    timeout = timedelta(seconds=settings.OPSDESK_SLACK_TIMEOUT)
     dispatcher = Dispatcher(
-        sessions=sessions, messenger=messenger, config=config, now=clock.now, registry=registry
+        sessions=sessions,
+        messenger=messenger,
+        config=config,
+        now=clock.now,
+        registry=registry,
+        lease=LEASE_TIMEOUTS * timeout,
+        settle=timeout,
     )
     return Runtime(
         settings=settings,

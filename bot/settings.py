@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     SLACK_SIGNING_SECRET: str | None = None
     SLACK_APP_TOKEN: str | None = None
     SLACK_API_URL: str = SLACK_API_DEFAULT
+    # Seconds a Web API call may take; a notice whose call timed out is looked for after as long
+    # again, and a claim on a notice lapses after LEASE_TIMEOUTS of them (bot/dispatcher.py).
+    OPSDESK_SLACK_TIMEOUT: float = Field(default=10.0, gt=0, le=60)
     DATABASE_URL: str = "sqlite:///opsdesk.db"
     PORT: int = Field(default=3000, ge=1, le=65535)
     OPSDESK_CONFIG: str | None = None

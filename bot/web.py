@@ -77,7 +77,18 @@ def health(rt: Runtime, probe: HealthProbe | None = None) -> tuple[str, dict[str
     if reason is not None:
         _unreachable.warning(f"health check: database unreachable: {reason}")
         return "503 Service Unavailable", {"status": "error", "db": "unreachable", "reason": reason}
-    return "200 OK", {"status": "ok", "db": "ok", "scheduler": rt.settings.OPSDESK_SCHEDULER}
+    data = {"status": "ok", "db": "ok", "scheduler": rt.settings.OPSDESK_SCHEDULER}
+    return "200 OK", {**data, **notices(rt)}
+
+
+def notices(rt: Runtime) -> dict[str, Any]:
+    """Failed notices of the day and how late the queue runs; "degraded" past a threshold."""
+    try:
+        found = rt.dispatcher.health()
+    except Exception as exc:  # the ping passed: report the rest rather than fail the check
+        log.warning("health check: could not count notices: %s", exc)
+        return {}
+    return {"notices": found.as_json(), **({"status": "degraded"} if found.degraded else {})}
 
 
 _TIMESTAMP = re.compile(r"\d{1,12}", re.ASCII)

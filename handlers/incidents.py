@@ -30,6 +30,14 @@ def _meta(req: Request) -> dict[str, str]:
     return {"channel_id": req.channel_id or ""}
 
 
+def _add_update(ctx: Ctx, incident_id: int, text: str) -> Message:
+    incident = service.add_update(ctx, incident_id, text)
+    trouble = service.unannounced(ctx, incident)
+    if trouble is None:
+        return render.update_recorded(incident, None, retrying=False)
+    return render.update_recorded(incident, trouble.why, retrying=trouble.retrying)
+
+
 def run(req: Request, command: cmd.Command | None) -> Message | None:
     ctx = req.ctx
     match command:
@@ -50,8 +58,7 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
             incident = service.acknowledge(ctx, incident_id)
             return render.done(f"You acknowledged {render.ref(incident)} and command it now.")
         case cmd.Update(id=incident_id, text=text):
-            incident = service.add_update(ctx, incident_id, text)
-            return render.done(f"Update posted to {render.ref(incident)}.")
+            return _add_update(ctx, incident_id, text)
         case cmd.Sev(id=incident_id, severity=severity):
             incident = service.set_severity(ctx, incident_id, severity)
             return render.done(f"{render.ref(incident)} is now {severity}.")
@@ -126,8 +133,7 @@ def register(app: App, registry: Registry[Ctx]) -> None:
         text = values.get("text", "").strip()
         if not text:
             raise UserError("Say what changed.", field="text")
-        incident = service.add_update(req.ctx, incident_id, text)
-        return render.done(f"Update posted to {render.ref(incident)}.")
+        return _add_update(req.ctx, incident_id, text)
 
     @message_shortcut(app, Shortcut.RAISE_FROM_MESSAGE)
     def on_shortcut(req: Request, message: dict[str, Any]) -> None:

@@ -35,11 +35,19 @@ class AuditEvent(Base):
 
 class NoticeStatus(StrEnum):
     PENDING = "pending"
-    SENDING = "sending"  # claimed: a process is sending it now
+    SENDING = "sending"  # claimed: a process works on it, and no call to Slack is under way
+    CALLING = "calling"  # a call that may post is under way: if its process dies, in doubt
+    UNKNOWN = "unknown"  # a call may have reached Slack: look for it before calling again
     SENT = "sent"
     SKIPPED = "skipped"  # expired, or its handler found it no longer relevant
     FAILED = "failed"
     CANCELLED = "cancelled"
+
+
+# Still on its way: what waits on a notice waits while it is in one of these.
+LIVE_NOTICE = frozenset(
+    {NoticeStatus.PENDING, NoticeStatus.SENDING, NoticeStatus.CALLING, NoticeStatus.UNKNOWN}
+)
 
 
 class Notice(Base):
@@ -47,7 +55,8 @@ class Notice(Base):
 
     The database is the truth and APScheduler only the clock: a sweep claims due rows with a
     conditional update, so a restart or a second scheduler never sends one twice. Payloads hold
-    ids, never pickled objects; the handler renders from current data when it sends.
+    ids, never pickled objects; the handler renders from current data when it sends. Who moves
+    which status, and why, is in ``bot/dispatcher.py``.
     """
 
     __tablename__ = "notices"
@@ -55,12 +64,25 @@ class Notice(Base):
         "notice",
         {
             NoticeStatus.PENDING: {NoticeStatus.SENDING, NoticeStatus.CANCELLED},
-            # Back to pending: a failed send retried later, or one waiting on another notice.
+            # Never cancelled: a call may have reached Slack, and that must be found out.
+            NoticeStatus.UNKNOWN: {NoticeStatus.SENDING},
+            # Back to pending: a failed send retried later, one waiting on another notice, or a
+            # claim that lapsed before any call; back to unknown: a doubt not yet resolved.
             NoticeStatus.SENDING: {
+                NoticeStatus.CALLING,
                 NoticeStatus.SENT,
                 NoticeStatus.SKIPPED,
                 NoticeStatus.FAILED,
                 NoticeStatus.PENDING,
+                NoticeStatus.UNKNOWN,
+            },
+            # Back to sending: one call of several done; to pending: Slack refused it.
+            NoticeStatus.CALLING: {
+                NoticeStatus.SENDING,
+                NoticeStatus.SENT,
+                NoticeStatus.UNKNOWN,
+                NoticeStatus.PENDING,
+                NoticeStatus.FAILED,
             },
             NoticeStatus.SENT: set(),
             NoticeStatus.SKIPPED: set(),
@@ -81,6 +103,11 @@ class Notice(Base):
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+    # What its calls delivered, and which may have reached Slack (bot/dispatcher.py, Progress).
+    progress: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    # One more per claim: a process whose claim lapsed finds it changed and writes nothing.
+    claims: Mapped[int] = mapped_column(default=0, server_default="0")
+    failed_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_notices_status_due", "status", "due_at"),)
 

@@ -1,47 +1,58 @@
 """The notice queue's statements: enqueue, cancel, claim, record the outcome, find what is due.
 
-A notice row moves pending -> sending (claimed) -> sent | skipped | failed, or back to pending
-to be retried; a pending row may be cancelled. The policy (back-off, how long to wait, what a
-stale claim is) belongs to the dispatcher; here are only the statements it runs.
+A notice row moves pending -> sending (claimed) -> calling (a call that may post is under way)
+-> sent | skipped | failed, back to pending to be retried, or to unknown when a call may have
+reached Slack; a pending row may be cancelled. Every write to a claimed row names its claim
+(``claims``), so a process whose claim lapsed changes nothing. The policy (back-off, leases,
+waiting, what a doubt is) belongs to the dispatcher; here are only the statements it runs.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.base import Base
-from storage.models import Notice, NoticeStatus
+from storage.models import LIVE_NOTICE, Notice, NoticeStatus
 from storage.transitions import affected, compare_and_set
 
 __all__ = [
+    "LIVE_NOTICE",
     "Notice",
     "NoticeStatus",
-    "abandon_stale",
     "bring_forward",
     "cancel",
     "claim",
     "drop_pending",
     "due_ids",
     "enqueue",
-    "finish",
+    "failed_between",
+    "health",
     "in_flight",
+    "latest_in_line",
+    "line_started",
+    "live",
     "load",
+    "move",
     "next_due",
     "queued_kinds",
+    "recover_stale",
     "reschedule",
-    "retry",
 ]
 
 PENDING, SENDING = NoticeStatus.PENDING, NoticeStatus.SENDING
+CALLING, UNKNOWN = NoticeStatus.CALLING, NoticeStatus.UNKNOWN
+CLAIMABLE = (PENDING, UNKNOWN)
+REVIVED = "#"  # a notice made again after its line failed: "<key>#2", "<key>#3"...
 
 
 def _insert(session: Session) -> Callable[[type[Base]], postgresql.Insert | sqlite.Insert]:
@@ -60,8 +71,12 @@ def enqueue(
     dedupe_key: str | None,
     expires_at: datetime | None,
     now: datetime,
+    progress: dict[str, Any] | None = None,
 ) -> int | None:
-    """Insert unless a notice with this dedupe key exists; returns the new id or None."""
+    """Insert unless a notice with this dedupe key exists; returns the new id or None.
+
+    ``progress`` carries what an earlier notice of the same line delivered or left in doubt.
+    """
     stmt = (
         _insert(session)(Notice)
         .values(
@@ -73,6 +88,8 @@ def enqueue(
             status=PENDING,
             attempts=0,
             created_at=now,
+            progress=progress or {},
+            claims=0,
         )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(Notice.id)
@@ -129,84 +146,178 @@ def bring_forward(
 
 
 def in_flight(session: Session, *, like: str) -> bool:
-    """Whether a notice whose key matches ``like`` (SQL LIKE) is being sent at this moment."""
+    """Whether a notice whose key matches ``like`` (SQL LIKE) is being sent at this moment, or
+    may have been sent and is yet to be found out."""
+    return live(session, like=like, statuses=(SENDING, CALLING, UNKNOWN))
+
+
+def live(session: Session, *, like: str, statuses: Collection[str] = LIVE_NOTICE) -> bool:
+    """Whether a notice whose key matches ``like`` (SQL LIKE) is still on its way."""
     found = session.scalar(
-        select(Notice.id).where(Notice.dedupe_key.like(like), Notice.status == SENDING).limit(1)
+        select(Notice.id)
+        .where(Notice.dedupe_key.like(like), Notice.status.in_(list(statuses)))
+        .limit(1)
     )
     return found is not None
+
+
+def latest_in_line(session: Session, key: str) -> Notice | None:
+    """The newest notice of ``key``'s line: the notice itself or the latest made again."""
+    return session.scalar(
+        select(Notice)
+        .where(
+            or_(
+                Notice.dedupe_key == key,
+                Notice.dedupe_key.startswith(key + REVIVED, autoescape=True),
+            )
+        )
+        .order_by(Notice.id.desc())
+        .limit(1)
+    )
+
+
+def line_started(session: Session, key: str) -> datetime | None:
+    """When the first notice of ``key``'s line was written."""
+    return session.scalar(select(Notice.created_at).where(Notice.dedupe_key == key))
 
 
 # --- what the dispatcher runs -------------------------------------------------------------------
 
 
 def due_ids(session: Session, now: datetime, *, limit: int) -> Sequence[int]:
-    """Pending notices due by ``now``, oldest due first."""
+    """Notices due by ``now`` (pending, or in doubt), oldest due first."""
     return session.scalars(
         select(Notice.id)
-        .where(Notice.status == PENDING, Notice.due_at <= now)
+        .where(Notice.status.in_(CLAIMABLE), Notice.due_at <= now)
         .order_by(Notice.due_at, Notice.id)
         .limit(limit)
     ).all()
 
 
-def next_due(session: Session) -> datetime | None:
-    return session.scalar(select(func.min(Notice.due_at)).where(Notice.status == PENDING))
+def next_due(session: Session) -> tuple[datetime | None, datetime | None]:
+    """When the next notice falls due, and the oldest claim still held (its lease ends later)."""
+    due = session.scalar(select(func.min(Notice.due_at)).where(Notice.status.in_(CLAIMABLE)))
+    claimed = session.scalar(
+        select(func.min(Notice.claimed_at)).where(Notice.status.in_((SENDING, CALLING)))
+    )
+    return due, claimed
 
 
-def claim(session: Session, notice_id: int, now: datetime, *, early: bool = False) -> bool:
-    """Take a pending row for sending; ``early`` also takes one whose retry is not due yet.
+def claim(session: Session, notice_id: int, now: datetime, *, early: bool = False) -> int | None:
+    """Take a due row (pending, or in doubt) for sending; its claim token, or None if another
+    process has it. ``early`` also takes a pending one whose retry is not due yet.
 
     Conditional, so of two processes claiming one row exactly one wins.
     """
     due = Notice.due_at <= now if not early else Notice.due_at.is_not(None)
-    return compare_and_set(
+    won = compare_and_set(
         session,
         Notice,
         notice_id,
-        expected={PENDING},
-        values={"status": SENDING, "claimed_at": now, "attempts": Notice.attempts + 1},
+        expected=set(CLAIMABLE),
+        values={
+            "status": SENDING,
+            "claimed_at": now,
+            "attempts": Notice.attempts + 1,
+            "claims": Notice.claims + 1,
+        },
         where=(due,),
     )
+    if not won:
+        return None
+    return session.scalar(select(Notice.claims).where(Notice.id == notice_id))
 
 
 def load(session: Session, notice_id: int) -> Notice | None:
     return session.get(Notice, notice_id)
 
 
-def finish(notice: Notice, status: NoticeStatus, now: datetime, error: str | None) -> None:
-    """Record how a claimed notice ended: sent, skipped or failed."""
-    notice.status = status
-    notice.last_error = error
-    if status == NoticeStatus.SENT:
-        notice.sent_at = now
+def move(
+    session: Session,
+    notice_id: int,
+    claims: int,
+    *,
+    expected: Collection[str],
+    values: dict[str, Any],
+    give_back_attempt: bool = False,
+) -> bool:
+    """Change a row this claim still holds; False when the claim lapsed (another took over).
 
-
-def retry(notice: Notice, *, due_at: datetime, error: str, counted: bool = True) -> None:
-    """Back to pending, due again at ``due_at``; ``counted=False`` gives the attempt back."""
-    if not counted:
-        notice.attempts -= 1
-    notice.last_error = error
-    notice.status = PENDING
-    notice.due_at = due_at
-
-
-def abandon_stale(session: Session, claimed_before: datetime, *, error: str) -> int:
-    """Fail rows claimed before ``claimed_before`` and never finished; how many there were."""
-    Notice.states.check({SENDING}, NoticeStatus.FAILED)
-    return affected(
+    ``give_back_attempt``: the claim did not count as an attempt (it only waited).
+    """
+    if give_back_attempt:
+        values = {**values, "attempts": Notice.attempts - 1}
+    return compare_and_set(
         session,
-        update(Notice)
-        .where(Notice.status == SENDING, Notice.claimed_at < claimed_before)
-        .values(status=NoticeStatus.FAILED, last_error=error)
-        .execution_options(synchronize_session=False),
+        Notice,
+        notice_id,
+        expected=expected,
+        values=values,
+        unchanged={"claims": claims},
     )
 
 
+def recover_stale(session: Session, claimed_before: datetime, now: datetime) -> tuple[int, int]:
+    """Claims held since before ``claimed_before`` lapse: a row claimed with no call under way
+    is due again at once, a row with a call under way is in doubt. How many of each."""
+    Notice.states.check({SENDING}, PENDING)
+    Notice.states.check({CALLING}, UNKNOWN)
+    requeued = affected(
+        session,
+        update(Notice)
+        .where(Notice.status == SENDING, Notice.claimed_at < claimed_before)
+        .values(status=PENDING, due_at=now, last_error="interrupted before calling Slack")
+        .execution_options(synchronize_session=False),
+    )
+    doubtful = affected(
+        session,
+        update(Notice)
+        .where(Notice.status == CALLING, Notice.claimed_at < claimed_before)
+        .values(status=UNKNOWN, due_at=now, last_error="interrupted while calling Slack")
+        .execution_options(synchronize_session=False),
+    )
+    return requeued, doubtful
+
+
+@dataclass(frozen=True)
+class Health:
+    failed: int  # failed since the given time
+    oldest_due: datetime | None  # the longest-waiting notice that is due and not yet out
+
+
+def health(session: Session, now: datetime, failed_since: datetime) -> Health:
+    failed = session.scalar(
+        select(func.count())
+        .select_from(Notice)
+        .where(Notice.status == NoticeStatus.FAILED, Notice.failed_at >= failed_since)
+    )
+    oldest = session.scalar(
+        select(func.min(Notice.due_at)).where(Notice.status.in_(CLAIMABLE), Notice.due_at <= now)
+    )
+    return Health(int(failed or 0), oldest)
+
+
+def failed_between(
+    session: Session, start: datetime, end: datetime, *, limit: int
+) -> tuple[Sequence[Notice], int]:
+    """Notices that failed in [start, end), oldest first (at most ``limit``), and how many."""
+    where = (
+        Notice.status == NoticeStatus.FAILED,
+        Notice.failed_at >= start,
+        Notice.failed_at < end,
+    )
+    rows = session.scalars(
+        select(Notice).where(*where).order_by(Notice.failed_at, Notice.id).limit(limit)
+    ).all()
+    total = session.scalar(select(func.count()).select_from(Notice).where(*where))
+    return rows, int(total or 0)
+
+
 def queued_kinds(session: Session) -> dict[str, int]:
-    """How many notices of each kind are still to be sent (pending) or being sent right now."""
+    """How many notices of each kind are still to be sent or being sent right now."""
     rows = session.execute(
         select(Notice.kind, func.count())
-        .where(Notice.status.in_((NoticeStatus.PENDING, NoticeStatus.SENDING)))
+        .where(Notice.status.in_(list(LIVE_NOTICE)))
         .group_by(Notice.kind)
     )
     return {kind: count for kind, count in rows}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from bot.messenger import Message, MessageRef, UserInfo
+from bot.messenger import DeliveryUnknown, Message, MessageRef, Tag, UserInfo
 
 
 @dataclass
@@ -22,15 +23,23 @@ class Sent:
     content: bytes | None = None
     title: str | None = None
     alt_text: str | None = None
+    tag: Tag | None = None
 
 
 @dataclass
 class RecordingMessenger:
-    """For unit tests of services and notice handlers: keeps what would have been sent."""
+    """For unit tests of services and notice handlers: keeps what would have been sent.
+
+    ``fail_next`` calls fail before reaching "Slack"; ``lose_answer_next`` calls are delivered
+    and then fail as a timeout would (``DeliveryUnknown``), the case the notice queue resolves by
+    looking for the post (``find_tagged``; each look is kept in ``looked_for``).
+    """
 
     sent: list[Sent] = field(default_factory=list)
     users: dict[str, UserInfo] = field(default_factory=dict)
     fail_next: int = 0
+    lose_answer_next: int = 0
+    looked_for: list[Tag] = field(default_factory=list)
     _seq: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -45,18 +54,28 @@ class RecordingMessenger:
                 self.fail_next -= 1
                 raise ConnectionError("recording messenger told to fail")
             self.sent.append(item)
+            if self.lose_answer_next > 0:
+                self.lose_answer_next -= 1
+                raise DeliveryUnknown("recording messenger told to lose the answer")
 
-    def post(self, channel: str, message: Message, *, thread_ts: str | None = None) -> MessageRef:
+    def post(
+        self,
+        channel: str,
+        message: Message,
+        *,
+        thread_ts: str | None = None,
+        tag: Tag | None = None,
+    ) -> MessageRef:
         ref = MessageRef(channel, self._ts())
-        self._record(Sent("post", channel, message, thread_ts=thread_ts, ref=ref))
+        self._record(Sent("post", channel, message, thread_ts=thread_ts, ref=ref, tag=tag))
         return ref
 
     def update(self, ref: MessageRef, message: Message) -> None:
         self._record(Sent("update", ref.channel, message, ref=ref))
 
-    def dm(self, user_id: str, message: Message) -> MessageRef:
+    def dm(self, user_id: str, message: Message, *, tag: Tag | None = None) -> MessageRef:
         ref = MessageRef("D" + user_id, self._ts())
-        self._record(Sent("dm", user_id, message, ref=ref))
+        self._record(Sent("dm", user_id, message, ref=ref, tag=tag))
         return ref
 
     def ephemeral(self, channel: str, user_id: str, message: Message) -> None:
@@ -101,6 +120,22 @@ class RecordingMessenger:
                 alt_text=alt_text,
             )
         )
+
+    def find_tagged(
+        self, channel: str, tag: Tag, *, since: datetime, thread_ts: str | None = None
+    ) -> MessageRef | None:
+        with self._lock:
+            self.looked_for.append(tag)
+            for s in self.sent:
+                if s.tag == tag and s.target == channel and s.thread_ts == thread_ts:
+                    return s.ref
+        return None
+
+    def find_channel(self, name: str) -> str | None:
+        with self._lock:
+            if any(s.method == "create_channel" and s.target == name for s in self.sent):
+                return "C_" + name.upper().replace("-", "_")[:20]
+        return None
 
     def of(self, method: str) -> list[Sent]:
         return [s for s in self.sent if s.method == method]

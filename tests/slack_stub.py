@@ -17,16 +17,28 @@ Files follow Slack's external upload flow: `files.getUploadURLExternal` hands ou
 upload URL on this server, the bytes POSTed there are recorded (method "upload", `Call.raw`), and
 `files.completeUploadExternal` shares them; `stub.files()` lists what was shared, with the bytes.
 
+Posted messages are kept per conversation, with their metadata, and served back by
+conversations.history and conversations.replies (`include_all_metadata` shows the metadata).
+The stub's ts are counters, not times: `oldest` and `latest` are compared with the time the stub
+received each post. `stub.tagged()` counts delivered posts by the notice they carry.
+
+Faults: `fail_next` answers 429 (with Retry-After) or 5xx without doing anything; `slow_next`
+does the work and answers only after a delay (past the client's timeout, the caller sees a
+timeout for a post that did arrive); `drop_next` does the work and closes the connection without
+answering.
+
 slack_sdk reads HTTPS_PROXY/HTTP_PROXY but ignores NO_PROXY: unset them where tests run behind
 a proxy, or the client sends 127.0.0.1 traffic to the proxy.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -94,6 +106,18 @@ class _Fault:
     status: int
     retry_after: int | None
     remaining: int
+    # "status": answer `status`, do nothing; "slow": do it, answer after `delay` s;
+    # "drop": do it, close the connection without an answer.
+    mode: str = "status"
+    delay: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """A posted message as conversations.history shows it, and when the stub received it."""
+
+    at: float
+    message: dict[str, Any]
 
 
 @dataclass
@@ -137,6 +161,9 @@ class SlackStub:
         self._users: dict[str, _User] = {}
         self._uploads: dict[str, _Upload] = {}
         self._shared: list[SharedFile] = []
+
+        self._messages: dict[str, list[_Stored]] = {}
+        self._channels: dict[str, str] = {}  # name -> id, from conversations.create
         # Counters survive reset() so ids and ts never repeat within one stub's life.
         self._ts_seq = itertools.count(1)
         self._id_seq = itertools.count(1)
@@ -230,6 +257,28 @@ class SlackStub:
             self._uploads.clear()
             self._shared.clear()
 
+            self._messages.clear()
+            self._channels.clear()
+
+    def messages(self, channel: str) -> list[dict[str, Any]]:
+        """The messages posted in `channel` (thread replies included), oldest first."""
+        with self._cond:
+            return [dict(m.message) for m in self._messages.get(channel, [])]
+
+    def tagged(self) -> Counter[tuple[int, str]]:
+        """How many delivered posts carry each (notice id, part) in their Opsdesk metadata.
+
+        Posts answered late or never answered count too: they did reach "Slack".
+        """
+        counts: Counter[tuple[int, str]] = Counter()
+        with self._cond:
+            for stored in self._messages.values():
+                for m in stored:
+                    payload = (m.message.get("metadata") or {}).get("event_payload") or {}
+                    if "notice_id" in payload:
+                        counts[(int(payload["notice_id"]), str(payload.get("part", "")))] += 1
+        return counts
+
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Block until at least `count` calls to `method` arrived; return all calls to it.
 
@@ -268,6 +317,17 @@ class SlackStub:
         with self._cond:
             self._faults.setdefault(method, []).append(_Fault(status, retry_after, times))
 
+    def slow_next(self, method: str, *, delay: float, times: int = 1) -> None:
+        """Do the next `times` calls to `method`, but answer each only after `delay` seconds."""
+        with self._cond:
+            fault = _Fault(200, None, times, mode="slow", delay=delay)
+            self._faults.setdefault(method, []).append(fault)
+
+    def drop_next(self, method: str, *, times: int = 1) -> None:
+        """Do the next `times` calls to `method`, then close each connection without answering."""
+        with self._cond:
+            self._faults.setdefault(method, []).append(_Fault(200, None, times, mode="drop"))
+
     def respond_with(self, method: str, payload: dict[str, Any] | Responder | None) -> None:
         """Answer `method` with `payload` (or `payload(call)`) from now on; None restores."""
         with self._cond:
@@ -294,10 +354,14 @@ class SlackStub:
 
     def _handle(
         self, method: str, path: str, params: dict[str, Any], headers: dict[str, str], raw: bytes
-    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+    ) -> tuple[int, dict[str, str], dict[str, Any], _Fault | None]:
+        """The answer, and the fault (slow or drop) that governs how it is delivered, if any."""
         with self._cond:
             fault = self._take_fault(method)
             override = self._overrides.get(method)
+        delivery = fault if fault is not None and fault.mode != "status" else None
+        if delivery is not None:
+            fault = None
         call = Call(
             method=method, params=params, headers=headers, at=time.time(), path=path, raw=raw
         )
@@ -309,7 +373,7 @@ class SlackStub:
         with self._cond:
             self._calls.append(replace(call, status=status))
             self._cond.notify_all()
-        return status, extra, body
+        return status, extra, body, delivery
 
     def _answer(
         self, call: Call, fault: _Fault | None, override: dict[str, Any] | Responder | None
@@ -362,6 +426,8 @@ class SlackStub:
                 return {"ok": False, "error": "no_text"}
             ts = self._next_ts()
             message = self._message(call, ts)
+            if m == "chat.postMessage":
+                self._store(channel, call, message)
             if m == "chat.scheduleMessage":
                 sid = f"Q_{next(self._id_seq)}"
                 return {
@@ -400,14 +466,24 @@ class SlackStub:
                 return {"ok": False, "error": "users_list_not_supplied"}
             cid = "D" + users[0] if len(users) == 1 else "G_" + "_".join(users)
             return {"ok": True, "channel": {"id": cid}}
+        if m in ("conversations.history", "conversations.replies"):
+            return self._history(call)
+        if m == "conversations.list":
+            with self._cond:
+                channels = [{"id": cid, "name": name} for name, cid in self._channels.items()]
+            return {"ok": True, "channels": channels, "response_metadata": {"next_cursor": ""}}
         if m == "conversations.create":
             name = str(p.get("name", ""))
             if not name:
                 return {"ok": False, "error": "invalid_name_required"}
+            with self._cond:
+                if name in self._channels:
+                    return {"ok": False, "error": "name_taken"}
+                self._channels[name] = cid = f"C_NEW_{next(self._id_seq)}"
             return {
                 "ok": True,
                 "channel": {
-                    "id": f"C_NEW_{next(self._id_seq)}",
+                    "id": cid,
                     "name": name,
                     "is_channel": True,
                     "is_private": _truthy(p.get("is_private")),
@@ -496,6 +572,44 @@ class SlackStub:
                 }
                 for f in shared
             ],
+        }
+
+    def _store(self, channel: str, call: Call, message: dict[str, Any]) -> None:
+        stored = dict(message)
+        metadata = call.json_param("metadata")
+        if isinstance(metadata, dict):
+            stored["metadata"] = metadata
+        with self._cond:
+            self._messages.setdefault(channel, []).append(_Stored(call.at, stored))
+
+    def _history(self, call: Call) -> dict[str, Any]:
+        """conversations.history (top-level messages, newest first) or .replies (a thread,
+        oldest first), paged by `limit` and `cursor`, limited by `oldest` and `latest`."""
+        p = call.params
+        channel = str(p.get("channel", ""))
+        oldest, latest = float(p.get("oldest") or 0), float(p.get("latest") or "inf")
+        thread = str(p.get("ts") or "") if call.method == "conversations.replies" else None
+        with self._cond:
+            stored = list(self._messages.get(channel, []))
+        if thread is not None:
+            shown = [s for s in stored if thread in (s.message["ts"], s.message.get("thread_ts"))]
+        else:
+            top = [s for s in stored if s.message.get("thread_ts") in (None, s.message["ts"])]
+            shown = list(reversed(top))
+        shown = [s for s in shown if oldest < s.at <= latest]
+        start = int(p.get("cursor") or 0)
+        limit = max(1, min(int(p.get("limit") or 100), 1000))
+        page = shown[start : start + limit]
+        with_metadata = _truthy(p.get("include_all_metadata"))
+        messages = [
+            {k: v for k, v in s.message.items() if with_metadata or k != "metadata"} for s in page
+        ]
+        more = start + limit < len(shown)
+        return {
+            "ok": True,
+            "messages": messages,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
 
     def _message(self, call: Call, ts: str) -> dict[str, Any]:
@@ -637,6 +751,19 @@ def _make_handler(stub: SlackStub) -> type[BaseHTTPRequestHandler]:
                 params.update(_parse_body(raw, headers.get("content-type", "")))
             status, extra_headers, body = stub._handle(method, url.path, params, headers, raw)
             self._send(status, extra_headers, body)
+
+            params.update(_parse_body(raw, headers.get("content-type", "")))
+            status, extra_headers, body, delivery = stub._handle(
+                method, url.path, params, headers, raw
+            )
+            if delivery is not None and delivery.mode == "drop":
+                self.close_connection = True  # done, and no answer: the client sees a dropped line
+                return
+            if delivery is not None:
+                time.sleep(delivery.delay)
+            # A slow answer may find the client gone: there is nobody to tell.
+            with contextlib.suppress(OSError):
+                self._send(status, extra_headers, body)
 
         def _send(self, status: int, headers: dict[str, str], body: dict[str, Any]) -> None:
             data = json.dumps(body).encode("utf-8")

@@ -272,6 +272,87 @@ def test_fail_next_times(stub: SlackStub, client: WebClient) -> None:
 # --- waiting for calls made from other threads ---------------------------------------------
 
 
+def test_history_serves_posts_with_their_metadata_newest_first(
+    stub: SlackStub, client: WebClient
+) -> None:
+    meta = {"event_type": "opsdesk_notice", "event_payload": {"notice_id": 7, "part": "p"}}
+    first = client.chat_postMessage(channel="C_OPS", text="one", metadata=meta)["ts"]
+    client.chat_postMessage(channel="C_OPS", text="two")
+    client.chat_postMessage(channel="C_OPS", text="reply", thread_ts=first, metadata=meta)
+
+    plain = client.conversations_history(channel="C_OPS")["messages"]
+    full = client.conversations_history(channel="C_OPS", include_all_metadata=True)["messages"]
+    thread = client.conversations_replies(channel="C_OPS", ts=first, include_all_metadata=True)
+
+    assert [m["text"] for m in plain] == ["two", "one"]  # replies stay in their thread
+    assert all("metadata" not in m for m in plain)
+    assert full[1]["metadata"] == meta
+    assert [m["text"] for m in thread["messages"]] == ["one", "reply"]
+    assert stub.tagged() == {(7, "p"): 2}
+
+
+def test_history_pages_and_honours_oldest(stub: SlackStub, client: WebClient) -> None:
+    with freeze_time("2026-12-01 09:00:00") as frozen:
+        for n in range(5):
+            client.chat_postMessage(channel="C_OPS", text=str(n))
+            frozen.tick(60)
+        since = datetime(2026, 12, 1, 9, 1, 30, tzinfo=UTC).timestamp()  # after the 2nd post
+        page = client.conversations_history(channel="C_OPS", oldest=str(since), limit=2)
+        rest = client.conversations_history(
+            channel="C_OPS",
+            oldest=str(since),
+            limit=2,
+            cursor=page["response_metadata"]["next_cursor"],
+        )
+
+    assert [m["text"] for m in page["messages"]] == ["4", "3"] and page["has_more"]
+    assert [m["text"] for m in rest["messages"]] == ["2"] and not rest["has_more"]
+
+
+def test_created_channels_are_listed_and_a_name_is_taken_once(
+    stub: SlackStub, client: WebClient
+) -> None:
+    made = client.conversations_create(name="inc-1-db")["channel"]["id"]
+    with pytest.raises(SlackApiError) as raised:
+        client.conversations_create(name="inc-1-db")
+
+    assert raised.value.response["error"] == "name_taken"
+    assert client.conversations_list()["channels"] == [{"id": made, "name": "inc-1-db"}]
+
+
+def test_a_slow_answer_arrives_after_the_timeout_but_the_post_is_made(stub: SlackStub) -> None:
+    client = WebClient(token="xoxb-test", base_url=stub.base_url, timeout=0.3, retry_handlers=[])
+    stub.slow_next("chat.postMessage", delay=1.0)
+
+    with pytest.raises(TimeoutError):
+        client.chat_postMessage(channel="C_OPS", text="late")
+
+    assert [m["text"] for m in stub.messages("C_OPS")] == ["late"]
+    client.chat_postMessage(channel="C_OPS", text="on time")  # the fault was used up
+    assert len(stub.messages("C_OPS")) == 2
+
+
+def test_a_dropped_connection_after_the_post_is_made(stub: SlackStub) -> None:
+    client = WebClient(token="xoxb-test", base_url=stub.base_url, retry_handlers=[])
+    stub.drop_next("chat.postMessage", times=2)
+
+    for _ in range(2):
+        with pytest.raises(ConnectionError):  # http.client.RemoteDisconnected
+            client.chat_postMessage(channel="C_OPS", text="dropped")
+
+    assert [m["text"] for m in stub.messages("C_OPS")] == ["dropped", "dropped"]
+
+
+def test_the_sdk_default_retry_posts_twice_after_a_drop(stub: SlackStub) -> None:
+    """Why Opsdesk turns it off: the connection-error retry resends a post Slack already has."""
+    client = WebClient(token="xoxb-test", base_url=stub.base_url)  # default retry handlers
+    stub.drop_next("chat.postMessage")
+
+    client.chat_postMessage(channel="C_OPS", text="once?")
+
+    assert [m["text"] for m in stub.messages("C_OPS")] == ["once?", "once?"]
+
+
 def test_wait_for_sees_calls_from_another_thread(stub: SlackStub, client: WebClient) -> None:
     def later() -> None:
         time.sleep(0.05)

@@ -16,8 +16,7 @@ from bot.context import Ctx
 from bot.digests import keys
 from bot.digests.assemble import build_digest
 from bot.digests.schedule import Schedule, effective
-from bot.messenger import Messenger
-from bot.notices import Skip
+from bot.notices import Plan, Post, Sent, Skip, say
 from bot.tz import zone
 from storage import digests as repo
 from storage import notices as queue
@@ -78,7 +77,7 @@ def title_of(schedule: Schedule | None) -> str:
     return "Weekly digest" if schedule.cadence == "weekly" else "Daily digest"
 
 
-def post(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def post(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     channel = payload["channel"]
     row = repo.get(ctx.session, channel)
     schedule = effective(row, ctx.config, channel)
@@ -100,6 +99,10 @@ def post(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     )
     if message is None:
         raise Skip("all clear, and the channel chose quiet")
-    messenger.post(channel, message)
-    if not manual:  # `/digest now` is extra: the next scheduled digest still covers since the last
+    if manual:  # `/digest now` is extra: the next scheduled digest still covers since the last
+        return say(Post(channel, message))
+
+    def sent(ctx: Ctx, _: Sent) -> None:
         repo.mark_sent(ctx.session, channel, ctx.now)
+
+    return say(Post(channel, message), record=sent)

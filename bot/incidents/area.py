@@ -10,7 +10,7 @@ from bot.registry import Registry
 
 def register(registry: Registry[Ctx]) -> None:
     registry.add_commands(COMMANDS)
-    registry.add_notice_kind("incident.announce", notices.announce)
+    registry.add_notice_kind("incident.announce", notices.announce, awaited=True)
     registry.add_notice_kind("incident.refresh", notices.refresh)
     registry.add_notice_kind("incident.thread", notices.thread)
     registry.add_notice_kind("incident.remind", notices.remind)

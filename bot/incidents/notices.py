@@ -1,4 +1,9 @@
-"""What incidents say in Slack, sent from the notice queue from current data."""
+"""What incidents say in Slack, planned from current data and said by the notice queue.
+
+The announcement is awaited: edits and thread notes wait while it is on its way, and it is made
+again when it fails (bot/dispatcher.py), so they never wait for nothing. Replies and edits skip
+once it has ended without going out (nowhere to announce).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,8 @@ from typing import Any
 from bot import oncall
 from bot.context import Ctx
 from bot.incidents import keys, render
-from bot.messenger import MessageRef, Messenger
-from bot.notices import NotYet, Skip
+from bot.messenger import MessageRef
+from bot.notices import CreateChannel, Dm, Invite, NotYet, Plan, Post, Sent, Skip, Update, say
 from bot.timeparse import format_duration
 from bot.tz import zone
 from storage import incidents as repo
@@ -33,54 +38,75 @@ def _slug(title: str) -> str:
     return slug[:40].rstrip("-") or "incident"
 
 
-def announce(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def announce(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
+    """Post the living announcement; with ``create_channel``, first make the incident's channel
+    (a round of its own: the posts need its id), invite the people and post there too."""
     incident = _incident(ctx, payload)
-    tz = zone(ctx.config.timezone)
-    message = render.announcement(incident, tz, _last_update(ctx, incident))
+    incident_id = incident.id
     if ctx.config.incidents.create_channel and not incident.incident_channel:
-        channel = messenger.create_channel(f"inc-{incident.id}-{_slug(incident.title)}")
-        incident.incident_channel = channel
-        people = {incident.reporter, *oncall.on_call(ctx)}
-        messenger.invite(channel, sorted(people))
-        if not incident.announce_channel:
-            incident.announce_channel = channel
-        if channel != incident.announce_channel:
-            messenger.post(channel, message)
+        create = CreateChannel(f"inc-{incident.id}-{_slug(incident.title)}")
+
+        def created(ctx: Ctx, sent: Sent) -> None:
+            row = _reload(ctx, incident_id)
+            row.incident_channel = sent.channel(create)
+            row.announce_channel = row.announce_channel or row.incident_channel
+
+        return Plan((create,), created, again=True)
     if not incident.announce_channel:
         raise Skip("nowhere to announce")
-    ref = messenger.post(incident.announce_channel, message)
-    incident.announce_channel, incident.announce_ts = ref.channel, ref.ts
+    message = render.announcement(incident, zone(ctx.config.timezone), _last_update(ctx, incident))
+    calls: list[Invite | Post] = []
+    if ctx.config.incidents.create_channel and incident.incident_channel:
+        people = tuple(sorted({incident.reporter, *oncall.on_call(ctx)}))
+        calls.append(Invite(incident.incident_channel, people))
+        if incident.incident_channel != incident.announce_channel:
+            calls.append(Post(incident.incident_channel, message))
+    post = Post(incident.announce_channel, message)
+
+    def announced(ctx: Ctx, sent: Sent) -> None:
+        row = _reload(ctx, incident_id)
+        row.announce_channel, row.announce_ts = sent[post].channel, sent[post].ts
+
+    return say(*calls, post, record=announced)
+
+
+def _reload(ctx: Ctx, incident_id: int) -> Incident:
+    row = ctx.session.get(Incident, incident_id)
+    if row is None:
+        raise Skip("incident no longer exists")
+    return row
 
 
 def _announcement(incident: Incident) -> MessageRef:
     if not incident.announce_channel or not incident.announce_ts:
-        # The announcement has not gone out yet (it is on another thread or being retried).
-        raise NotYet(f"INC-{incident.id} is not announced yet")
+        # Not out yet (on another thread, being retried, or made again after a failure).
+        raise NotYet(
+            f"INC-{incident.id} is not announced yet", behind=keys.announce(incident.id) + "%"
+        )
     return MessageRef(incident.announce_channel, incident.announce_ts)
 
 
-def refresh(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def refresh(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     incident = _incident(ctx, payload)
     tz = zone(ctx.config.timezone)
-    messenger.update(
-        _announcement(incident), render.announcement(incident, tz, _last_update(ctx, incident))
-    )
+    message = render.announcement(incident, tz, _last_update(ctx, incident))
+    return say(Update(_announcement(incident), message))
 
 
-def thread(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def thread(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     incident = _incident(ctx, payload)
     event = ctx.session.get(IncidentEvent, payload["event"])
     if event is None:
         raise Skip("event gone")
     ref = _announcement(incident)
-    messenger.post(ref.channel, render.thread_note(incident, event), thread_ts=ref.ts)
+    return say(Post(ref.channel, render.thread_note(incident, event), thread_ts=ref.ts))
 
 
-def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def remind(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     """Nudge the commander when an open incident has gone quiet for its severity's interval.
 
-    The next reminder is queued from here, keyed by its sequence number, so a restart or a second
-    scheduler finds the same row instead of making another.
+    The next reminder is queued when this one is recorded, keyed by its sequence number, so a
+    restart or a second scheduler finds the same row instead of making another.
     """
     incident = _incident(ctx, payload)
     if not incident.is_open:
@@ -89,26 +115,28 @@ def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     n = int(payload["n"])
     quiet_since = incident.last_update_at
     due = quiet_since + interval
+    following = {"id": incident.id, "n": n + 1}
     key = keys.remind(incident.id, incident.reopened, n + 1)
     if due > ctx.now:
         # Someone posted an update since this was queued: wait a full interval from it.
-        ctx.notify("incident.remind", {"id": incident.id, "n": n + 1}, dedupe_key=key, due_at=due)
-        raise Skip("updated meanwhile")
+        def later(ctx: Ctx, sent: Sent) -> None:
+            ctx.notify("incident.remind", following, dedupe_key=key, due_at=due)
+
+        return Plan(record=later, skip="updated meanwhile")
     ref = _announcement(incident)
-    messenger.post(
+    post = Post(
         ref.channel,
         render.reminder(incident, format_duration(ctx.now - quiet_since)),
         thread_ts=ref.ts,
     )
-    ctx.notify(
-        "incident.remind",
-        {"id": incident.id, "n": n + 1},
-        dedupe_key=key,
-        due_at=ctx.now + interval,
-    )
+
+    def next_one(ctx: Ctx, sent: Sent) -> None:
+        ctx.notify("incident.remind", following, dedupe_key=key, due_at=ctx.now + interval)
+
+    return say(post, record=next_one)
 
 
-def escalate(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def escalate(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     incident = _incident(ctx, payload)
     if incident.status != IncidentStatus.OPEN or incident.severity not in {"sev1", "sev2"}:
         raise Skip("acknowledged, resolved or no longer urgent")
@@ -117,15 +145,20 @@ def escalate(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
         raise Skip("nobody on call and no admins configured")
     tz = zone(ctx.config.timezone)
     after = format_duration(ctx.now - incident.created_at)
-    for person in people:
-        messenger.dm(person, render.escalation(incident, tz, after))
-    ctx.session.add(
-        IncidentEvent(
-            incident_id=incident.id,
-            at=ctx.now,
-            actor="opsdesk",
-            kind="escalated",
-            text=", ".join(f"<@{p}>" for p in people),
+    dms = [Dm(person, render.escalation(incident, tz, after)) for person in people]
+    incident_id = incident.id
+
+    def escalated(ctx: Ctx, sent: Sent) -> None:
+        told = [dm.user for dm in dms if dm in sent]
+        ctx.session.add(
+            IncidentEvent(
+                incident_id=incident_id,
+                at=ctx.now,
+                actor="opsdesk",
+                kind="escalated",
+                text=", ".join(f"<@{p}>" for p in told),
+            )
         )
-    )
-    ctx.audit("incident", incident.id, "escalated", {"to": people})
+        ctx.audit("incident", incident_id, "escalated", {"to": told})
+
+    return say(*dms, record=escalated)

@@ -131,6 +131,22 @@ def assigned(incident: Incident, commander: str, actor: str) -> Message:
     return done(f"{user(commander)} now commands {ref(incident)}.")
 
 
+def update_recorded(incident: Incident, why_not: str | None, *, retrying: bool) -> Message:
+    """The reply to an update: "posted" only when the channel shows it (or is about to);
+    otherwise why not, and whether it will."""
+    if why_not is None:
+        return done(f"Update posted to {ref(incident)}.")
+    then = (
+        "Opsdesk keeps trying; the announcement will show this update once it is posted."
+        if retrying
+        else "The update is not posted anywhere."
+    )
+    return Message(
+        text=f":memo: Update recorded on {ref(incident)}, but {safe(why_not, 300)}. {then} "
+        f"`/incident show {incident.id}` has the whole timeline."
+    )
+
+
 _EVENT_TEXT = {
     "acknowledged": ":eyes: {who} acknowledged {ref}.",
     "update": ":memo: {who}: {text}",

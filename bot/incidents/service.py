@@ -71,6 +71,31 @@ def with_timeline(
     return incident, events, repo.count_events(ctx.session, incident_id)
 
 
+@dataclass(frozen=True)
+class Unannounced:
+    """Why an incident's channel does not show its updates; ``retrying``: it will."""
+
+    why: str
+    retrying: bool
+
+
+def unannounced(ctx: Ctx, incident: Incident) -> Unannounced | None:
+    """None when the incident's channel shows its updates (announced, or about to be), so
+    nobody is told "posted" for something that will not appear."""
+    if incident.announce_ts:
+        return None
+    latest = queue.latest_in_line(ctx.session, keys.announce(incident.id))
+    if latest is not None and latest.status in queue.LIVE_NOTICE:
+        if not latest.last_error:
+            return None  # on its way
+        return Unannounced(
+            f"its announcement has not reached the channel yet: {latest.last_error}", True
+        )
+    if latest is not None and latest.status == queue.NoticeStatus.FAILED:
+        return Unannounced(f"its announcement could not be posted: {latest.last_error}", False)
+    return Unannounced("it has no announcement in a channel", False)
+
+
 def _event(ctx: Ctx, incident: Incident, kind: str, text: str | None = None) -> IncidentEvent:
     event = IncidentEvent(
         incident_id=incident.id, at=ctx.now, actor=ctx.actor.user_id, kind=kind, text=text

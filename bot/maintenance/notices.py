@@ -12,8 +12,7 @@ from typing import Any
 from bot.context import Ctx
 from bot.maintenance import keys, render, service
 from bot.maintenance.occurrences import catch_up, occurrences
-from bot.messenger import Messenger
-from bot.notices import Skip
+from bot.notices import Dm, Plan, Post, Sent, Skip, say
 from bot.resources import service as bookings
 from bot.timeparse import format_duration
 from bot.tz import zone
@@ -52,31 +51,36 @@ def _channel(ctx: Ctx, window: MaintenanceWindow) -> str:
     return ctx.config.maintenance.channel or window.created_by
 
 
-def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
-    """Post to the channel and queue one DM per overlapping booking owner, each its own notice.
+def remind(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
+    """Post to the channel, then queue one DM per overlapping booking owner, each its own notice.
 
-    The DMs are queued (in this transaction) before the post, so a failed post queues none, and
-    a failed DM is retried alone: the channel message never goes twice.
+    The DMs are queued when the post is recorded, so a failed post queues none, and a failed DM
+    is retried alone: the channel message never goes twice.
     """
     window, resource = _load(ctx, payload)
     s, e = _still_on(window, _occurrence(payload)[0])
     tz = zone(ctx.config.timezone)
     before = format_duration(timedelta(seconds=payload["offset"]))
     held = resource_repo.overlapping(ctx.session, [resource.id], s, e, limit=OWNERS_LIMIT)
-    told: set[str] = set()
+    owners: dict[str, int] = {}  # one DM per owner, about their first overlapping booking
     for booking in held:
-        if booking.owner not in told:
-            told.add(booking.owner)
+        owners.setdefault(booking.owner, booking.id)
+    window_id = window.id
+
+    def queue_dms(ctx: Ctx, sent: Sent) -> None:
+        for owner, booking_id in owners.items():
             ctx.notify(
                 "maintenance.remind_owner",
-                {**payload, "booking": booking.id},
-                dedupe_key=keys.remind_owner(window.id, s, payload["offset"], booking.owner),
+                {**payload, "booking": booking_id},
+                dedupe_key=keys.remind_owner(window_id, s, payload["offset"], owner),
                 expires_after=timedelta(seconds=payload["offset"]) or None,
             )
-    messenger.post(_channel(ctx, window), render.reminder(window, resource, s, e, before, tz))
+
+    post = Post(_channel(ctx, window), render.reminder(window, resource, s, e, before, tz))
+    return say(post, record=queue_dms)
 
 
-def remind_owner(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def remind_owner(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     window, resource = _load(ctx, payload)
     s, e = _still_on(window, _occurrence(payload)[0])
     booking = ctx.session.get(Booking, payload["booking"])
@@ -84,49 +88,53 @@ def remind_owner(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> Non
         raise Skip("booking no longer live")
     before = format_duration(timedelta(seconds=payload["offset"]))
     tz = zone(ctx.config.timezone)
-    messenger.dm(booking.owner, render.reminder(window, resource, s, e, before, tz, booking))
+    return say(Dm(booking.owner, render.reminder(window, resource, s, e, before, tz, booking)))
 
 
-def start(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def start(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     window, resource = _load(ctx, payload)
     _, e = _still_on(window, _occurrence(payload)[0])
     if e <= ctx.now:
         raise Skip("already over")
-    messenger.post(
-        _channel(ctx, window), render.starting(window, resource, e, zone(ctx.config.timezone))
-    )
+    tz = zone(ctx.config.timezone)
+    return say(Post(_channel(ctx, window), render.starting(window, resource, e, tz)))
 
 
-def finish(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def finish(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
+    """Say the window is over; then a one-off window is done and the waiting list moves on."""
     window, resource = _load(ctx, payload)
     if window.status == WindowStatus.CANCELLED:
         raise Skip("cancelled")
-    if window.every is None and window.is_scheduled:
-        won = compare_and_set(
-            ctx.session,
-            MaintenanceWindow,
-            window.id,
-            expected={WindowStatus.SCHEDULED},
-            values={"status": WindowStatus.DONE, "closed_at": ctx.now},
-        )
-        if won:
-            ctx.audit(service.ENTITY, window.id, "done", {"by": "end of window"})
-    messenger.post(_channel(ctx, window), render.finished(window, resource))
-    bookings.advance_waitlist(ctx, resource_repo.lock(ctx.session, resource.id))
+    window_id, resource_id, one_off = window.id, resource.id, window.every is None
+
+    def over(ctx: Ctx, sent: Sent) -> None:
+        if one_off:
+            won = compare_and_set(
+                ctx.session,
+                MaintenanceWindow,
+                window_id,
+                expected={WindowStatus.SCHEDULED},
+                values={"status": WindowStatus.DONE, "closed_at": ctx.now},
+            )
+            if won:
+                ctx.audit(service.ENTITY, window_id, "done", {"by": "end of window"})
+        bookings.advance_waitlist(ctx, resource_repo.lock(ctx.session, resource_id))
+
+    return say(Post(_channel(ctx, window), render.finished(window, resource)), record=over)
 
 
-def cancelled(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def cancelled(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     window, resource = _load(ctx, payload)
-    messenger.post(_channel(ctx, window), render.cancelled(window, resource))
+    return say(Post(_channel(ctx, window), render.cancelled(window, resource)))
 
 
-def overlap(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def overlap(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     window, resource = _load(ctx, payload)
     booking = ctx.session.get(Booking, payload["booking"])
     if not window.is_scheduled or booking is None or not booking.is_live:
         raise Skip("no longer relevant")
     tz = zone(ctx.config.timezone)
-    messenger.dm(booking.owner, render.overlap(window, resource, booking, tz))
+    return say(Dm(booking.owner, render.overlap(window, resource, booking, tz)))
 
 
 def plan_upcoming(ctx: Ctx) -> None:

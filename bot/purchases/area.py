@@ -10,7 +10,7 @@ from bot.registry import Registry
 
 def register(registry: Registry[Ctx]) -> None:
     registry.add_commands(COMMANDS)
-    registry.add_notice_kind("purchase.ask", notices.ask)
+    registry.add_notice_kind("purchase.ask", notices.ask, awaited=True)
     registry.add_notice_kind("purchase.remind", notices.remind)
     registry.add_notice_kind("purchase.expire", notices.expire)
     registry.add_notice_kind("purchase.close_step", notices.close_step)

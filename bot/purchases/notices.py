@@ -1,9 +1,11 @@
-"""What purchases say in Slack, sent from the notice queue from current data.
+"""What purchases say in Slack, planned from current data and said by the notice queue.
 
 Each approver's DM is its own notice (``purchase:<id>:wait:s<step>:ask:<user>``), so one failed
 DM is retried without re-sending the others, and its (channel, ts) is recorded so that every DM
-of a request can be edited with the outcome. Reminders back off (remind_after, then twice that,
-then four times...), each queued by the one before under a key with its sequence number.
+of a request can be edited with the outcome. The DM is awaited: the edits wait while one is on
+its way, and a failed one is made again (bot/dispatcher.py) rather than leave them waiting.
+Reminders back off (remind_after, then twice that, then four times...), each queued by the one
+before under a key with its sequence number.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.context import Ctx
-from bot.messenger import MessageRef, Messenger
-from bot.notices import NotYet, Skip
+from bot.messenger import MessageRef
+from bot.notices import Dm, NotYet, Plan, Post, Sent, Skip, Update, say
 from bot.purchases import keys, render, service
 from bot.timeparse import format_duration
 from bot.tz import zone
@@ -55,85 +57,113 @@ def _still_asked(req: PurchaseRequest, step: int, user_id: str, ctx: Ctx) -> str
     return behalf
 
 
-def ask(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
-    req = _waiting(ctx, payload)
+def ask(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
+    req = _request(ctx, payload)
     step, user_id = int(payload["step"]), str(payload["user"])
+    request_id = req.id
+
+    def remember(ctx: Ctx, sent: Sent) -> None:
+        ref = sent.results.get(Dm.key_for(user_id))
+        if isinstance(ref, MessageRef):
+            ctx.session.add(
+                PurchaseMessage(
+                    request_id=request_id,
+                    step=step,
+                    user_id=user_id,
+                    channel=ref.channel,
+                    ts=ref.ts,
+                )
+            )
+
+    if not req.is_pending or req.step != step:
+        # Say nothing new; but a DM an earlier attempt did deliver (its answer lost, then found)
+        # is remembered, so the outcome takes its buttons away too.
+        return Plan(record=remember, skip="the step was decided meanwhile")
     tz = zone(ctx.config.timezone)
-    behalf = _still_asked(req, step, user_id, ctx)
-    message = render.approver_dm(req, step, tz, on_behalf_of=behalf)
-    sent = messenger.dm(user_id, message)
-    ctx.session.add(
-        PurchaseMessage(
-            request_id=req.id, step=step, user_id=user_id, channel=sent.channel, ts=sent.ts
-        )
-    )
+    message = render.approver_dm(req, step, tz, on_behalf_of=_still_asked(req, step, user_id, ctx))
+    return say(Dm(user_id, message), record=remember)
 
 
-def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def remind(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     req = _waiting(ctx, payload)
     step, user_id, n = int(payload["step"]), str(payload["user"]), int(payload["n"])
     _still_asked(req, step, user_id, ctx)
     dm = repo.message_for(ctx.session, req.id, step, user_id)
     message = render.reminder(req, step, format_duration(ctx.now - req.step_started_at))
-    if dm is not None:
-        messenger.post(dm.channel, message, thread_ts=dm.ts)
-    else:
-        messenger.dm(user_id, message)
-    ctx.audit(service.ENTITY, req.id, "reminded", {"step": step + 1, "user": user_id, "n": n})
-    if n < MAX_REMINDERS:
-        # Back-off: remind_after, then 2x, 4x... after the previous reminder.
-        delay = ctx.config.purchases.remind_after * 2**n
-        ctx.notify(
-            "purchase.remind",
-            {**payload, "n": n + 1},
-            dedupe_key=keys.remind(req.id, step, user_id, n + 1),
-            due_at=ctx.now + delay,
+    call = Post(dm.channel, message, thread_ts=dm.ts) if dm is not None else Dm(user_id, message)
+    request_id = req.id
+    # Back-off: remind_after, then 2x, 4x... after the previous reminder.
+    delay = ctx.config.purchases.remind_after * 2**n
+
+    def reminded(ctx: Ctx, sent: Sent) -> None:
+        ctx.audit(
+            service.ENTITY, request_id, "reminded", {"step": step + 1, "user": user_id, "n": n}
         )
+        if n < MAX_REMINDERS:
+            ctx.notify(
+                "purchase.remind",
+                {**payload, "n": n + 1},
+                dedupe_key=keys.remind(request_id, step, user_id, n + 1),
+                due_at=ctx.now + delay,
+            )
+
+    return say(call, record=reminded)
 
 
-def expire(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
-    if not service.expire(ctx, int(payload["id"])):
+def expire(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
+    if not _request(ctx, payload).is_pending:
         raise Skip("decided before it expired")
+    request_id = int(payload["id"])
+
+    def expired(ctx: Ctx, sent: Sent) -> None:
+        if not service.expire(ctx, request_id):
+            raise Skip("decided before it expired")
+
+    return Plan(record=expired)
 
 
-def _update_dms(ctx: Ctx, messenger: Messenger, req: PurchaseRequest, step: int | None) -> None:
+def _update_dms(ctx: Ctx, req: PurchaseRequest, step: int | None) -> Plan[Ctx]:
     # A DM still on its way (decided a moment after it was asked) would keep its buttons.
-    if in_flight(ctx.session, like=keys.asking_like(req.id, step)):
-        raise NotYet(f"PUR-{req.id}: an approver's message is still being sent")
+    asking = keys.asking_like(req.id, step)
+    if in_flight(ctx.session, like=asking):
+        raise NotYet(f"PUR-{req.id}: an approver's message is still being sent", behind=asking)
     tz = zone(ctx.config.timezone)
     decided = {d.step: d for d in repo.decisions(ctx.session, req.id)}
-    for dm in repo.messages(ctx.session, req.id, step):
-        message = render.approver_dm(
-            req,
-            dm.step,
-            tz,
-            on_behalf_of=_behalf(req, dm.step, dm.user_id, ctx),
-            decision=decided.get(dm.step),
+    edits = [
+        Update(
+            MessageRef(dm.channel, dm.ts),
+            render.approver_dm(
+                req,
+                dm.step,
+                tz,
+                on_behalf_of=_behalf(req, dm.step, dm.user_id, ctx),
+                decision=decided.get(dm.step),
+            ),
         )
-        # chat.update is idempotent, so a retry after a partial failure repeats no harm.
-        messenger.update(MessageRef(dm.channel, dm.ts), message)
+        for dm in repo.messages(ctx.session, req.id, step)
+    ]
+    # chat.update is idempotent, so a retry after a partial failure repeats no harm.
+    return say(*edits)
 
 
-def close_step(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def close_step(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     """A step was decided: its DMs lose their buttons and say who decided."""
-    req = _request(ctx, payload)
-    _update_dms(ctx, messenger, req, int(payload["step"]))
+    return _update_dms(ctx, _request(ctx, payload), int(payload["step"]))
 
 
-def final_messages(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def final_messages(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     """The request is over: every approver DM of every step shows the outcome and who decided."""
+    return _update_dms(ctx, _request(ctx, payload), None)
+
+
+def tell_requester(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     req = _request(ctx, payload)
-    _update_dms(ctx, messenger, req, None)
+    return say(Dm(req.requester, render.requester_outcome(req)))
 
 
-def tell_requester(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
-    req = _request(ctx, payload)
-    messenger.dm(req.requester, render.requester_outcome(req))
-
-
-def announce(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def announce(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     req = _request(ctx, payload)
     channel = ctx.config.purchases.channel
     if not channel:
         raise Skip("no purchases channel configured")
-    messenger.post(channel, render.announcement(req))
+    return say(Post(channel, render.announcement(req)))

@@ -6,8 +6,8 @@ as digests are: one missed by a restart at 09:00 goes out when the scheduler is 
 one missed for the whole day is skipped. A changed schedule (a config edit) drops what was
 planned and starts again from now.
 
-Sending posts the summary from the notice handler, so a failed post is retried like any notice;
-the charts are drawn and shared after that unit of work has committed, in the summary's thread.
+Sending posts the summary through the notice queue, so a failed post is retried like any notice;
+the charts are drawn and shared after the notice is recorded, in the summary's thread.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.context import Ctx
-from bot.messenger import Messenger
-from bot.notices import Skip
+from bot.notices import Plan, Post, Sent, Skip, say
 from bot.reports import delivery, keys, render, service
 from bot.reports.schedule import WeeklyReport, configured, for_channel
 from storage import notices as queue
@@ -70,7 +69,7 @@ def plan(ctx: Ctx) -> None:
         plan_report(ctx, report, rows[report.channel])
 
 
-def post(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def post(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     channel = payload["channel"]
     report = for_channel(ctx.config, channel)
     if report is None:
@@ -79,8 +78,14 @@ def post(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
         raise Skip("the channel's weekly report schedule changed")
     period = report.period_for(date.fromisoformat(payload["day"]))
     built = service.build(ctx, report.sections, period)
-    ref = messenger.post(
+    summary = Post(
         channel, render.summary(built, charts_go="Charts and their numbers follow in the thread.")
     )
-    repo.mark_sent(ctx.session, channel, ctx.now)
-    ctx.outbox.after(delivery.share_charts(built, ref.channel, thread_ts=ref.ts))
+
+    def sent(ctx: Ctx, delivered: Sent) -> None:
+        ref = delivered[summary]
+        repo.mark_sent(ctx.session, channel, ctx.now)
+        # The charts take seconds to draw and upload: after this unit of work has committed.
+        ctx.outbox.after(delivery.share_charts(built, ref.channel, thread_ts=ref.ts))
+
+    return say(summary, record=sent)

@@ -1,12 +1,11 @@
-"""What bookings say in Slack, sent from the notice queue from current data."""
+"""What bookings say in Slack, planned from current data and said by the notice queue."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from bot.context import Ctx
-from bot.messenger import Messenger
-from bot.notices import Skip
+from bot.notices import Dm, Plan, Sent, Skip, say
 from bot.resources import render, service
 from bot.tz import zone
 from storage.resources import Booking, Resource, WaitEntry
@@ -21,7 +20,7 @@ def _load(ctx: Ctx, payload: dict[str, Any]) -> tuple[Booking, Resource]:
     return booking, resource
 
 
-def remind_end(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def remind_end(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     booking, resource = _load(ctx, payload)
     if not booking.is_live or booking.version != payload["v"]:
         raise Skip("released, ended or extended since")
@@ -29,32 +28,39 @@ def remind_end(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
         # Expiry is the end, inclusive: at the very end the booking is over, even if its
         # "end" notice (due at the same instant) has not run yet.
         raise Skip("the booking has ended")
-    messenger.dm(booking.owner, render.end_reminder(booking, resource, zone(ctx.config.timezone)))
+    tz = zone(ctx.config.timezone)
+    return say(Dm(booking.owner, render.end_reminder(booking, resource, tz)))
 
 
-def end(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
-    if not service.end_booking(ctx, payload["id"], payload["v"]):
-        raise Skip("released or extended since")
+def end(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
+    """Nothing to say: the booking ends (its notices are queued by the service)."""
+
+    def ended(ctx: Ctx, sent: Sent) -> None:
+        if not service.end_booking(ctx, payload["id"], payload["v"]):
+            raise Skip("released or extended since")
+
+    return Plan(record=ended)
 
 
-def promoted(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def promoted(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     booking, resource = _load(ctx, payload)
     if not booking.is_live:
         raise Skip("given back already")
-    messenger.dm(booking.owner, render.promoted(booking, resource, zone(ctx.config.timezone)))
+    tz = zone(ctx.config.timezone)
+    return say(Dm(booking.owner, render.promoted(booking, resource, tz)))
 
 
-def cancelled(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def cancelled(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     booking, resource = _load(ctx, payload)
     tz = zone(ctx.config.timezone)
-    messenger.dm(booking.owner, render.cancelled(booking, resource, tz, payload.get("why", "")))
+    return say(Dm(booking.owner, render.cancelled(booking, resource, tz, payload.get("why", ""))))
 
 
-def wait_cancelled(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def wait_cancelled(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     entry = ctx.session.get(WaitEntry, payload["id"])
     if entry is None:
         raise Skip("waiting entry gone")
     resource = ctx.session.get(Resource, entry.resource_id)
     assert resource is not None
     tz = zone(ctx.config.timezone)
-    messenger.dm(entry.user_id, render.wait_cancelled(entry, resource, tz))
+    return say(Dm(entry.user_id, render.wait_cancelled(entry, resource, tz)))

@@ -13,8 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.context import Ctx
-from bot.messenger import Messenger
-from bot.notices import Skip
+from bot.notices import Dm, Plan, Post, Skip, say
 from bot.shifts import keys, render, service
 from bot.tz import zone
 
@@ -46,7 +45,7 @@ def _rotation(ctx: Ctx, payload: dict[str, Any]) -> Any:
     return rot
 
 
-def handoff(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def handoff(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     rot = _rotation(ctx, payload)
     if not rot.channel:
         raise Skip("the rotation has no channel")
@@ -56,21 +55,19 @@ def handoff(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
         raise Skip("superseded: someone else is on call by now")
     until = sched.run_end(ctx.now, end)
     cover = sched.cover_at(ctx.now)
-    messenger.post(
-        rot.channel,
-        render.handoff(
-            rot.name,
-            payload["to"],
-            payload.get("from"),
-            until,
-            open_ended=until >= end,
-            override=cover is not None,
-            tz=zone(rot.timezone),
-        ),
+    message = render.handoff(
+        rot.name,
+        payload["to"],
+        payload.get("from"),
+        until,
+        open_ended=until >= end,
+        override=cover is not None,
+        tz=zone(rot.timezone),
     )
+    return say(Post(rot.channel, message))
 
 
-def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def remind(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     rot = _rotation(ctx, payload)
     start = datetime.fromisoformat(payload["start"])
     end = start + service.horizon(rot)
@@ -78,7 +75,7 @@ def remind(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
     if sched.who(start) != payload["user"]:
         raise Skip("an override changed who starts this shift")
     until = sched.run_end(start, end)
-    messenger.dm(
-        payload["user"],
-        render.reminder(rot.name, start, until, open_ended=until >= end, tz=zone(rot.timezone)),
+    message = render.reminder(
+        rot.name, start, until, open_ended=until >= end, tz=zone(rot.timezone)
     )
+    return say(Dm(payload["user"], message))

@@ -118,6 +118,8 @@ def test_manifest_declares_every_command_and_what_the_app_uses() -> None:
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"commands", "chat:write", "im:write", "users:read", "app_mentions:read"} <= scopes
     assert "files:write" in scopes, "report charts and exports are uploaded files"
+    # Reading its own messages back, to find a post whose answer was lost (docs/RELIABILITY.md).
+    assert {"channels:history", "groups:history", "im:history"} <= scopes
 
 
 def test_socket_manifest_has_no_urls() -> None:

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from bot import dispatcher, notices
 from bot.context import Ctx
-from bot.messenger import Message, Messenger
+from bot.messenger import Message
+from bot.notices import Plan, Post, say
 from bot.registry import Registry
 from bot.runtime import Runtime
 from storage import notices as queue
@@ -28,10 +29,10 @@ def _declared(registry: Registry[Ctx]) -> None:
     registry.add_notice_kind("test.edit", _edit)
 
 
-def _hello(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def _hello(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     if payload.get("skip"):
         raise notices.Skip("no longer relevant")
-    messenger.post(payload["channel"], Message(text=f"hello {payload['n']}"))
+    return say(Post(payload["channel"], Message(text=f"hello {payload['n']}")))
 
 
 def _statuses(runtime: Runtime) -> list[str]:
@@ -145,10 +146,10 @@ def test_two_dispatchers_send_each_notice_once(runtime: Runtime, unit, messenger
 DEPENDENCY_SENT: list[bool] = []
 
 
-def _edit(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
+def _edit(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     if not DEPENDENCY_SENT:
         raise notices.NotYet("the message to edit has not gone out yet")
-    messenger.post(payload["channel"], Message(text="edited"))
+    return say(Post(payload["channel"], Message(text="edited")))
 
 
 def test_a_notice_waiting_on_another_is_sent_once_that_one_is_out(

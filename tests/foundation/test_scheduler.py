@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from bot.context import Ctx
 from bot.messenger import Message, Messenger
+from bot.notices import Plan, Post, say
 from bot.recurrence import daily
 from bot.registry import Registry
 from bot.runtime import Runtime, build_runtime
@@ -33,12 +34,12 @@ def _declared(registry: Registry[Ctx]) -> None:
     registry.add_planner("test-daily", _plan_daily)
 
 
-def _reminder(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
-    messenger.post("C_TEST", Message(text=payload["text"]))
+def _reminder(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
+    return say(Post("C_TEST", Message(text=payload["text"])))
 
 
-def _daily(ctx: Ctx, messenger: Messenger, payload: dict[str, Any]) -> None:
-    messenger.post(payload["tz"], Message(text=payload["at"]))
+def _daily(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
+    return say(Post(payload["tz"], Message(text=payload["at"])))
 
 
 def _plan_daily(ctx: Ctx) -> None:

@@ -141,11 +141,11 @@ def test_failed_owner_dm_retries_alone_and_channel_post_goes_once(
     real_dm = messenger.dm
     failures = {"U_BOB": 2}
 
-    def flaky_dm(user_id: str, message):  # type: ignore[no-untyped-def]
+    def flaky_dm(user_id: str, message, **how):  # type: ignore[no-untyped-def]
         if failures.get(user_id, 0) > 0:
             failures[user_id] -= 1
             raise RuntimeError("slack is down for Bob")
-        return real_dm(user_id, message)
+        return real_dm(user_id, message, **how)
 
     monkeypatch.setattr(messenger, "dm", flaky_dm)
     frozen.tick(timedelta(hours=26))  # the 24h reminder is due

@@ -1,0 +1,1 @@
+"""Failed notices surfaced: one DM a day to the admins listing what could not be delivered."""
