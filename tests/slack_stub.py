@@ -749,10 +749,6 @@ def _make_handler(stub: SlackStub) -> type[BaseHTTPRequestHandler]:
             params = _flatten(parse_qs(url.query, keep_blank_values=True))
             if method != UPLOAD_PATH:  # the bytes of a file are not form fields
                 params.update(_parse_body(raw, headers.get("content-type", "")))
-            status, extra_headers, body = stub._handle(method, url.path, params, headers, raw)
-            self._send(status, extra_headers, body)
-
-            params.update(_parse_body(raw, headers.get("content-type", "")))
             status, extra_headers, body, delivery = stub._handle(
                 method, url.path, params, headers, raw
             )
