@@ -244,3 +244,14 @@ def slack(
     yield app
     app.close()
     rt.drain()
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """One process where the output is the point: benchmarks print timings, ``-s`` shows prints
+    (xdist workers' output never reaches the terminal). Otherwise xdist's own count."""
+    markexpr = str(config.getoption("markexpr", "") or "")
+    if markexpr.replace("not benchmark", "").strip() == "benchmark":
+        return 0
+    if config.getoption("capture", None) == "no":
+        return 0
+    return None
