@@ -57,7 +57,8 @@ EMOJI = {
     ":x:": "❌", ":hourglass_flowing_sand:": "⏳", ":hourglass:": "⌛", ":calendar:": "📅",
     ":wrench:": "🔧",
     ":face_with_head_bandage:": "🤕", ":moneybag:": "💰", ":white_large_square:": "⬜",
-    ":receipt:": "🧾", ":construction:": "🚧", ":zzz:": "💤", ":no_entry:": "⛔",
+    ":receipt:": "🧾", ":inbox_tray:": "📥", ":construction:": "🚧", ":zzz:": "💤",
+    ":no_entry:": "⛔",
     ":no_entry_sign:": "🚫", ":heavy_minus_sign:": "➖", ":large_green_circle:": "🟢",
     ":arrows_counterclockwise:": "🔄",
 }  # fmt: skip

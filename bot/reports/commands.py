@@ -35,8 +35,9 @@ class Show(Command):
     """Headline figures here and a chart per section in your DM (default: all, the last 4 weeks)."""
 
     name: ClassVar[str] = "show"
-    usage: ClassVar[str] = "[incidents|purchases|resources|oncall] [week|month|<from> to <to>]"
-    example: ClassVar[str] = "incidents 2026-11-01 to 2026-11-30"
+    # `show` may be left out (`/report incidents week`); help names it so every line reads alike.
+    usage: ClassVar[str] = "show [incidents|purchases|resources|oncall] [week|month|<from> to <to>]"
+    example: ClassVar[str] = "show incidents 2026-11-01 to 2026-11-30"
     sections: tuple[Literal[REPORT_SECTIONS], ...] = Field(min_length=1)  # type: ignore[valid-type]
     period: InstanceOf[Period]
 
