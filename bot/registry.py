@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot.commands import CommandSet
+from bot.http import HttpRoute, RouteFn
 from bot.mentions import Route
 from bot.notices import Plan
 from bot.sections import DigestSection
@@ -74,6 +75,7 @@ class Registry(Generic[C]):
     _blockers: dict[str, BlockerFn] = field(default_factory=dict, init=False)
     _on_call: OnCallProvider[C] | None = field(default=None, init=False)
     _home_view: HomeView[C] | None = field(default=None, init=False)
+    _routes: list[HttpRoute] = field(default_factory=list, init=False)
 
     # --- declaring ------------------------------------------------------------------------------
 
@@ -113,6 +115,20 @@ class Registry(Generic[C]):
 
     def add_blocker_source(self, name: str, fn: BlockerFn) -> None:
         self._once(self._blockers, name, fn, "blocker source")
+
+    def add_http_route(
+        self, method: str, pattern: str, fn: RouteFn, *, max_body: int | None = None
+    ) -> None:
+        """An endpoint beside Slack's (``bot/http.py``); ``pattern`` must match the whole path."""
+        compiled = re.compile(pattern)
+        for route in self._routes:
+            if route.method == method.upper() and route.pattern.pattern == compiled.pattern:
+                raise RegistryError(
+                    f"HTTP route {method.upper()} {pattern!r} is declared twice: by "
+                    f"{_who(route.fn)} and by {_who(fn)}"
+                )
+        extra = {} if max_body is None else {"max_body": max_body}
+        self._routes.append(HttpRoute(method.upper(), compiled, fn, **extra))
 
     def provide_on_call(self, fn: OnCallProvider[C]) -> None:
         if self._on_call is not None:
@@ -173,6 +189,9 @@ class Registry(Generic[C]):
 
     def blocker_sources(self) -> list[tuple[str, BlockerFn]]:
         return sorted(self._blockers.items())
+
+    def http_routes(self) -> list[HttpRoute]:
+        return list(self._routes)
 
     @property
     def on_call(self) -> OnCallProvider[C] | None:

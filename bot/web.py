@@ -18,6 +18,7 @@ from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
 
 from bot import sanitize
+from bot.http import HttpResponse, HttpRoute, request_from
 from bot.quietlog import OncePerMinute
 from bot.runtime import Runtime
 from storage.db import deadline, ping
@@ -148,6 +149,67 @@ def wsgi_app(rt: Runtime, app: App) -> WSGIApp:
         if path == "/healthz":
             status, data = health(rt, probe)
             return _json(start_response, status, data)
-        return _json(start_response, "404 Not Found", {"error": "not found"})
+        return _area_route(rt, environ, start_response)
 
     return route
+
+
+_REASONS = {
+    200: "OK",
+    202: "Accepted",
+    204: "No Content",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Payload Too Large",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+def _send(start_response: Callable[..., Any], answer: HttpResponse) -> list[bytes]:
+    status = f"{answer.status} {_REASONS.get(answer.status, 'Unknown')}"
+    headers = [("Content-Type", answer.content_type), ("Content-Length", str(len(answer.body)))]
+    start_response(status, headers + list(answer.headers))
+    return [answer.body]
+
+
+def _area_route(
+    rt: Runtime, environ: dict[str, Any], start_response: Callable[..., Any]
+) -> list[bytes]:
+    """The endpoints areas declared (``bot/http.py``): 404 for no path, 405 for no method,
+    413 past the route's body limit, and an apology (never a traceback) when the area fails."""
+    path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
+    matched: list[tuple[HttpRoute, dict[str, str]]] = []
+    for candidate in rt.registry.http_routes():
+        params = candidate.match(path)
+        if params is not None:
+            matched.append((candidate, params))
+    if not matched:
+        return _send(start_response, HttpResponse.error(404, "not found"))
+    chosen = next(((r, p) for r, p in matched if r.method == method), None)
+    if chosen is None:
+        allowed = ", ".join(sorted({r.method for r, _ in matched}))
+        return _send(
+            start_response,
+            HttpResponse(405, b'{"error": "method not allowed"}', headers=(("Allow", allowed),)),
+        )
+    found, params = chosen
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > found.max_body:
+        return _send(start_response, HttpResponse.error(413, "body too large"))
+    body = environ["wsgi.input"].read(found.max_body + 1) if length > 0 else b""
+    if len(body) > found.max_body:
+        return _send(start_response, HttpResponse.error(413, "body too large"))
+    try:
+        answer = found.fn(rt, request_from(environ, params, body))
+    except Exception:
+        log.exception("HTTP %s %s failed", method, found.pattern.pattern)
+        answer = HttpResponse.error(503, "temporarily unavailable, try again")
+    return _send(start_response, answer)
