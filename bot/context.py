@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.messenger import Messenger
+from bot.payloads import NoticePayload
 from bot.registry import Registry
 from storage import audit, notices
 
@@ -91,7 +92,7 @@ class Ctx:
     def notify(
         self,
         kind: str,
-        payload: dict[str, Any],
+        payload: NoticePayload,
         *,
         dedupe_key: str | None = None,
         due_at: datetime | None = None,
@@ -101,15 +102,21 @@ class Ctx:
 
         Returns the notice id, or None when a notice with that dedupe key already exists.
         """
-        if self.registry.handler_for(kind) is None:
+        declared = self.registry.notice_kind(kind)
+        if declared is None:
             # Such a row could only ever be marked failed later, out of sight: refuse it here.
             raise LookupError(f"no area declares a handler for notice kind {kind!r}")
+        if type(payload) is not declared.payload:
+            raise TypeError(
+                f"notice kind {kind!r} carries {declared.payload.__name__}, "
+                f"not {type(payload).__name__}"
+            )
 
         due = due_at or self.now
         notice_id = notices.enqueue(
             self.session,
             kind=kind,
-            payload=payload,
+            payload=payload.row(),
             due_at=due,
             dedupe_key=dedupe_key,
             expires_at=due + expires_after if expires_after else None,

@@ -34,6 +34,7 @@ from bot.notices import (
     Skip,
     Update,
 )
+from bot.payloads import NoticePayload
 from bot.registry import NoticeHandler
 from storage import notices as queue
 from storage.db import transaction
@@ -131,7 +132,7 @@ class Job:
     handler: NoticeHandler[Ctx]
     notice_id: int
     claims: int
-    payload: dict[str, Any]
+    payload: NoticePayload
     now: datetime
     expires_at: datetime | None
     progress: Progress

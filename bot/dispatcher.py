@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
@@ -38,8 +39,9 @@ from bot.context import SYSTEM_USER, Actor, Ctx, Outbox
 from bot.delivery import InDoubt, Job, LostClaim, Progress
 from bot.messenger import DeliveryUnknown, Messenger, RateLimited, Refused
 from bot.notice_health import FAILED_WINDOW, NoticeHealth
-from bot.notices import NotYet, Skip
-from bot.registry import Registry
+from bot.notices import NotYet, Plan, Skip
+from bot.payloads import NoticePayload
+from bot.registry import NoticeKind, Registry
 from bot.tz import zone
 from storage import notices as queue
 from storage.db import transaction
@@ -163,22 +165,24 @@ class Dispatcher:
             notice = queue.load(session, notice_id)
             assert notice is not None
             kind, attempts, created_at = notice.kind, notice.attempts, notice.created_at
+            declared = self.registry.notice_kind(kind)
+            problem, payload = _parse(declared, kind, notice.payload)
             job = Job(
                 sessions=self.sessions,
                 messenger=self.messenger,
                 make_ctx=self._ctx,
                 live=self._live,
-                handler=self.registry.handler_for(kind),  # type: ignore[arg-type]
+                handler=declared.handler if declared else _no_handler,
                 notice_id=notice_id,
                 claims=claims,
-                payload=dict(notice.payload),
+                payload=payload,
                 now=now,
                 expires_at=notice.expires_at,
                 progress=Progress.of(notice.progress),
             )
-        if job.handler is None:
-            log.error("notice %s: no handler for kind %r", notice_id, kind)
-            self._end(job, NoticeStatus.FAILED, f"no handler for kind {kind!r}")
+        if problem is not None:
+            log.error("notice %s: %s", notice_id, problem)
+            self._end(job, NoticeStatus.FAILED, problem)
             return 0
         try:
             sent = job.run()
@@ -328,3 +332,22 @@ class Dispatcher:
                 effect(self.messenger)
             except Exception:
                 log.exception("after-response effect failed")
+
+
+def _no_handler(ctx: Ctx, payload: NoticePayload) -> Plan[Ctx]:
+    raise AssertionError("a notice of an undeclared kind is failed before it is prepared")
+
+
+def _parse(
+    declared: NoticeKind[Ctx] | None, kind: str, row: Any
+) -> tuple[str | None, NoticePayload]:
+    """The row's payload as its kind's model, or why it cannot be sent (a programming error:
+    a kind no area declares, or a row its model does not fit)."""
+    if declared is None:
+        return f"no handler for kind {kind!r}", NoticePayload()
+    try:
+        return None, declared.parse(row)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "payload"
+        return f"its payload does not fit {kind!r}: {where}: {first['msg']}", NoticePayload()

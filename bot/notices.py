@@ -1,7 +1,8 @@
 """The notice queue: announcements, reminders and digests as rows, each delivered exactly once.
 
-Areas declare a handler per notice kind and, where they have recurring work, a planner that
-writes upcoming rows (``add_notice_kind``, ``add_planner`` in bot/registry.py).
+Areas declare a handler per notice kind, with the model of what its rows carry (a
+``NoticePayload``, bot/payloads.py), and, where they have recurring work, a planner that writes
+upcoming rows (``add_notice_kind``, ``add_planner`` in bot/registry.py).
 
 A handler never talks to Slack. It *plans* what to say, and the dispatcher says it, so that no
 database transaction (nor SQLite's write lock) is ever held while Slack is called:

@@ -25,13 +25,15 @@ from bot.commands import CommandSet
 from bot.http import HttpRoute, RouteFn
 from bot.mentions import Route
 from bot.notices import Plan
+from bot.payloads import NoticePayload
 from bot.sections import DigestSection
 
 C = TypeVar("C")  # the unit of work a function is handed: bot.context.Ctx
+P = TypeVar("P", bound=NoticePayload)
 
 # ``handler(ctx, payload) -> Plan``: what the notice says, never said by the handler itself
-# (bot/notices.py).
-NoticeHandler: TypeAlias = Callable[[C, dict[str, Any]], Plan[C]]
+# (bot/notices.py); ``payload`` is an instance of the model declared with the kind.
+NoticeHandler: TypeAlias = Callable[[C, Any], Plan[C]]
 Planner: TypeAlias = Callable[[C], None]
 # ``fn(ctx, since, tz, limit)``; ``since`` is when the previous digest went out.
 DigestFn: TypeAlias = Callable[[C, datetime, ZoneInfo, int], DigestSection | None]
@@ -55,6 +57,18 @@ def _who(fn: Callable[..., Any]) -> str:
 
 
 @dataclass(frozen=True)
+class NoticeKind(Generic[C]):
+    name: str
+    handler: NoticeHandler[C]
+    payload: type[NoticePayload]
+    awaited: bool = False
+
+    def parse(self, row: Any) -> NoticePayload:
+        """The row's payload as the kind's model (``pydantic.ValidationError`` when it is not)."""
+        return self.payload.model_validate(row)
+
+
+@dataclass(frozen=True)
 class _Ordered:
     order: int
     name: str
@@ -66,8 +80,7 @@ class Registry(Generic[C]):
     """Everything the areas of one process declared; each name may be declared once."""
 
     _commands: dict[str, CommandSet] = field(default_factory=dict, init=False)
-    _handlers: dict[str, NoticeHandler[C]] = field(default_factory=dict, init=False)
-    _awaited: set[str] = field(default_factory=set, init=False)
+    _kinds: dict[str, NoticeKind[C]] = field(default_factory=dict, init=False)
     _planners: dict[str, Planner[C]] = field(default_factory=dict, init=False)
     _digest: dict[str, _Ordered] = field(default_factory=dict, init=False)
     _home: dict[str, _Ordered] = field(default_factory=dict, init=False)
@@ -83,13 +96,22 @@ class Registry(Generic[C]):
         self._once(self._commands, commands.slash, commands, "slash command")
 
     def add_notice_kind(
-        self, kind: str, handler: NoticeHandler[C], *, awaited: bool = False
+        self,
+        kind: str,
+        handler: Callable[[C, P], Plan[C]],
+        *,
+        payload: type[P],
+        awaited: bool = False,
     ) -> None:
-        """``awaited``: other notices wait on this one (an announcement they edit or reply to),
+        """``payload``: the model of what the kind's rows carry; the handler is handed one.
+        ``awaited``: other notices wait on this one (an announcement they edit or reply to),
         so when it fails it is made again rather than leave them waiting for nothing."""
-        self._once(self._handlers, kind, handler, "notice kind")
-        if awaited:
-            self._awaited.add(kind)
+        if kind in self._kinds:
+            raise RegistryError(
+                f"notice kind {kind!r} is declared twice: by "
+                f"{_who(self._kinds[kind].handler)} and by {_who(handler)}"
+            )
+        self._kinds[kind] = NoticeKind(kind, handler, payload, awaited)
 
     def add_planner(self, name: str, fn: Planner[C]) -> None:
         self._once(self._planners, name, fn, "planner")
@@ -161,18 +183,23 @@ class Registry(Generic[C]):
         """Every slash command, in alphabetical order (the manifest, the console's help)."""
         return [self._commands[slash] for slash in sorted(self._commands)]
 
+    def notice_kind(self, kind: str) -> NoticeKind[C] | None:
+        return self._kinds.get(kind)
+
     def handler_for(self, kind: str) -> NoticeHandler[C] | None:
-        return self._handlers.get(kind)
+        found = self._kinds.get(kind)
+        return found.handler if found else None
 
     def is_awaited(self, kind: str) -> bool:
-        return kind in self._awaited
+        found = self._kinds.get(kind)
+        return found is not None and found.awaited
 
     def notice_kinds(self) -> set[str]:
-        return set(self._handlers)
+        return set(self._kinds)
 
     def missing_kinds(self, kinds: Iterable[str]) -> set[str]:
         """Those of ``kinds`` that no area handles: notices of them could never be sent."""
-        return {kind for kind in kinds if kind not in self._handlers}
+        return {kind for kind in kinds if kind not in self._kinds}
 
     def planners(self) -> list[tuple[str, Planner[C]]]:
         return sorted(self._planners.items())

@@ -10,11 +10,11 @@ missed that are still on their own day.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.context import Ctx
 from bot.digests import keys
 from bot.digests.assemble import build_digest
+from bot.digests.payloads import DigestRun
 from bot.digests.schedule import Schedule, effective
 from bot.notices import Plan, Post, Sent, Skip, say
 from bot.tz import zone
@@ -32,7 +32,9 @@ def _enqueue(ctx: Ctx, channel: str, schedule: Schedule, occurrence: datetime) -
     queue.enqueue(
         ctx.session,
         kind="digest.post",
-        payload={"channel": channel, "day": day, "sig": schedule.signature},
+        payload=DigestRun(
+            channel=channel, day=schedule.local_day(occurrence), sig=schedule.signature
+        ).row(),
         due_at=occurrence,
         dedupe_key=keys.digest(channel, day),
         expires_at=schedule.day_end(occurrence),
@@ -77,17 +79,17 @@ def title_of(schedule: Schedule | None) -> str:
     return "Weekly digest" if schedule.cadence == "weekly" else "Daily digest"
 
 
-def post(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    channel = payload["channel"]
+def post(ctx: Ctx, payload: DigestRun) -> Plan[Ctx]:
+    channel = payload.channel
     row = repo.get(ctx.session, channel)
     schedule = effective(row, ctx.config, channel)
-    manual = bool(payload.get("manual"))
+    manual = payload.manual
     if not manual:
         if schedule is None:
             raise Skip("the channel's digest was turned off")
-        if payload.get("sig") != schedule.signature:
+        if payload.sig != schedule.signature:
             raise Skip("the channel's digest schedule changed")
-    tz = schedule.tz if schedule else zone(payload.get("tz") or ctx.config.timezone)
+    tz = schedule.tz if schedule else zone(payload.tz or ctx.config.timezone)
     period = FIRST_SINCE[schedule.cadence] if schedule else FIRST_SINCE["daily"]
     since = (row.last_sent_at if row else None) or ctx.now - period
     message = build_digest(

@@ -7,6 +7,7 @@ from datetime import datetime, time
 
 from bot.context import Ctx
 from bot.digests import keys
+from bot.digests.payloads import DigestRun
 from bot.digests.schedule import (
     EVERY_DAY,
     WEEKDAYS,
@@ -117,7 +118,7 @@ def post_now(ctx: Ctx, channel: str | None) -> None:
     channel = _channel(channel)
     schedule = effective(repo.get(ctx.session, channel), ctx.config, channel)
     tz = schedule.timezone if schedule else ctx.tz.key
-    ctx.notify("digest.post", {"channel": channel, "manual": True, "tz": tz})
+    ctx.notify("digest.post", DigestRun(channel=channel, manual=True, tz=tz))
     ctx.audit("digest", None, "requested", {"channel": channel})
 
 

@@ -10,10 +10,10 @@ its own day.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from bot.context import Ctx
 from bot.failures import keys, render
+from bot.failures.payloads import FailuresDay
 from bot.notices import Dm, Plan, Skip, say
 from bot.recurrence import at_local
 from bot.tz import zone
@@ -38,17 +38,17 @@ def plan(ctx: Ctx) -> None:
     if failed:
         ctx.notify(
             "failures.report",
-            {"day": day.isoformat()},
+            FailuresDay(day=day),
             dedupe_key=keys.report(day.isoformat()),
             expires_after=end + timedelta(days=1) - ctx.now,
         )
 
 
-def send(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
+def send(ctx: Ctx, payload: FailuresDay) -> Plan[Ctx]:
     admins = list(dict.fromkeys(ctx.config.admins))
     if not admins:
         raise Skip("no admins configured")
-    start, end = _window(date.fromisoformat(payload["day"]), ctx)
+    start, end = _window(payload.day, ctx)
     rows, total = queue.failed_between(ctx.session, start, end, limit=LIST_LIMIT)
     if not total:
         raise Skip("nothing failed")

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
 
 from bot import oncall
 from bot.context import Ctx
 from bot.incidents import keys, render
+from bot.incidents.payloads import IncidentEscalation, IncidentNote, IncidentRef, IncidentReminder
 from bot.messenger import MessageRef
 from bot.notices import CreateChannel, Dm, Invite, NotYet, Plan, Post, Sent, Skip, Update, say
 from bot.timeparse import format_duration
@@ -22,8 +22,8 @@ from storage import incidents as repo
 from storage.incidents import Incident, IncidentEvent, IncidentStatus
 
 
-def _incident(ctx: Ctx, payload: dict[str, Any]) -> Incident:
-    incident = ctx.session.get(Incident, payload["id"])
+def _incident(ctx: Ctx, incident_id: int) -> Incident:
+    incident = ctx.session.get(Incident, incident_id)
     if incident is None:
         raise Skip("incident no longer exists")
     return incident
@@ -38,10 +38,10 @@ def _slug(title: str) -> str:
     return slug[:40].rstrip("-") or "incident"
 
 
-def announce(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
+def announce(ctx: Ctx, payload: IncidentRef) -> Plan[Ctx]:
     """Post the living announcement; with ``create_channel``, first make the incident's channel
     (a round of its own: the posts need its id), invite the people and post there too."""
-    incident = _incident(ctx, payload)
+    incident = _incident(ctx, payload.id)
     incident_id = incident.id
     if ctx.config.incidents.create_channel and not incident.incident_channel:
         create = CreateChannel(f"inc-{incident.id}-{_slug(incident.title)}")
@@ -86,36 +86,36 @@ def _announcement(incident: Incident) -> MessageRef:
     return MessageRef(incident.announce_channel, incident.announce_ts)
 
 
-def refresh(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    incident = _incident(ctx, payload)
+def refresh(ctx: Ctx, payload: IncidentRef) -> Plan[Ctx]:
+    incident = _incident(ctx, payload.id)
     tz = zone(ctx.config.timezone)
     message = render.announcement(incident, tz, _last_update(ctx, incident))
     return say(Update(_announcement(incident), message))
 
 
-def thread(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    incident = _incident(ctx, payload)
-    event = ctx.session.get(IncidentEvent, payload["event"])
+def thread(ctx: Ctx, payload: IncidentNote) -> Plan[Ctx]:
+    incident = _incident(ctx, payload.id)
+    event = ctx.session.get(IncidentEvent, payload.event)
     if event is None:
         raise Skip("event gone")
     ref = _announcement(incident)
     return say(Post(ref.channel, render.thread_note(incident, event), thread_ts=ref.ts))
 
 
-def remind(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
+def remind(ctx: Ctx, payload: IncidentReminder) -> Plan[Ctx]:
     """Nudge the commander when an open incident has gone quiet for its severity's interval.
 
     The next reminder is queued when this one is recorded, keyed by its sequence number, so a
     restart or a second scheduler finds the same row instead of making another.
     """
-    incident = _incident(ctx, payload)
+    incident = _incident(ctx, payload.id)
     if not incident.is_open:
         raise Skip("resolved")
     interval: timedelta = ctx.config.incidents.remind_every[incident.severity]
-    n = int(payload["n"])
+    n = payload.n
     quiet_since = incident.last_update_at
     due = quiet_since + interval
-    following = {"id": incident.id, "n": n + 1}
+    following = IncidentReminder(id=incident.id, n=n + 1)
     key = keys.remind(incident.id, incident.reopened, n + 1)
     if due > ctx.now:
         # Someone posted an update since this was queued: wait a full interval from it.
@@ -136,8 +136,8 @@ def remind(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     return say(post, record=next_one)
 
 
-def escalate(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    incident = _incident(ctx, payload)
+def escalate(ctx: Ctx, payload: IncidentEscalation) -> Plan[Ctx]:
+    incident = _incident(ctx, payload.id)
     if incident.status != IncidentStatus.OPEN or incident.severity not in {"sev1", "sev2"}:
         raise Skip("acknowledged, resolved or no longer urgent")
     people = oncall.on_call(ctx)

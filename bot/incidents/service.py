@@ -19,6 +19,7 @@ from bot.context import Ctx
 from bot.errors import Conflict, NotFound, UserError
 from bot.incidents import keys
 from bot.incidents.commands import TITLE_LIMIT
+from bot.incidents.payloads import IncidentEscalation, IncidentNote, IncidentRef, IncidentReminder
 from bot.mrkdwn import echo, truncate
 from storage import incidents as repo
 from storage import notices as queue
@@ -110,13 +111,13 @@ def _refresh(ctx: Ctx, incident: Incident, event: IncidentEvent, *, thread: bool
     """Edit the living announcement; post the change in its thread too when it is news."""
     ctx.notify(
         "incident.refresh",
-        {"id": incident.id},
+        IncidentRef(id=incident.id),
         dedupe_key=keys.refresh(incident.id, event.id),
     )
     if thread:
         ctx.notify(
             "incident.thread",
-            {"id": incident.id, "event": event.id},
+            IncidentNote(id=incident.id, event=event.id),
             dedupe_key=keys.thread(incident.id, event.id),
         )
 
@@ -126,14 +127,14 @@ def _schedule_followups(ctx: Ctx, incident: Incident) -> None:
     round_ = incident.reopened
     ctx.notify(
         "incident.remind",
-        {"id": incident.id, "n": 1},
+        IncidentReminder(id=incident.id, n=1),
         dedupe_key=keys.remind(incident.id, round_, 1),
         due_at=incident.last_update_at + interval,
     )
     if incident.severity in {"sev1", "sev2"} and incident.status == OPEN:
         ctx.notify(
             "incident.escalate",
-            {"id": incident.id, "round": round_},
+            IncidentEscalation(id=incident.id, round=round_),
             dedupe_key=keys.escalate(incident.id, round_),
             due_at=ctx.now + ctx.config.incidents.escalate_after,
         )
@@ -183,7 +184,9 @@ def raise_incident(
     ctx.session.add(incident)
     ctx.session.flush()
     _event(ctx, incident, "raised", f"{severity}: {incident.title}")
-    ctx.notify("incident.announce", {"id": incident.id}, dedupe_key=keys.announce(incident.id))
+    ctx.notify(
+        "incident.announce", IncidentRef(id=incident.id), dedupe_key=keys.announce(incident.id)
+    )
     _schedule_followups(ctx, incident)
     return Raised(incident, trimmed)
 

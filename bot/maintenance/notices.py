@@ -7,11 +7,17 @@ scheduler or a planner run every sweep never queues or sends one twice.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.context import Ctx
 from bot.maintenance import keys, render, service
 from bot.maintenance.occurrences import catch_up, occurrences
+from bot.maintenance.payloads import (
+    OccurrenceRef,
+    OccurrenceReminder,
+    Overlap,
+    OwnerReminder,
+    WindowRef,
+)
 from bot.notices import Dm, Plan, Post, Sent, Skip, say
 from bot.resources import service as bookings
 from bot.timeparse import format_duration
@@ -25,17 +31,13 @@ from storage.transitions import compare_and_set
 OWNERS_LIMIT = 50
 
 
-def _load(ctx: Ctx, payload: dict[str, Any]) -> tuple[MaintenanceWindow, Resource]:
-    window = ctx.session.get(MaintenanceWindow, payload["id"])
+def _load(ctx: Ctx, window_id: int) -> tuple[MaintenanceWindow, Resource]:
+    window = ctx.session.get(MaintenanceWindow, window_id)
     if window is None:
         raise Skip("window gone")
     resource = ctx.session.get(Resource, window.resource_id)
     assert resource is not None
     return window, resource
-
-
-def _occurrence(payload: dict[str, Any]) -> tuple[datetime, datetime]:
-    return datetime.fromisoformat(payload["start"]), datetime.fromisoformat(payload["end"])
 
 
 def _still_on(window: MaintenanceWindow, start: datetime) -> tuple[datetime, datetime]:
@@ -51,16 +53,16 @@ def _channel(ctx: Ctx, window: MaintenanceWindow) -> str:
     return ctx.config.maintenance.channel or window.created_by
 
 
-def remind(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
+def remind(ctx: Ctx, payload: OccurrenceReminder) -> Plan[Ctx]:
     """Post to the channel, then queue one DM per overlapping booking owner, each its own notice.
 
     The DMs are queued when the post is recorded, so a failed post queues none, and a failed DM
     is retried alone: the channel message never goes twice.
     """
-    window, resource = _load(ctx, payload)
-    s, e = _still_on(window, _occurrence(payload)[0])
+    window, resource = _load(ctx, payload.id)
+    s, e = _still_on(window, payload.start)
     tz = zone(ctx.config.timezone)
-    before = format_duration(timedelta(seconds=payload["offset"]))
+    before = format_duration(timedelta(seconds=payload.offset))
     held = resource_repo.overlapping(ctx.session, [resource.id], s, e, limit=OWNERS_LIMIT)
     owners: dict[str, int] = {}  # one DM per owner, about their first overlapping booking
     for booking in held:
@@ -71,38 +73,38 @@ def remind(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
         for owner, booking_id in owners.items():
             ctx.notify(
                 "maintenance.remind_owner",
-                {**payload, "booking": booking_id},
-                dedupe_key=keys.remind_owner(window_id, s, payload["offset"], owner),
-                expires_after=timedelta(seconds=payload["offset"]) or None,
+                OwnerReminder(**payload.model_dump(), booking=booking_id),
+                dedupe_key=keys.remind_owner(window_id, s, payload.offset, owner),
+                expires_after=timedelta(seconds=payload.offset) or None,
             )
 
     post = Post(_channel(ctx, window), render.reminder(window, resource, s, e, before, tz))
     return say(post, record=queue_dms)
 
 
-def remind_owner(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    window, resource = _load(ctx, payload)
-    s, e = _still_on(window, _occurrence(payload)[0])
-    booking = ctx.session.get(Booking, payload["booking"])
+def remind_owner(ctx: Ctx, payload: OwnerReminder) -> Plan[Ctx]:
+    window, resource = _load(ctx, payload.id)
+    s, e = _still_on(window, payload.start)
+    booking = ctx.session.get(Booking, payload.booking)
     if booking is None or not booking.is_live:
         raise Skip("booking no longer live")
-    before = format_duration(timedelta(seconds=payload["offset"]))
+    before = format_duration(timedelta(seconds=payload.offset))
     tz = zone(ctx.config.timezone)
     return say(Dm(booking.owner, render.reminder(window, resource, s, e, before, tz, booking)))
 
 
-def start(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    window, resource = _load(ctx, payload)
-    _, e = _still_on(window, _occurrence(payload)[0])
+def start(ctx: Ctx, payload: OccurrenceRef) -> Plan[Ctx]:
+    window, resource = _load(ctx, payload.id)
+    _, e = _still_on(window, payload.start)
     if e <= ctx.now:
         raise Skip("already over")
     tz = zone(ctx.config.timezone)
     return say(Post(_channel(ctx, window), render.starting(window, resource, e, tz)))
 
 
-def finish(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
+def finish(ctx: Ctx, payload: OccurrenceRef) -> Plan[Ctx]:
     """Say the window is over; then a one-off window is done and the waiting list moves on."""
-    window, resource = _load(ctx, payload)
+    window, resource = _load(ctx, payload.id)
     if window.status == WindowStatus.CANCELLED:
         raise Skip("cancelled")
     window_id, resource_id, one_off = window.id, resource.id, window.every is None
@@ -123,14 +125,14 @@ def finish(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     return say(Post(_channel(ctx, window), render.finished(window, resource)), record=over)
 
 
-def cancelled(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    window, resource = _load(ctx, payload)
+def cancelled(ctx: Ctx, payload: WindowRef) -> Plan[Ctx]:
+    window, resource = _load(ctx, payload.id)
     return say(Post(_channel(ctx, window), render.cancelled(window, resource)))
 
 
-def overlap(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    window, resource = _load(ctx, payload)
-    booking = ctx.session.get(Booking, payload["booking"])
+def overlap(ctx: Ctx, payload: Overlap) -> Plan[Ctx]:
+    window, resource = _load(ctx, payload.id)
+    booking = ctx.session.get(Booking, payload.booking)
     if not window.is_scheduled or booking is None or not booking.is_live:
         raise Skip("no longer relevant")
     tz = zone(ctx.config.timezone)

@@ -10,6 +10,7 @@ from bot.context import Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.maintenance import keys
 from bot.maintenance.occurrences import PERIOD, Occurrence, current_or_next, occurrences, ref
+from bot.maintenance.payloads import OccurrenceRef, OccurrenceReminder, Overlap, WindowRef
 from bot.resources import catalogue
 from bot.resources import service as bookings
 from bot.timeparse import format_duration
@@ -51,7 +52,7 @@ def plan(ctx: Ctx, window: MaintenanceWindow) -> int:
     if not window.is_scheduled:
         return made
     for s, e in occurrences(window, ctx.now, ctx.now + horizon(ctx)):
-        base = {"id": window.id, "start": s.isoformat(), "end": e.isoformat()}
+        base = OccurrenceRef(id=window.id, start=s, end=e)
         for offset in ctx.config.maintenance.remind_before:
             due = s - offset
             if due < ctx.now:
@@ -60,7 +61,7 @@ def plan(ctx: Ctx, window: MaintenanceWindow) -> int:
             made += (
                 ctx.notify(
                     "maintenance.remind",
-                    {**base, "offset": seconds},
+                    OccurrenceReminder(id=window.id, start=s, end=e, offset=seconds),
                     dedupe_key=keys.remind(window.id, s, seconds),
                     due_at=due,
                     expires_after=offset,
@@ -179,7 +180,7 @@ def schedule(
     for booking in clashes:
         ctx.notify(
             "maintenance.overlap",
-            {"id": window.id, "booking": booking.id},
+            Overlap(id=window.id, booking=booking.id),
             dedupe_key=keys.overlap(window.id, booking.id),
         )
     return window, clashes
@@ -206,7 +207,9 @@ def cancel(ctx: Ctx, window_id: int) -> MaintenanceWindow:
         raise Conflict(f"{ref(window)} is already {window.status}.")
     queue.cancel(ctx.session, prefix=keys.window(window.id))
     ctx.audit(ENTITY, window.id, "cancelled")
-    ctx.notify("maintenance.cancelled", {"id": window.id}, dedupe_key=keys.cancelled(window.id))
+    ctx.notify(
+        "maintenance.cancelled", WindowRef(id=window.id), dedupe_key=keys.cancelled(window.id)
+    )
     bookings.advance_waitlist(ctx, resource)
     return window
 
@@ -251,9 +254,9 @@ def done(ctx: Ctx, window_id: int) -> tuple[MaintenanceWindow, Occurrence]:
 def _finish_now(ctx: Ctx, window: MaintenanceWindow, start: datetime) -> None:
     """Bring the occurrence's "finished" notice forward to now (or queue it if not planned)."""
     key = keys.finish(window.id, start)
-    payload = {"id": window.id, "start": start.isoformat(), "end": ctx.now.isoformat()}
+    payload = OccurrenceRef(id=window.id, start=start, end=ctx.now)
     if ctx.notify("maintenance.finish", payload, dedupe_key=key) is not None:
         return
-    moved = queue.bring_forward(ctx.session, dedupe_key=key, due_at=ctx.now, payload=payload)
+    moved = queue.bring_forward(ctx.session, dedupe_key=key, due_at=ctx.now, payload=payload.row())
     if moved is not None:
         ctx.outbox.notice_ids.append(moved)

@@ -10,12 +10,11 @@ before under a key with its sequence number.
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.context import Ctx
 from bot.messenger import MessageRef
 from bot.notices import Dm, NotYet, Plan, Post, Sent, Skip, Update, say
 from bot.purchases import keys, render, service
+from bot.purchases.payloads import ApproverAsk, ApproverReminder, PurchaseRef, PurchaseStep
 from bot.timeparse import format_duration
 from bot.tz import zone
 from storage import purchases as repo
@@ -25,16 +24,16 @@ from storage.purchases import PurchaseMessage, PurchaseRequest
 MAX_REMINDERS = 10
 
 
-def _request(ctx: Ctx, payload: dict[str, Any]) -> PurchaseRequest:
-    req = ctx.session.get(PurchaseRequest, payload["id"])
+def _request(ctx: Ctx, request_id: int) -> PurchaseRequest:
+    req = ctx.session.get(PurchaseRequest, request_id)
     if req is None:
         raise Skip("request no longer exists")
     return req
 
 
-def _waiting(ctx: Ctx, payload: dict[str, Any]) -> PurchaseRequest:
-    req = _request(ctx, payload)
-    if not req.is_pending or req.step != payload["step"]:
+def _waiting(ctx: Ctx, request_id: int, step: int) -> PurchaseRequest:
+    req = _request(ctx, request_id)
+    if not req.is_pending or req.step != step:
         raise Skip("the step was decided meanwhile")
     return req
 
@@ -57,9 +56,9 @@ def _still_asked(req: PurchaseRequest, step: int, user_id: str, ctx: Ctx) -> str
     return behalf
 
 
-def ask(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    req = _request(ctx, payload)
-    step, user_id = int(payload["step"]), str(payload["user"])
+def ask(ctx: Ctx, payload: ApproverAsk) -> Plan[Ctx]:
+    req = _request(ctx, payload.id)
+    step, user_id = payload.step, payload.user
     request_id = req.id
 
     def remember(ctx: Ctx, sent: Sent) -> None:
@@ -84,9 +83,9 @@ def ask(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     return say(Dm(user_id, message), record=remember)
 
 
-def remind(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    req = _waiting(ctx, payload)
-    step, user_id, n = int(payload["step"]), str(payload["user"]), int(payload["n"])
+def remind(ctx: Ctx, payload: ApproverReminder) -> Plan[Ctx]:
+    req = _waiting(ctx, payload.id, payload.step)
+    step, user_id, n = payload.step, payload.user, payload.n
     _still_asked(req, step, user_id, ctx)
     dm = repo.message_for(ctx.session, req.id, step, user_id)
     message = render.reminder(req, step, format_duration(ctx.now - req.step_started_at))
@@ -102,7 +101,7 @@ def remind(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
         if n < MAX_REMINDERS:
             ctx.notify(
                 "purchase.remind",
-                {**payload, "n": n + 1},
+                payload.model_copy(update={"n": n + 1}),
                 dedupe_key=keys.remind(request_id, step, user_id, n + 1),
                 due_at=ctx.now + delay,
             )
@@ -110,10 +109,10 @@ def remind(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     return say(call, record=reminded)
 
 
-def expire(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    if not _request(ctx, payload).is_pending:
+def expire(ctx: Ctx, payload: PurchaseRef) -> Plan[Ctx]:
+    if not _request(ctx, payload.id).is_pending:
         raise Skip("decided before it expired")
-    request_id = int(payload["id"])
+    request_id = payload.id
 
     def expired(ctx: Ctx, sent: Sent) -> None:
         if not service.expire(ctx, request_id):
@@ -146,23 +145,23 @@ def _update_dms(ctx: Ctx, req: PurchaseRequest, step: int | None) -> Plan[Ctx]:
     return say(*edits)
 
 
-def close_step(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
+def close_step(ctx: Ctx, payload: PurchaseStep) -> Plan[Ctx]:
     """A step was decided: its DMs lose their buttons and say who decided."""
-    return _update_dms(ctx, _request(ctx, payload), int(payload["step"]))
+    return _update_dms(ctx, _request(ctx, payload.id), payload.step)
 
 
-def final_messages(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
+def final_messages(ctx: Ctx, payload: PurchaseRef) -> Plan[Ctx]:
     """The request is over: every approver DM of every step shows the outcome and who decided."""
-    return _update_dms(ctx, _request(ctx, payload), None)
+    return _update_dms(ctx, _request(ctx, payload.id), None)
 
 
-def tell_requester(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    req = _request(ctx, payload)
+def tell_requester(ctx: Ctx, payload: PurchaseRef) -> Plan[Ctx]:
+    req = _request(ctx, payload.id)
     return say(Dm(req.requester, render.requester_outcome(req)))
 
 
-def announce(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    req = _request(ctx, payload)
+def announce(ctx: Ctx, payload: PurchaseRef) -> Plan[Ctx]:
+    req = _request(ctx, payload.id)
     channel = ctx.config.purchases.channel
     if not channel:
         raise Skip("no purchases channel configured")

@@ -19,6 +19,7 @@ from bot.mrkdwn import echo, truncate, users
 from bot.purchases import keys, money
 from bot.purchases.access import authorize, outcome, ref, who_decides
 from bot.purchases.commands import DESCRIPTION_LIMIT
+from bot.purchases.payloads import ApproverAsk, ApproverReminder, PurchaseRef, PurchaseStep
 from storage import notices as queue
 from storage import purchases as repo
 from storage.purchases import (
@@ -150,7 +151,7 @@ def submit(
         )
     ctx.notify(
         "purchase.expire",
-        {"id": req.id},
+        PurchaseRef(id=req.id),
         dedupe_key=keys.expire(req.id),
         due_at=ctx.now + cfg.expire_after,
     )
@@ -193,11 +194,11 @@ def _ask(ctx: Ctx, req: PurchaseRequest, step: int) -> None:
     for user_id in recipients:
         if user_id == req.requester:
             continue
-        payload = {"id": req.id, "step": step, "user": user_id}
-        ctx.notify("purchase.ask", payload, dedupe_key=keys.ask(req.id, step, user_id))
+        ask = ApproverAsk(id=req.id, step=step, user=user_id)
+        ctx.notify("purchase.ask", ask, dedupe_key=keys.ask(req.id, step, user_id))
         ctx.notify(
             "purchase.remind",
-            {**payload, "n": 1},
+            ApproverReminder(id=req.id, step=step, user=user_id, n=1),
             dedupe_key=keys.remind(req.id, step, user_id, 1),
             due_at=remind_at,
         )
@@ -261,7 +262,7 @@ def _decide(ctx: Ctx, request_id: int, decision: PurchaseStatus, comment: str | 
         queue.cancel(ctx.session, prefix=keys.step_waiting(req.id, step))
         ctx.notify(
             "purchase.close_step",
-            {"id": req.id, "step": step},
+            PurchaseStep(id=req.id, step=step),
             dedupe_key=keys.step_closed(req.id, step),
         )
         _ask(ctx, req, step + 1)
@@ -302,7 +303,7 @@ def _too_late(ctx: Ctx, req: PurchaseRequest, step: int) -> Conflict:
 def _finished(ctx: Ctx, req: PurchaseRequest) -> None:
     """The request is over: stop reminders and expiry, tell everyone, edit every approver DM."""
     queue.cancel(ctx.session, prefix=keys.waiting(req.id))
-    final = {"id": req.id}
+    final = PurchaseRef(id=req.id)
     ctx.notify("purchase.final_messages", final, dedupe_key=keys.final(req.id, "messages"))
     if req.status != PurchaseStatus.CANCELLED:
         ctx.notify("purchase.tell_requester", final, dedupe_key=keys.final(req.id, "requester"))

@@ -6,9 +6,10 @@ from bot.context import Ctx
 from bot.registry import Registry
 from bot.reports import notices
 from bot.reports.commands import COMMANDS
+from bot.reports.payloads import ReportRun
 
 
 def register(registry: Registry[Ctx]) -> None:
     registry.add_commands(COMMANDS)
-    registry.add_notice_kind("report.post", notices.post)
+    registry.add_notice_kind("report.post", notices.post, payload=ReportRun)
     registry.add_planner("reports", notices.plan)

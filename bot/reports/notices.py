@@ -12,12 +12,13 @@ the charts are drawn and shared after the notice is recorded, in the summary's t
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from bot.context import Ctx
 from bot.notices import Plan, Post, Sent, Skip, say
 from bot.reports import delivery, keys, render, service
+from bot.reports.payloads import ReportRun
 from bot.reports.schedule import WeeklyReport, configured, for_channel
 from storage import notices as queue
 from storage import reports as repo
@@ -30,7 +31,9 @@ def _enqueue(ctx: Ctx, report: WeeklyReport, occurrence: Any) -> None:
     queue.enqueue(
         ctx.session,
         kind="report.post",
-        payload={"channel": report.channel, "day": day, "sig": report.signature},
+        payload=ReportRun(
+            channel=report.channel, day=report.local_day(occurrence), sig=report.signature
+        ).row(),
         due_at=occurrence,
         dedupe_key=keys.report(report.channel, day),
         expires_at=report.day_end(occurrence),
@@ -69,14 +72,14 @@ def plan(ctx: Ctx) -> None:
         plan_report(ctx, report, rows[report.channel])
 
 
-def post(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    channel = payload["channel"]
+def post(ctx: Ctx, payload: ReportRun) -> Plan[Ctx]:
+    channel = payload.channel
     report = for_channel(ctx.config, channel)
     if report is None:
         raise Skip("the channel's weekly report was removed from the config")
-    if payload.get("sig") != report.signature:
+    if payload.sig != report.signature:
         raise Skip("the channel's weekly report schedule changed")
-    period = report.period_for(date.fromisoformat(payload["day"]))
+    period = report.period_for(payload.day)
     built = service.build(ctx, report.sections, period)
     summary = Post(
         channel, render.summary(built, charts_go="Charts and their numbers follow in the thread.")

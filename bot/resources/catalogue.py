@@ -11,6 +11,7 @@ from bot.context import Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.mrkdwn import echo
 from bot.resources import keys
+from bot.resources.payloads import BookingCancelled, BookingRef
 from storage import notices as queue
 from storage import resources as repo
 from storage.resources import BookingStatus, Resource, WaitStatus
@@ -131,7 +132,7 @@ def remove_resource(ctx: Ctx, name: str) -> tuple[Resource, int]:
             queue.cancel(ctx.session, prefix=keys.booking(booking.id))
             ctx.notify(
                 "booking.cancelled",
-                {"id": booking.id, "why": "removed"},
+                BookingCancelled(id=booking.id, why="removed"),
                 dedupe_key=keys.cancelled(booking.id),
             )
             ctx.audit("booking", booking.id, "cancelled", {"why": "resource removed"})
@@ -143,7 +144,7 @@ def remove_resource(ctx: Ctx, name: str) -> tuple[Resource, int]:
             ctx.audit("booking_wait", entry.id, "cancelled", {"why": "resource removed"})
             ctx.notify(
                 "booking.wait_cancelled",
-                {"id": entry.id},
+                BookingRef(id=entry.id),
                 dedupe_key=keys.wait_cancelled(entry.id),
             )
         ctx.session.flush()

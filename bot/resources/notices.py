@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.context import Ctx
 from bot.notices import Dm, Plan, Sent, Skip, say
 from bot.resources import render, service
+from bot.resources.payloads import BookingCancelled, BookingRef, BookingVersion
 from bot.tz import zone
 from storage.resources import Booking, Resource, WaitEntry
 
 
-def _load(ctx: Ctx, payload: dict[str, Any]) -> tuple[Booking, Resource]:
-    booking = ctx.session.get(Booking, payload["id"])
+def _load(ctx: Ctx, booking_id: int) -> tuple[Booking, Resource]:
+    booking = ctx.session.get(Booking, booking_id)
     if booking is None:
         raise Skip("booking gone")
     resource = ctx.session.get(Resource, booking.resource_id)
@@ -20,9 +19,9 @@ def _load(ctx: Ctx, payload: dict[str, Any]) -> tuple[Booking, Resource]:
     return booking, resource
 
 
-def remind_end(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    booking, resource = _load(ctx, payload)
-    if not booking.is_live or booking.version != payload["v"]:
+def remind_end(ctx: Ctx, payload: BookingVersion) -> Plan[Ctx]:
+    booking, resource = _load(ctx, payload.id)
+    if not booking.is_live or booking.version != payload.v:
         raise Skip("released, ended or extended since")
     if booking.end <= ctx.now:
         # Expiry is the end, inclusive: at the very end the booking is over, even if its
@@ -32,32 +31,32 @@ def remind_end(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     return say(Dm(booking.owner, render.end_reminder(booking, resource, tz)))
 
 
-def end(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
+def end(ctx: Ctx, payload: BookingVersion) -> Plan[Ctx]:
     """Nothing to say: the booking ends (its notices are queued by the service)."""
 
     def ended(ctx: Ctx, sent: Sent) -> None:
-        if not service.end_booking(ctx, payload["id"], payload["v"]):
+        if not service.end_booking(ctx, payload.id, payload.v):
             raise Skip("released or extended since")
 
     return Plan(record=ended)
 
 
-def promoted(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    booking, resource = _load(ctx, payload)
+def promoted(ctx: Ctx, payload: BookingRef) -> Plan[Ctx]:
+    booking, resource = _load(ctx, payload.id)
     if not booking.is_live:
         raise Skip("given back already")
     tz = zone(ctx.config.timezone)
     return say(Dm(booking.owner, render.promoted(booking, resource, tz)))
 
 
-def cancelled(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    booking, resource = _load(ctx, payload)
+def cancelled(ctx: Ctx, payload: BookingCancelled) -> Plan[Ctx]:
+    booking, resource = _load(ctx, payload.id)
     tz = zone(ctx.config.timezone)
-    return say(Dm(booking.owner, render.cancelled(booking, resource, tz, payload.get("why", ""))))
+    return say(Dm(booking.owner, render.cancelled(booking, resource, tz, payload.why)))
 
 
-def wait_cancelled(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    entry = ctx.session.get(WaitEntry, payload["id"])
+def wait_cancelled(ctx: Ctx, payload: BookingRef) -> Plan[Ctx]:
+    entry = ctx.session.get(WaitEntry, payload.id)
     if entry is None:
         raise Skip("waiting entry gone")
     resource = ctx.session.get(Resource, entry.resource_id)

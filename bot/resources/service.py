@@ -16,6 +16,7 @@ from bot.context import Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.mrkdwn import window as span
 from bot.resources import availability, catalogue, keys, render
+from bot.resources.payloads import BookingRef, BookingVersion
 from bot.timeparse import format_duration
 from storage import notices as queue
 from storage import resources as repo
@@ -66,7 +67,7 @@ def get(ctx: Ctx, booking_id: int) -> Booking:
 def _plan_reminders(ctx: Ctx, booking: Booking) -> None:
     before = ctx.config.bookings.remind_before_end
     remind_at = booking.end - before
-    payload = {"id": booking.id, "v": booking.version}
+    payload = BookingVersion(id=booking.id, v=booking.version)
     if remind_at > ctx.now and remind_at > booking.start:
         ctx.notify(
             "booking.remind_end",
@@ -249,7 +250,9 @@ def advance_waitlist(ctx: Ctx, resource: Resource, *, giver: str | None = None) 
         move(entry, WaitStatus.BOOKED)
         entry.booking_id = booking.id
         ctx.audit("booking_wait", entry.id, "booked", {"booking": booking.id})
-        ctx.notify("booking.promoted", {"id": booking.id}, dedupe_key=keys.promoted(booking.id))
+        ctx.notify(
+            "booking.promoted", BookingRef(id=booking.id), dedupe_key=keys.promoted(booking.id)
+        )
         made.append(booking)
     return made
 

@@ -9,12 +9,13 @@ render from current data and skip what an override has made untrue since it was 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
+from bot.config import RotationConfig
 from bot.context import Ctx
 from bot.notices import Dm, Plan, Post, Skip, say
 from bot.shifts import keys, render, service
+from bot.shifts.payloads import Handoff, ShiftReminder
 from bot.tz import zone
 
 LOOKAHEAD = timedelta(hours=1)
@@ -31,34 +32,34 @@ def plan(ctx: Ctx) -> None:
             due = max(seg.start - rot.remind_before, ctx.now)
             ctx.notify(
                 "shift.remind",
-                {"rotation": rot.name, "user": seg.user, "start": seg.start.isoformat()},
+                ShiftReminder(rotation=rot.name, user=seg.user, start=seg.start),
                 dedupe_key=keys.remind(rot.name, seg.start, seg.user),
                 due_at=due,
                 expires_after=max(seg.start - due, timedelta(minutes=1)),
             )
 
 
-def _rotation(ctx: Ctx, payload: dict[str, Any]) -> Any:
-    rot = ctx.config.rotation(payload["rotation"])
+def _rotation(ctx: Ctx, name: str) -> RotationConfig:
+    rot = ctx.config.rotation(name)
     if rot is None:
         raise Skip("the rotation is no longer configured")
     return rot
 
 
-def handoff(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    rot = _rotation(ctx, payload)
+def handoff(ctx: Ctx, payload: Handoff) -> Plan[Ctx]:
+    rot = _rotation(ctx, payload.rotation)
     if not rot.channel:
         raise Skip("the rotation has no channel")
     end = ctx.now + service.horizon(rot)
     sched = service.schedule(ctx, rot, ctx.now, end)
-    if sched.who(ctx.now) != payload["to"]:
+    if sched.who(ctx.now) != payload.to:
         raise Skip("superseded: someone else is on call by now")
     until = sched.run_end(ctx.now, end)
     cover = sched.cover_at(ctx.now)
     message = render.handoff(
         rot.name,
-        payload["to"],
-        payload.get("from"),
+        payload.to,
+        payload.from_,
         until,
         open_ended=until >= end,
         override=cover is not None,
@@ -67,15 +68,15 @@ def handoff(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     return say(Post(rot.channel, message))
 
 
-def remind(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    rot = _rotation(ctx, payload)
-    start = datetime.fromisoformat(payload["start"])
+def remind(ctx: Ctx, payload: ShiftReminder) -> Plan[Ctx]:
+    rot = _rotation(ctx, payload.rotation)
+    start = payload.start
     end = start + service.horizon(rot)
     sched = service.schedule(ctx, rot, start, end)
-    if sched.who(start) != payload["user"]:
+    if sched.who(start) != payload.user:
         raise Skip("an override changed who starts this shift")
     until = sched.run_end(start, end)
     message = render.reminder(
         rot.name, start, until, open_ended=until >= end, tz=zone(rot.timezone)
     )
-    return say(Dm(payload["user"], message))
+    return say(Dm(payload.user, message))

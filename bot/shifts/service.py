@@ -21,6 +21,7 @@ from bot.context import Ctx
 from bot.errors import Forbidden, NotFound, UserError
 from bot.mrkdwn import echo
 from bot.shifts import keys
+from bot.shifts.payloads import Handoff
 from bot.shifts.rotation import HORIZON, Cover, Run, Schedule, Segment, runs
 from storage import shifts as repo
 from storage.shifts import ShiftOverride
@@ -264,7 +265,7 @@ def check_handoff(ctx: Ctx, rot: RotationConfig) -> bool:
         return False
     ctx.notify(
         "shift.handoff",
-        {"rotation": rot.name, "to": now_user, "from": before, "at": ctx.now.isoformat()},
+        Handoff(rotation=rot.name, to=now_user, from_=before, at=ctx.now),
         dedupe_key=keys.handoff(rot.name, version + 1, now_user),
         expires_after=HANDOFF_EXPIRES,
     )

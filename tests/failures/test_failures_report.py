@@ -14,6 +14,7 @@ from bot.config import Config
 from bot.context import Ctx
 from bot.messenger import Message, Refused
 from bot.notices import Plan, Post, say
+from bot.payloads import NoticePayload
 from bot.registry import Registry
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler
@@ -25,13 +26,18 @@ pytestmark = pytest.mark.areas("failures")
 EVENING = "2026-12-01 18:00:00"  # 19:00 in Berlin; the report goes at 09:00 local (08:00 UTC)
 
 
-def _doomed(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    return say(Post(payload["channel"], Message(f"doomed {payload['n']}")))
+class Doomed(NoticePayload):
+    channel: str
+    n: int
+
+
+def _doomed(ctx: Ctx, payload: Doomed) -> Plan[Ctx]:
+    return say(Post(payload.channel, Message(f"doomed {payload.n}")))
 
 
 @pytest.fixture(autouse=True)
 def _declared(registry: Registry[Ctx]) -> None:
-    registry.add_notice_kind("test.doomed", _doomed)
+    registry.add_notice_kind("test.doomed", _doomed, payload=Doomed)
 
 
 @pytest.fixture
@@ -49,7 +55,7 @@ def _refuse_posts(messenger: RecordingMessenger, error: str = "not_in_channel") 
 def _fail(runtime: Runtime, unit, frozen, n: int, channel: str = "C_GONE") -> None:
     with unit() as ctx:
         for i in range(n):
-            ctx.notify("test.doomed", {"channel": channel, "n": i})
+            ctx.notify("test.doomed", Doomed(channel=channel, n=i))
     for _ in range(policy.MAX_ATTEMPTS):
         runtime.dispatcher.run_due()
         frozen.tick(timedelta(minutes=20))

@@ -16,6 +16,7 @@ from bot import notice_health
 from bot.context import Ctx
 from bot.messenger import Message, Refused, Tag
 from bot.notices import Dm, NotYet, Plan, Post, Sent, Skip, say
+from bot.payloads import NoticePayload
 from bot.registry import Registry
 from bot.runtime import Runtime
 from storage import audit
@@ -27,11 +28,23 @@ NOW = "2026-12-01 09:00:00"
 STATE: dict[str, Any] = {}
 
 
-def _post(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    return say(Post("C1", Message(f"post {payload['n']}")))
+class Numbered(NoticePayload):
+    n: int
 
 
-def _three_dms(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
+class Nothing(NoticePayload):
+    pass
+
+
+class ParentNote(NoticePayload):
+    nowhere: bool = False
+
+
+def _post(ctx: Ctx, payload: Numbered) -> Plan[Ctx]:
+    return say(Post("C1", Message(f"post {payload.n}")))
+
+
+def _three_dms(ctx: Ctx, payload: Nothing) -> Plan[Ctx]:
     dms = [Dm(user, Message(f"hi {user}")) for user in ("U_A", "U_B", "U_C")]
 
     def told(ctx: Ctx, sent: Sent) -> None:
@@ -40,8 +53,8 @@ def _three_dms(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     return say(*dms, record=told)
 
 
-def _parent(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    if payload.get("nowhere"):
+def _parent(ctx: Ctx, payload: ParentNote) -> Plan[Ctx]:
+    if payload.nowhere:
         raise Skip("nowhere to say it")
     post = Post("C1", Message("parent"))
 
@@ -51,7 +64,7 @@ def _parent(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
     return say(post, record=keep)
 
 
-def _child(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
+def _child(ctx: Ctx, payload: Nothing) -> Plan[Ctx]:
     if "parent" not in STATE:
         raise NotYet("the parent is not out yet", behind="test:parent%")
     return say(Post("C1", Message("child"), thread_ts=STATE["parent"].ts))
@@ -60,10 +73,10 @@ def _child(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
 @pytest.fixture(autouse=True)
 def _declared(registry: Registry[Ctx]) -> None:
     STATE.clear()
-    registry.add_notice_kind("test.post", _post)
-    registry.add_notice_kind("test.three", _three_dms)
-    registry.add_notice_kind("test.parent", _parent, awaited=True)
-    registry.add_notice_kind("test.child", _child)
+    registry.add_notice_kind("test.post", _post, payload=Numbered)
+    registry.add_notice_kind("test.three", _three_dms, payload=Nothing)
+    registry.add_notice_kind("test.parent", _parent, payload=ParentNote, awaited=True)
+    registry.add_notice_kind("test.child", _child, payload=Nothing)
 
 
 def _rows(sessions: sessionmaker[Session]) -> list[tuple[str, str, int]]:
@@ -105,7 +118,7 @@ def test_slack_is_called_with_no_transaction_open_and_the_call_marked_first(
     messenger.post = post  # type: ignore[method-assign]
     with freeze_time(NOW):
         with unit() as ctx:
-            ctx.notify("test.post", {"n": 1})
+            ctx.notify("test.post", Numbered(n=1))
         assert runtime.dispatcher.run_due() == 1
     assert seen == ["calling"]  # committed before the call: a crash now leaves it in doubt
     assert _rows(runtime.sessions)[0][1] == "sent"
@@ -117,7 +130,7 @@ def test_an_answer_lost_after_delivery_is_found_not_sent_again(
     messenger.lose_answer_next = 1
     with freeze_time(NOW) as frozen:
         with unit() as ctx:
-            notice_id = ctx.notify("test.post", {"n": 1})
+            notice_id = ctx.notify("test.post", Numbered(n=1))
         assert runtime.dispatcher.run_due() == 0
         assert _rows(runtime.sessions)[0][1] == "unknown"
         frozen.tick(runtime.dispatcher.settle)
@@ -140,7 +153,7 @@ def test_a_call_in_doubt_that_never_arrived_is_sent_after_looking(
     messenger.post = lost  # type: ignore[method-assign]
     with freeze_time(NOW) as frozen:
         with unit() as ctx:
-            ctx.notify("test.post", {"n": 1})
+            ctx.notify("test.post", Numbered(n=1))
         runtime.dispatcher.run_due()
         frozen.tick(runtime.dispatcher.settle)
         assert runtime.dispatcher.run_due() == 1
@@ -167,7 +180,7 @@ def test_a_process_killed_mid_call_leaves_a_doubt_that_is_resolved_exactly_once(
     messenger.post = die  # type: ignore[method-assign]
     with freeze_time(NOW) as frozen:
         with unit() as ctx:
-            ctx.notify("test.post", {"n": 1})
+            ctx.notify("test.post", Numbered(n=1))
         with pytest.raises(Crash):
             runtime.dispatcher.run_due()
         assert _rows(runtime.sessions)[0][1] == "calling"
@@ -191,7 +204,7 @@ def test_a_process_killed_before_calling_leaves_a_notice_simply_sent_again(
 
     with freeze_time(NOW) as frozen:
         with unit() as ctx:
-            ctx.notify("test.post", {"n": 1})
+            ctx.notify("test.post", Numbered(n=1))
         with monkeypatch.context() as m:
             m.setattr(delivery.Job, "_prepare", die)
             with pytest.raises(Crash):
@@ -210,7 +223,7 @@ def test_a_lapsed_claim_writes_nothing_over_its_successor(
     slow = runtime.dispatcher
     with freeze_time(NOW) as frozen:
         with unit() as ctx:
-            notice_id = ctx.notify("test.post", {"n": 1})
+            notice_id = ctx.notify("test.post", Numbered(n=1))
         from storage import notices as queue
         from storage.db import transaction
 
@@ -238,7 +251,7 @@ def test_one_failed_call_of_several_is_retried_alone(
     messenger.dm = flaky  # type: ignore[method-assign]
     with freeze_time(NOW) as frozen:
         with unit() as ctx:
-            ctx.notify("test.three", {})
+            ctx.notify("test.three", Nothing())
         assert runtime.dispatcher.run_due() == 0
         frozen.tick(timedelta(minutes=1))
         assert runtime.dispatcher.run_due() == 1
@@ -263,8 +276,8 @@ def test_a_failed_parent_is_made_again_and_its_child_waits_for_it(
     messenger.post = refused  # type: ignore[method-assign]
     with freeze_time(NOW) as frozen:
         with unit() as ctx:
-            ctx.notify("test.parent", {}, dedupe_key="test:parent")
-            ctx.notify("test.child", {}, dedupe_key="test:child")
+            ctx.notify("test.parent", ParentNote(), dedupe_key="test:parent")
+            ctx.notify("test.child", Nothing(), dedupe_key="test:child")
         for _ in range(20):  # 20 minutes: the first parent has failed, the next is queued
             runtime.dispatcher.run_due()
             frozen.tick(timedelta(minutes=1))
@@ -296,8 +309,8 @@ def test_a_child_whose_parent_ended_unsent_is_skipped_not_left_waiting(
 ) -> None:
     with freeze_time(NOW):
         with unit() as ctx:
-            ctx.notify("test.parent", {"nowhere": True}, dedupe_key="test:parent")
-            ctx.notify("test.child", {}, dedupe_key="test:child")
+            ctx.notify("test.parent", ParentNote(nowhere=True), dedupe_key="test:parent")
+            ctx.notify("test.child", Nothing(), dedupe_key="test:child")
         runtime.dispatcher.run_due()
     assert dict((k, s) for k, s, _ in _rows(runtime.sessions)) == {
         "test:parent": "skipped",
@@ -313,7 +326,7 @@ def test_health_counts_failures_of_the_day_and_the_oldest_due_notice(
         assert runtime.dispatcher.health().as_json() == {"failed": 0, "oldest_pending_s": 0}
         assert not runtime.dispatcher.health().degraded
         with unit() as ctx:
-            ctx.notify("test.post", {"n": 1})
+            ctx.notify("test.post", Numbered(n=1))
         frozen.tick(timedelta(seconds=90))  # nothing swept meanwhile
         health = runtime.dispatcher.health()
         assert health.as_json() == {"failed": 0, "oldest_pending_s": 90}

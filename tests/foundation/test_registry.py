@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from bot import oncall
 from bot.app import AREAS, build_registry, listeners
 from bot.context import Ctx
+from bot.incidents.payloads import IncidentRef
 from bot.messenger import Messenger
 from bot.registry import Registry, RegistryError
 from bot.sections import DigestSection
@@ -58,7 +59,7 @@ def test_every_area_declares_its_command_kinds_and_sections() -> None:
 
 def test_each_build_is_a_fresh_registry_nothing_is_shared() -> None:
     first, second = build_registry(), build_registry()
-    first.add_notice_kind("test.only-here", _send)
+    first.add_notice_kind("test.only-here", _send, payload=IncidentRef)
     assert first.handler_for("test.only-here") is _send
     assert second.handler_for("test.only-here") is None
     assert build_registry([]).notice_kinds() == set()
@@ -67,7 +68,10 @@ def test_each_build_is_a_fresh_registry_nothing_is_shared() -> None:
 @pytest.mark.parametrize(
     "declare_twice",
     [
-        lambda r: (r.add_notice_kind("x.y", _send), r.add_notice_kind("x.y", _other_send)),
+        lambda r: (
+            r.add_notice_kind("x.y", _send, payload=IncidentRef),
+            r.add_notice_kind("x.y", _other_send, payload=IncidentRef),
+        ),
         lambda r: (r.add_planner("p", _send), r.add_planner("p", _other_send)),
         lambda r: (r.add_digest_section("s", 1, _send), r.add_digest_section("s", 2, _other_send)),
         lambda r: (r.add_home_section("h", 1, _send), r.add_home_section("h", 2, _other_send)),
@@ -133,7 +137,7 @@ def test_every_area_has_its_listeners_and_they_declare_the_mention_routes() -> N
 
 def test_notify_refuses_a_kind_no_area_handles_and_writes_nothing(unit, sessions) -> None:
     with pytest.raises(LookupError, match=r"'incident\.page'"), unit() as ctx:
-        ctx.notify("incident.page", {"id": 1})
+        ctx.notify("incident.page", IncidentRef(id=1))
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Notice)) == 0
 

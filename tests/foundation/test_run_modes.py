@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select, text
 
 from bot import boot
 from bot.incidents import service as incidents
+from bot.incidents.payloads import IncidentRef
 from bot.notices import Plan
 from bot.registry import Registry
 from storage.models import Notice
@@ -145,11 +146,11 @@ def test_the_console_sends_a_notice_due_while_it_was_not_running(
 
 def _queue_a_kind_this_version_lacks(unit) -> None:
     gone: Registry = Registry()  # a version that had an "incident.page" kind queued it
-    gone.add_notice_kind("incident.page", lambda ctx, payload: Plan())
+    gone.add_notice_kind("incident.page", lambda ctx, payload: Plan(), payload=IncidentRef)
     with unit() as ctx:
         ctx.registry = gone
-        ctx.notify("incident.page", {"id": 1})
-        ctx.notify("incident.page", {"id": 2})
+        ctx.notify("incident.page", IncidentRef(id=1))
+        ctx.notify("incident.page", IncidentRef(id=2))
 
 
 def test_start_up_refuses_notices_no_area_can_send(unit, sessions, registry) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.context import Ctx
 from bot.messenger import Message, Messenger
 from bot.notices import Plan, Post, say
+from bot.payloads import NoticePayload
 from bot.recurrence import daily
 from bot.registry import Registry
 from bot.runtime import Runtime, build_runtime
@@ -27,19 +28,28 @@ pytestmark = pytest.mark.areas()
 DAILY_ZONES: list[str] = []  # the test planner only plans while a test switches it on
 
 
+class Reminder(NoticePayload):
+    text: str
+
+
+class Daily(NoticePayload):
+    tz: str
+    at: str
+
+
 @pytest.fixture(autouse=True)
 def _declared(registry: Registry[Ctx]) -> None:
-    registry.add_notice_kind("test.reminder", _reminder)
-    registry.add_notice_kind("test.daily", _daily)
+    registry.add_notice_kind("test.reminder", _reminder, payload=Reminder)
+    registry.add_notice_kind("test.daily", _daily, payload=Daily)
     registry.add_planner("test-daily", _plan_daily)
 
 
-def _reminder(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    return say(Post("C_TEST", Message(text=payload["text"])))
+def _reminder(ctx: Ctx, payload: Reminder) -> Plan[Ctx]:
+    return say(Post("C_TEST", Message(text=payload.text)))
 
 
-def _daily(ctx: Ctx, payload: dict[str, Any]) -> Plan[Ctx]:
-    return say(Post(payload["tz"], Message(text=payload["at"])))
+def _daily(ctx: Ctx, payload: Daily) -> Plan[Ctx]:
+    return say(Post(payload.tz, Message(text=payload.at)))
 
 
 def _plan_daily(ctx: Ctx) -> None:
@@ -48,7 +58,7 @@ def _plan_daily(ctx: Ctx) -> None:
         nxt = next(daily(time(9, 0), tz, after=ctx.now - timedelta(minutes=1)))
         ctx.notify(
             "test.daily",
-            {"tz": name, "at": nxt.isoformat()},
+            Daily(tz=name, at=nxt.isoformat()),
             dedupe_key=f"test-daily:{name}:{nxt.astimezone(tz).date()}",
             due_at=nxt,
             expires_after=timedelta(hours=1),
@@ -71,7 +81,7 @@ def test_reminder_due_during_downtime_is_sent_once_after_restart(runtime, unit, 
         with unit() as ctx:
             ctx.notify(
                 "test.reminder",
-                {"text": "standup"},
+                Reminder(text="standup"),
                 due_at=ctx.now + timedelta(minutes=10),
                 expires_after=timedelta(hours=2),
             )
@@ -88,7 +98,7 @@ def test_reminder_past_its_expiry_is_skipped(runtime, unit, messenger):
         with unit() as ctx:
             ctx.notify(
                 "test.reminder",
-                {"text": "stale"},
+                Reminder(text="stale"),
                 due_at=ctx.now,
                 expires_after=timedelta(minutes=30),
             )
@@ -104,7 +114,7 @@ def test_failed_send_is_retried_and_not_lost(runtime, unit, messenger):
     scheduler = Scheduler(runtime)
     with freeze_time("2026-12-01 09:00:00") as frozen:
         with unit() as ctx:
-            ctx.notify("test.reminder", {"text": "retry me"})
+            ctx.notify("test.reminder", Reminder(text="retry me"))
         assert scheduler.tick() == 0
         frozen.tick(timedelta(minutes=1))
         assert scheduler.tick() == 1
@@ -121,7 +131,9 @@ def test_two_schedulers_send_every_reminder_exactly_once(runtime, unit):
             with unit() as ctx:
                 for n in range(30):
                     ctx.notify(
-                        "test.reminder", {"text": f"r{n}"}, due_at=ctx.now + timedelta(minutes=n)
+                        "test.reminder",
+                        Reminder(text=f"r{n}"),
+                        due_at=ctx.now + timedelta(minutes=n),
                     )
             for _ in range(31):
                 barrier = threading.Barrier(2)
@@ -203,7 +215,7 @@ def test_running_scheduler_sends_a_due_notice(runtime, unit, messenger):
 
     messenger.post = post  # type: ignore[method-assign]
     with unit() as ctx:
-        ctx.notify("test.reminder", {"text": "live"}, due_at=ctx.now + timedelta(seconds=1))
+        ctx.notify("test.reminder", Reminder(text="live"), due_at=ctx.now + timedelta(seconds=1))
     scheduler = Scheduler(runtime, interval=0.5)
     scheduler.start()
     try:
