@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -30,6 +30,7 @@ __all__ = [
     "Notice",
     "NoticeStatus",
     "bring_forward",
+    "by_status_and_kind",
     "cancel",
     "claim",
     "drop_pending",
@@ -321,3 +322,30 @@ def queued_kinds(session: Session) -> dict[str, int]:
         .group_by(Notice.kind)
     )
     return {kind: count for kind, count in rows}
+
+
+# What /metrics counts (bot/metrics.py): the queue and the recent failures, never the history.
+COUNTED = (PENDING, SENDING, CALLING, UNKNOWN, NoticeStatus.FAILED)
+
+
+def by_status_and_kind(
+    session: Session, now: datetime, failed_since: datetime
+) -> dict[tuple[str, str], int]:
+    """How many notices of each (status, kind) are on their way: pending and due by ``now``,
+    being sent, or in doubt, plus those failed since ``failed_since``.
+
+    Read along the (status, due_at) index: sent, skipped and cancelled rows, which grow with
+    history, are never visited, and neither are pending rows planned for later.
+    """
+    rows = session.execute(
+        select(Notice.status, Notice.kind, func.count())
+        .where(
+            or_(
+                and_(Notice.status == PENDING, Notice.due_at <= now),
+                Notice.status.in_((SENDING, CALLING, UNKNOWN)),
+                and_(Notice.status == NoticeStatus.FAILED, Notice.failed_at >= failed_since),
+            )
+        )
+        .group_by(Notice.status, Notice.kind)
+    )
+    return {(status, kind): count for status, kind, count in rows}
