@@ -31,6 +31,8 @@ def outcome_of(exc: BaseException) -> str:
         status = exc.response.status_code
         if status == 429:
             return "ratelimited"
+        if status >= 500:  # whatever the body says: Slack itself is in trouble
+            return f"http_{status}"
         error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
         return str(error) if error else f"http_{status}"
     if _timed_out(exc):
