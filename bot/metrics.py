@@ -24,7 +24,9 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any, Protocol
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import (
     CollectorRegistry,
@@ -39,7 +41,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
-from bot.http import HttpRequest, HttpResponse
+from bot.http import HttpRequest, HttpResponse, request_from
 from bot.notice_health import FAILED_WINDOW
 from bot.quietlog import OncePerMinute
 from bot.registry import Registry
@@ -313,6 +315,33 @@ def scrape(rt: Scraped, request: HttpRequest) -> HttpResponse:
             headers=(("WWW-Authenticate", 'Bearer realm="opsdesk metrics"'),),
         )
     return HttpResponse(200, exposition(rt), CONTENT_TYPE)
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # a scrape every 15 s is not news
+
+
+def serve(rt: Scraped, port: int, host: str = "0.0.0.0") -> WSGIServer:
+    """``GET /metrics`` on ``port``, on a daemon thread, for a process that has no web server
+    of its own (the scheduler alone, Socket Mode). ``shutdown()`` the server to stop it."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        known = environ.get("PATH_INFO") == PATH and environ.get("REQUEST_METHOD") == "GET"
+        answer = (
+            scrape(rt, request_from(environ, {}, b""))
+            if known
+            else HttpResponse.error(404, "only GET /metrics here")
+        )
+        status = f"{answer.status} {HTTPStatus(answer.status).phrase}"
+        headers = [("Content-Type", answer.content_type), ("Content-Length", str(len(answer.body)))]
+        start_response(status, headers + list(answer.headers))
+        return [answer.body]
+
+    server = make_server(host, port, app, handler_class=_Quiet)
+    threading.Thread(target=server.serve_forever, name="opsdesk-metrics", daemon=True).start()
+    log.info("serving GET /metrics on port %s", server.server_port)
+    return server
 
 
 def register(registry: Registry[Any]) -> None:

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -146,3 +147,41 @@ def test_under_gunicorn_every_worker_answers_the_same_totals_even_after_one_dies
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
+
+
+def test_the_scheduler_alone_serves_its_own_metrics_on_the_metrics_port(
+    tmp_path: Path, stub: SlackStub
+) -> None:
+    """`opsdesk scheduler` has no web server: with OPSDESK_METRICS_PORT it says it leads and
+    when it last swept, which the web processes cannot know."""
+    port = free_port()
+    env = server_env(f"sqlite:///{tmp_path / 'clock.db'}", stub, free_port())
+    env.update(OPSDESK_METRICS_PORT=str(port), OPSDESK_METRICS_TOKEN="clock-token")
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "scheduler"], env=env, cwd=tmp_path)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/metrics", headers={"Authorization": "Bearer clock-token"}
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert proc.poll() is None, "the scheduler exited"
+            try:
+                with opener.open(request, timeout=2) as resp:
+                    samples = parse(resp.read().decode())
+                if value(samples, "opsdesk_scheduler_last_tick_timestamp_seconds") > 0:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "no sweep seen on the metrics port"
+            time.sleep(0.2)
+        assert value(samples, "opsdesk_scheduler_leader") == 1
+        swept = value(samples, "opsdesk_scheduler_last_tick_timestamp_seconds")
+        assert abs(swept - time.time()) < 60
+        assert "opsdesk_notices" in samples  # the database's gauges too
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            opener.open(f"http://127.0.0.1:{port}/metrics", timeout=2)
+        assert refused.value.code == 401
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
