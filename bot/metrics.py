@@ -252,7 +252,7 @@ def _from_database(rt: Scraped) -> Iterator[Metric]:
     now = rt.clock.now()
     with deadline(rt.settings.OPSDESK_HEALTH_TIMEOUT_MS / 1000), rt.sessions() as session:
         counted = queue.by_status_and_kind(session, now, now - FAILED_WINDOW)
-        oldest = queue.health(session, now, now).oldest_due
+        oldest = queue.oldest_due(session, now)
         open_incidents = incident_rows.open_by_severity(session)
     notices = GaugeMetricFamily(
         "opsdesk_notices",
