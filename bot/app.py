@@ -21,7 +21,7 @@ from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
 from sqlalchemy import Engine
 
-from bot import boot, sanitize
+from bot import boot, metrics, sanitize
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import Ctx
@@ -64,9 +64,13 @@ AREAS: tuple[Area, ...] = (
 )
 
 
+# The kernel's own endpoints, declared beside whatever areas a process is built with.
+KERNEL: tuple[Area, ...] = (metrics,)
+
+
 def build_registry(areas: Iterable[Area] = AREAS) -> Registry[Ctx]:
     registry: Registry[Ctx] = Registry()
-    for area in areas:
+    for area in (*KERNEL, *areas):
         area.register(registry)
     return registry
 

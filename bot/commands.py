@@ -173,6 +173,12 @@ class CommandSet:
         also = f" (also {', '.join(f'`{a}`' for a in cmd.aliases)})" if cmd.aliases else ""
         return f"*{self.slash} {cmd.name}*{also}: {cmd.help_line()}\n{self.usage_of(cmd)}"
 
+    def named(self, text: str) -> str | None:
+        """The name of the subcommand ``text`` starts with (an alias resolved), if it is one."""
+        words = text.split(maxsplit=1)
+        cmd = self._by_word.get(words[0].lower()) if words else None
+        return cmd.name if cmd is not None else None
+
     def parse(self, text: str, env: ParseEnv) -> Command | None:
         """None for empty text (the caller decides: a modal, or the help)."""
         words = text.split()

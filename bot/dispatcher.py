@@ -34,6 +34,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import metrics
 from bot.config import Config
 from bot.context import SYSTEM_USER, Actor, Ctx, Outbox
 from bot.delivery import InDoubt, Job, LostClaim, Progress
@@ -182,7 +183,8 @@ class Dispatcher:
             )
         if problem is not None:
             log.error("notice %s: %s", notice_id, problem)
-            self._end(job, NoticeStatus.FAILED, problem)
+            if self._end(job, NoticeStatus.FAILED, problem):
+                metrics.notice_failed(kind)
             return 0
         try:
             sent = job.run()
@@ -192,7 +194,9 @@ class Dispatcher:
         except Skip as reason:
             # A record that skips after its calls went out still said what it had to say.
             said = job.status == CALLING or bool(job.progress.done)
-            self._end(job, NoticeStatus.SENT if said else NoticeStatus.SKIPPED, str(reason) or None)
+            status = NoticeStatus.SENT if said else NoticeStatus.SKIPPED
+            if self._end(job, status, str(reason) or None) and said:
+                metrics.notice_sent(kind)
             return 0
         except NotYet as exc:
             self._wait(job, kind, created_at, exc)
@@ -202,6 +206,8 @@ class Dispatcher:
             log.log(level, "notice %s (%s) not sent: %s", notice_id, kind, exc, exc_info=True)
             self._retry_later(job, kind, attempts, exc)
             return 0
+        if sent:
+            metrics.notice_sent(kind)
         # Records may queue follow-ups that are due at once (e.g. the next step's approvers).
         self.flush(job.outbox)
         return 1 if sent else 0
@@ -210,13 +216,13 @@ class Dispatcher:
         with self.sessions() as session:
             return queue.live(session, like=like)
 
-    def _end(self, job: Job, status: NoticeStatus, note: str | None) -> None:
+    def _end(self, job: Job, status: NoticeStatus, note: str | None) -> bool:
         values: dict[str, Any] = {"status": status, "last_error": note}
         if status == NoticeStatus.SENT:
             values["sent_at"] = job.now
         if status == NoticeStatus.FAILED:
             values["failed_at"] = job.now
-        self._move(job, values)
+        return self._move(job, values)
 
     def _wait(self, job: Job, kind: str, created_at: datetime, exc: NotYet) -> None:
         """Back to pending for a while; waiting is not a failed attempt. A wait on a named notice
@@ -225,7 +231,8 @@ class Dispatcher:
         error = f"waiting: {exc}"[:2000]
         if exc.behind is None and waited > WAIT_LIMIT:
             log.error("notice %s (%s) gave up waiting: %s", job.notice_id, kind, exc)
-            self._end(job, NoticeStatus.FAILED, error)
+            if self._end(job, NoticeStatus.FAILED, error):
+                metrics.notice_failed(kind)
             return
         values = {"status": NoticeStatus.PENDING, "due_at": job.now + waiting_delay(waited)}
         self._move(job, {**values, "last_error": error}, give_back_attempt=True)
@@ -249,11 +256,13 @@ class Dispatcher:
         with transaction(self.sessions) as session:
             if self.registry.is_awaited(kind):
                 error += self._revive(session, job)
-            self._move(
+            failed = self._move(
                 job,
                 {"status": NoticeStatus.FAILED, "failed_at": job.now, "last_error": error[:2000]},
                 session=session,
             )
+        if failed:  # counted once it is committed
+            metrics.notice_failed(kind)
 
     def _revive(self, session: Session, job: Job) -> str:
         """Queue the notice again under ``<key>#<n>``, carrying what it delivered or left in
@@ -285,8 +294,9 @@ class Dispatcher:
         *,
         session: Session | None = None,
         give_back_attempt: bool = False,
-    ) -> None:
-        """Leave the claim with these values (and the row's progress as the job left it)."""
+    ) -> bool:
+        """Leave the claim with these values (and the row's progress as the job left it);
+        False when another process took the notice over meanwhile."""
         if session is None:
             with transaction(self.sessions) as own:
                 return self._move(job, values, session=own, give_back_attempt=give_back_attempt)
@@ -300,6 +310,7 @@ class Dispatcher:
         )
         if not won:
             log.warning("notice %s: another process took it over meanwhile", job.notice_id)
+        return won
 
     def _recover(self, now: datetime) -> None:
         with transaction(self.sessions) as session:

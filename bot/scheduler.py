@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import metrics
 from bot.leader import Leadership
 from bot.runtime import Runtime
 
@@ -55,11 +57,14 @@ class Scheduler:
         if self._aps.running:
             self._aps.shutdown(wait=True)
         self.leadership.release()
+        metrics.scheduler_leader(False)
 
     def tick(self) -> int:
         """Plan, then send what is due; returns how many notices went out."""
         with self._lock:
-            if not self.leadership.check():
+            leader = self.leadership.check()
+            metrics.scheduler_leader(leader)
+            if not leader:
                 return 0
             self.rt.dispatcher.plan()
             sent = 0
@@ -68,6 +73,8 @@ class Scheduler:
                 sent += batch
                 if batch == 0:
                     break
+            # Real time, whatever the console's clock says: Prometheus compares it with time().
+            metrics.scheduler_ticked(time.time())
             return sent
 
     def _tick_logged(self) -> None:

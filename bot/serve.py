@@ -46,7 +46,8 @@ def socket_mode(s: Settings) -> int:
 
     boot.require_slack(s, "Socket Mode")
     assert s.SLACK_APP_TOKEN  # require_slack stopped without it
-    _, app, scheduler = start_socket_mode(s)
+    rt, app, scheduler = start_socket_mode(s)
+    _maybe_metrics(rt)
     try:
         socket_handler(app, s.SLACK_APP_TOKEN).start()
     finally:
@@ -69,6 +70,7 @@ def start_socket_mode(s: Settings) -> tuple[Runtime, App, Scheduler | None]:
 
 def scheduler_only(s: Settings) -> int:
     scheduler = build_scheduler(s)
+    _maybe_metrics(scheduler.rt)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -90,6 +92,18 @@ def build_scheduler(s: Settings) -> Scheduler:
     cfg, _ = boot.config(s)
     rt = start_runtime(s, cfg, SlackMessenger(make_web_client(s)), engine=boot.database(s))
     return Scheduler(rt)
+
+
+def _maybe_metrics(rt: Runtime) -> None:
+    """GET /metrics on OPSDESK_METRICS_PORT: these modes have no web server to answer it."""
+    if rt.settings.OPSDESK_METRICS_PORT is None:
+        return
+    from bot import metrics
+
+    try:
+        metrics.serve(rt, rt.settings.OPSDESK_METRICS_PORT)
+    except OSError as exc:  # metrics are not worth stopping the scheduler for
+        log.error("cannot serve /metrics on port %s: %s", rt.settings.OPSDESK_METRICS_PORT, exc)
 
 
 def _maybe_scheduler(rt: Runtime) -> Scheduler | None:

@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     OPSDESK_CONFIG: str | None = None
     OPSDESK_TIMEZONE: str = "UTC"
     OPSDESK_SCHEDULER: Literal["on", "off"] = "on"
+    # Bearer token for GET /metrics; unset, the endpoint is open (bot/metrics.py).
+    OPSDESK_METRICS_TOKEN: str | None = None
+    # Processes with no web server of their own (`opsdesk scheduler`, `opsdesk socket`) serve
+    # GET /metrics on this port when it is set.
+    OPSDESK_METRICS_PORT: int | None = Field(default=None, ge=1, le=65535)
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # Bounded waits (docs/RELIABILITY.md): Slack wants an answer within 3 seconds.
     OPSDESK_REQUEST_DEADLINE_MS: int = Field(default=2500, ge=100, le=60_000)

@@ -27,6 +27,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web import SlackResponse
 
+from bot import metrics
 from bot.messenger import (
     DeliveryUnknown,
     Message,
@@ -37,6 +38,7 @@ from bot.messenger import (
     UserInfo,
 )
 from bot.settings import Settings
+from bot.slack_metered import MeteredWebClient, method_of
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,20 @@ CHANNEL_PAGES = 10
 
 class ShortRateLimitRetryHandler(RateLimitErrorRetryHandler):
     """Retries a 429 only when Slack asks to wait at most ``max_wait`` seconds."""
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        # The 429 is answered inside one api_call: counted here, as a request Slack limited.
+        metrics.slack_call(method_of(request), "ratelimited", None)
+        super().prepare_for_next_attempt(
+            state=state, request=request, response=response, error=error
+        )
 
     def __init__(self, max_retry_count: int, max_wait: float):
         super().__init__(max_retry_count=max_retry_count)
@@ -88,7 +104,7 @@ def make_web_client(settings: Settings) -> WebClient:
     handlers: list[RetryHandler] = [
         ShortRateLimitRetryHandler(RATE_LIMIT_RETRIES, RATE_LIMIT_MAX_WAIT)
     ]
-    return WebClient(
+    return MeteredWebClient(
         token=settings.SLACK_BOT_TOKEN,
         base_url=settings.SLACK_API_URL,
         # slack_sdk annotates timeout as int; urllib takes seconds as a float, as sent here.
@@ -98,7 +114,7 @@ def make_web_client(settings: Settings) -> WebClient:
 
 
 def make_upload_client(client: WebClient) -> WebClient:
-    return WebClient(
+    return MeteredWebClient(
         token=client.token,
         base_url=client.base_url,
         timeout=UPLOAD_TIMEOUT,
@@ -119,12 +135,12 @@ class SlackMessenger:
         self.client = client
         # users.info may run before a person's first request (bot/users.py): a 1 s timeout and
         # no retries, so a slow or rate-limiting Slack never holds a request in Retry-After sleeps.
-        self.lookups = WebClient(
+        self.lookups = MeteredWebClient(
             token=client.token, base_url=client.base_url, timeout=1, retry_handlers=[]
         )
         self.uploads = make_upload_client(client)
         # Inside a request: no retries, no Retry-After sleeps, never past Slack's 3 s.
-        self.interactive = WebClient(
+        self.interactive = MeteredWebClient(
             token=client.token,
             base_url=client.base_url,
             timeout=cast(int, min(client.timeout, INTERACTIVE_TIMEOUT)),  # a float, as above

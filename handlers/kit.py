@@ -14,7 +14,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 
 from bot import unit
-from bot.commands import CommandSet
+from bot.commands import Command, CommandSet
 from bot.context import Outbox
 from bot.errors import FieldErrors, UserError
 from bot.messenger import Message
@@ -67,7 +67,7 @@ def slash(app: App, commands: CommandSet) -> Callable[[SlashFn], SlashFn]:
                 commands.slash,
                 user_id=body["user_id"],
                 channel_id=body.get("channel_id"),
-                work=lambda req: fn(req, commands.parse(body.get("text", ""), req.env)),
+                work=lambda req: fn(req, _parsed(req, commands, body.get("text", ""))),
             )
             if err is not None:
                 _ephemeral(ack, error_message(err))
@@ -80,6 +80,15 @@ def slash(app: App, commands: CommandSet) -> Callable[[SlashFn], SlashFn]:
         return fn
 
     return decorate
+
+
+def _parsed(req: Request, commands: CommandSet, text: str) -> Command | None:
+    """The subcommand, named in the request metrics (``/incident list``) when the first word
+    is one, whether or not the rest parses; any other word is never a label."""
+    name = commands.named(text)
+    if name is not None:
+        req.kind.name = f"{commands.slash} {name}"
+    return commands.parse(text, req.env)
 
 
 ActionFn = Callable[[Request, str], Reply]

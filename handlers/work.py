@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import BoltContext
 
-from bot import ids, unit
+from bot import ids, metrics, unit
 from bot.commands import ParseEnv, UsageError
 from bot.context import Ctx, Outbox
 from bot.errors import NotFound, UserError
@@ -32,6 +33,32 @@ Reply = Message | None
 
 
 @dataclass
+class Kind:
+    """What ``opsdesk_requests_total`` calls a request: a name the code declares (a slash
+    command and its subcommand, an action id, a callback id, an event type), never user text."""
+
+    name: str
+
+
+# Slack's payload types, as the request metrics name them.
+_KINDS = {
+    "block_actions": "action",
+    "view_submission": "view",
+    "view_closed": "view",
+    "message_action": "shortcut",
+    "shortcut": "shortcut",
+    "event_callback": "event",
+}
+
+
+def kind_of(body: dict[str, Any], what: str) -> Kind:
+    """``/incident`` for a slash command, else ``action:incident_ack``, ``event:app_mention``..."""
+    if body.get("command"):
+        return Kind(what)
+    return Kind(f"{_KINDS.get(str(body.get('type')), 'other')}:{what}")
+
+
+@dataclass
 class Request:
     """One Slack interaction, as a listener sees it."""
 
@@ -41,6 +68,8 @@ class Request:
     channel_id: str | None
     trigger_id: str | None
     body: dict[str, Any]
+    # A slash command's listener names the subcommand it parsed (``/incident list``).
+    kind: Kind = field(default_factory=lambda: Kind("unknown"))
 
     @property
     def env(self) -> ParseEnv:
@@ -131,6 +160,7 @@ def _run(
     channel_id: str | None,
     trigger_id: str | None,
     work: Callable[[Request], Reply],
+    kind: Kind,
 ) -> tuple[Reply, Outbox]:
     """One unit of work: commits when ``work`` returns, rolls back on any exception.
 
@@ -150,7 +180,7 @@ def _run(
                     log.info("event %s already handled; ignoring Slack's retry", event_id)
                     return None, Outbox()
                 ctx = unit.acting(rt, session, user_id, now, met=met)
-                req = Request(ctx, rt, user_id, channel_id, trigger_id, body)
+                req = Request(ctx, rt, user_id, channel_id, trigger_id, body, kind)
                 reply = unit.acted_on_once(session, lambda: work(req)) if event_id else work(req)
                 session.commit()
             except BaseException:
@@ -195,19 +225,20 @@ def _first_line(exc: BaseException) -> str:
 
 def _guarded(
     rt: Runtime, what: str, work: Callable[[], tuple[Reply, Outbox]]
-) -> tuple[Reply, Outbox, UserError | None]:
+) -> tuple[Reply, Outbox, UserError | None, str]:
+    """The answer, and the outcome the request metrics count: ok, user_error or error."""
     try:
         reply, outbox = work()
-        return reply, outbox, None
+        return reply, outbox, None, metrics.OK
     except UserError as exc:
-        return None, Outbox(), exc
+        return None, Outbox(), exc, metrics.USER_ERROR
     except Exception as exc:
         if unit.is_outage(exc):
             outages.warning(f"database unavailable; answering with an apology: {_first_line(exc)}")
-            return outage_apology(), Outbox(), None
+            return outage_apology(), Outbox(), None, metrics.ERROR
         request_id = uuid.uuid4().hex[:8]
         log.exception("%s failed (request %s)", what, request_id)
-        return apology(request_id), Outbox(), None
+        return apology(request_id), Outbox(), None, metrics.ERROR
 
 
 def handle(
@@ -219,8 +250,11 @@ def handle(
     channel_id: str | None,
     work: Callable[[Request], Reply],
 ) -> tuple[Reply, Outbox, UserError | None]:
-    """The one error path around one unit of work (see the module docstring)."""
-    return _guarded(
+    """The one error path around one unit of work (see the module docstring), counted and
+    timed in ``opsdesk_requests_total`` and ``opsdesk_request_seconds``."""
+    kind = kind_of(body, what)
+    started = time.perf_counter()
+    reply, outbox, err, outcome = _guarded(
         rt,
         what,
         lambda: _run(
@@ -230,5 +264,8 @@ def handle(
             channel_id=channel_id,
             trigger_id=body.get("trigger_id"),
             work=work,
+            kind=kind,
         ),
     )
+    metrics.request_done(kind.name, outcome, time.perf_counter() - started)
+    return reply, outbox, err

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -30,6 +30,7 @@ __all__ = [
     "Notice",
     "NoticeStatus",
     "bring_forward",
+    "by_status_and_kind",
     "cancel",
     "claim",
     "drop_pending",
@@ -44,6 +45,7 @@ __all__ = [
     "load",
     "move",
     "next_due",
+    "oldest_due",
     "queued_kinds",
     "recover_stale",
     "reschedule",
@@ -291,10 +293,14 @@ def health(session: Session, now: datetime, failed_since: datetime) -> Health:
         .select_from(Notice)
         .where(Notice.status == NoticeStatus.FAILED, Notice.failed_at >= failed_since)
     )
-    oldest = session.scalar(
+    return Health(int(failed or 0), oldest_due(session, now))
+
+
+def oldest_due(session: Session, now: datetime) -> datetime | None:
+    """When the longest-waiting notice that is due and not yet out fell due."""
+    return session.scalar(
         select(func.min(Notice.due_at)).where(Notice.status.in_(CLAIMABLE), Notice.due_at <= now)
     )
-    return Health(int(failed or 0), oldest)
 
 
 def failed_between(
@@ -321,3 +327,35 @@ def queued_kinds(session: Session) -> dict[str, int]:
         .group_by(Notice.kind)
     )
     return {kind: count for kind, count in rows}
+
+
+# What /metrics counts (bot/metrics.py): the queue and the recent failures, never the history.
+COUNTED = (PENDING, SENDING, CALLING, UNKNOWN, NoticeStatus.FAILED)
+
+
+def by_status_and_kind(
+    session: Session, now: datetime, failed_since: datetime
+) -> dict[tuple[str, str], int]:
+    """How many notices of each (status, kind) are on their way: pending and due by ``now``,
+    being sent, or in doubt, plus those failed since ``failed_since``.
+
+    Three reads along the (status, due_at) index, one per part (with an OR, SQLite would read
+    the whole index): sent, skipped and cancelled rows, which grow with history, are never
+    visited, and neither are pending rows planned for later.
+    """
+    parts = (
+        (Notice.status == PENDING, Notice.due_at <= now),
+        (Notice.status.in_((SENDING, CALLING, UNKNOWN)),),
+        (Notice.status == NoticeStatus.FAILED, Notice.failed_at >= failed_since),
+    )
+    rows = session.execute(
+        union_all(
+            *(
+                select(Notice.status, Notice.kind, func.count())
+                .where(*where)
+                .group_by(Notice.status, Notice.kind)
+                for where in parts
+            )
+        )
+    )
+    return {(status, kind): count for status, kind, count in rows}
