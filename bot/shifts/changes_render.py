@@ -255,4 +255,4 @@ def away_list(rows: Sequence[Away], now: datetime, tz: ZoneInfo, *, everyone: bo
         *b.sections(lines),
         b.context("Cancel one with `/shift away cancel AWY-n`."),
     ]
-    return Message(text=f"{title}: {len(rows)}", blocks=b.fit(blocks))
+    return Message(text="\n".join([f"{title}:", *lines]), blocks=b.fit(blocks))
