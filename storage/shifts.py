@@ -1,7 +1,7 @@
 """Shifts: overrides, shift ids and the per-rotation on-call snapshot. No Slack here.
 
 Shifts themselves are computed from the config (bot/shifts/rotation.py), not stored one by one.
-What is stored: overrides (``add``, ``swap``), which win for their window; a small row per
+What is stored: overrides (``add``, ``swap``, ``away``), which win for their window; a small row per
 computed shift that someone was shown, so it has a stable id (``SHF-9``) to ``swap``; and the
 snapshot of who was last announced on call per rotation, which the hand-off planner moves with
 a conditional update.

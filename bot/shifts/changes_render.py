@@ -30,7 +30,8 @@ def _text(text: str) -> Message:
 
 def swap_ask(request: SwapRequest, tz: ZoneInfo) -> Message:
     """The DM to the person asked, with Accept and Decline."""
-    had = f" (now with {user(request.holder)})" if request.holder else ""
+    theirs = request.holder in (None, request.requester)
+    had = "" if theirs else f" (now with {user(request.holder)})"
     text = (
         f":arrows_counterclockwise: {user(request.requester)} asks you to take {_shift(request)}"
         f"{had}, {window(request.starts_at, request.ends_at, tz)}."

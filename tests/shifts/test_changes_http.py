@@ -108,6 +108,7 @@ def test_time_off_hands_the_shift_on_lists_and_cancels(slack: SlackApp, frozen) 
     assert "Time off AWY-1: <@U_BOB> is away" in resp.text and "→ <@U_CAROL>" in resp.text
     assert any("<@U_BOB> is away" in t and "<@U_CAROL>" in t for t in _posts(slack, "C_ONCALL"))
     assert any("You cover <@U_BOB>'s time off" in c.params["text"] for c in _dms(slack, "U_CAROL"))
+    assert "<@U_CAROL> _(covering time off, by <@U_BOB>)_" in slack.slash("/shift", "next").text
     listed = slack.slash("/shift", "away list", user="U_BOB")
     blocks = json.dumps(listed.json["blocks"])
     assert "`AWY-1` <@U_BOB>" in blocks and "upcoming" in blocks and "Your time off" in blocks

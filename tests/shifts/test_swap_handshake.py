@@ -124,9 +124,9 @@ def test_an_unanswered_request_expires_when_the_shift_ends(runtime, messenger):
     assert _status(runtime, request_id) == SwapStatus.EXPIRED
     assert any("did not answer before SHF-" in t for t in dms(messenger, "U_BOB"))
     assert "expired" in of(messenger, "update", "DU_CAROL")[-1].message.text
-    with freeze_time("2026-12-14 09:00:00"):
-        with pytest.raises(UserError, match="expired"), acting(runtime, "U_CAROL") as ctx:
-            swaps.answer(ctx, request_id, accept=True)
+    later = freeze_time("2026-12-14 09:00:00")
+    with later, pytest.raises(UserError, match="expired"), acting(runtime, "U_CAROL") as ctx:
+        swaps.answer(ctx, request_id, accept=True)
     assert audit_actions(runtime, "shift_swap") == ["swap.requested", "swap.expired"]
 
 
