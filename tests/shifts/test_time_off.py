@@ -10,6 +10,7 @@ from freezegun import freeze_time
 
 from bot import oncall
 from bot.errors import Forbidden, NotFound, UserError
+from bot.scheduler import Scheduler
 from bot.shifts import away, service
 from storage import shifts as shift_repo
 from tests.shifts.changes_helpers import acting, audit_actions, dms, of
@@ -170,3 +171,22 @@ def test_overlapping_time_off_and_bad_cancels_are_refused(runtime):
     later = freeze_time("2026-12-12 00:00:00")
     with later, pytest.raises(UserError, match="already over"), acting(runtime, "U_BOB") as ctx:
         away.cancel(ctx, done.away.id)
+
+
+def test_the_reminder_and_the_hand_off_go_to_the_substitute(runtime, messenger):
+    scheduler = Scheduler(runtime)
+    with freeze_time(NOW):
+        scheduler.tick()  # the rotation's snapshot: Alice on call
+        _away(runtime, "U_BOB", utc("2026-12-06 00:00", BERLIN), utc("2026-12-09 00:00", BERLIN))
+    messenger.sent.clear()
+    with freeze_time(utc("2026-12-07 08:05", BERLIN)):
+        scheduler.tick()
+    reminders = [s.target for s in messenger.of("dm") if "*primary*" in s.message.text]
+    assert reminders == ["U_CAROL"]
+    with freeze_time(utc("2026-12-07 09:00", BERLIN)):
+        scheduler.tick()
+    (handoff,) = [s.message.text for s in of(messenger, "post", "C_ONCALL")]
+    assert "<@U_CAROL> is now on call (override)" in handoff and "<@U_ALICE>" in handoff
+    with freeze_time(utc("2026-12-09 00:00", BERLIN)):
+        scheduler.tick()
+    assert "<@U_BOB> is now on call" in of(messenger, "post", "C_ONCALL")[-1].message.text
