@@ -144,7 +144,7 @@ def _gaps(gaps: Sequence[tuple[datetime, datetime]], tz: ZoneInfo) -> list[str]:
 def away_recorded(planned: Planned, tz: ZoneInfo) -> Message:
     away = planned.away
     lines = [
-        f":palm_tree: Time off {away_ref(away.id)}: {user(away.user_id)} is away "
+        f":calendar: Time off {away_ref(away.id)}: {user(away.user_id)} is away "
         f"{window(away.starts_at, away.ends_at, tz)}."
     ]
     if planned.covered:
@@ -169,7 +169,7 @@ def away_planned(
 ) -> Message:
     """The rotation channel's (and, with gaps, the admins') news of a time off."""
     lines = [
-        f":palm_tree: *{rotation}*: {user(away.user_id)} is away "
+        f":calendar: *{rotation}*: {user(away.user_id)} is away "
         f"{window(away.starts_at, away.ends_at, tz)} ({away_ref(away.id)})."
     ]
     if covered:
@@ -187,7 +187,7 @@ def away_planned(
 def away_cover_dm(
     away: Away, rotation: str, mine: Sequence[ShiftOverride], tz: ZoneInfo
 ) -> Message:
-    lines = [f":palm_tree: You cover {user(away.user_id)}'s time off on *{rotation}*:"]
+    lines = [f":calendar: You cover {user(away.user_id)}'s time off on *{rotation}*:"]
     return _text("\n".join(lines + [f"• {window(o.starts_at, o.ends_at, tz)}" for o in mine]))
 
 

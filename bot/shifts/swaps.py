@@ -22,7 +22,7 @@ from storage import shift_changes as repo
 from storage.shift_changes import SwapRequest, SwapStatus
 from storage.shifts import ShiftOverride
 
-ENTITY = "shift_swap"
+ENTITY = "swap_request"
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ def test_a_members_swap_asks_and_happens_on_accept(runtime, messenger):
     assert "shift_swap_accept" not in str(edited[-1].message.blocks)  # buttons gone
     with freeze_time("2026-12-08 12:00:00"), acting(runtime, "U_ALICE") as ctx:
         assert oncall.on_call(ctx) == ["U_CAROL"]
-    assert audit_actions(runtime, "shift_swap") == ["swap.requested", "swap.accepted"]
+    assert audit_actions(runtime, "swap_request") == ["swap.requested", "swap.accepted"]
     assert audit_actions(runtime, "shift") == ["override.swap"]
 
 
@@ -113,7 +113,7 @@ def test_decline_tells_the_requester_and_changes_nothing(runtime, messenger):
             )
             == []
         )
-    assert audit_actions(runtime, "shift_swap") == ["swap.requested", "swap.declined"]
+    assert audit_actions(runtime, "swap_request") == ["swap.requested", "swap.declined"]
 
 
 def test_an_unanswered_request_expires_when_the_shift_ends(runtime, messenger):
@@ -127,7 +127,7 @@ def test_an_unanswered_request_expires_when_the_shift_ends(runtime, messenger):
     later = freeze_time("2026-12-14 09:00:00")
     with later, pytest.raises(UserError, match="expired"), acting(runtime, "U_CAROL") as ctx:
         swaps.answer(ctx, request_id, accept=True)
-    assert audit_actions(runtime, "shift_swap") == ["swap.requested", "swap.expired"]
+    assert audit_actions(runtime, "swap_request") == ["swap.requested", "swap.expired"]
 
 
 def test_a_click_after_the_end_before_the_expiry_ran_is_answered_kindly(runtime, messenger):
