@@ -14,7 +14,7 @@ AwayId = Annotated[int, ref("AWY", "a time off")]
 
 
 class Away(Command):
-    """Time off: your shifts then go to the next member free; also `away list`, `away cancel`."""
+    """Time off: your shifts in that window go to the next member who is free."""
 
     name: ClassVar[str] = "away"
     usage: ClassVar[str] = "away <from> <to|for> [@user] | away list | away cancel <id>"

@@ -178,7 +178,7 @@ def away_planned(
     if gaps:
         lines.append(
             f":warning: Nobody is free to cover these; {user(away.user_id)} stays on call "
-            "unless someone takes them (`/shift add @user <from> <to>`):"
+            "unless someone takes them (`/shift add`):"
         )
         lines += _gaps(gaps, tz)
     return _text("\n".join(lines))
