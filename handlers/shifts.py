@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 
 from slack_bolt import App
 
@@ -11,8 +12,10 @@ from bot.context import Ctx
 from bot.errors import UserError
 from bot.messenger import Message
 from bot.registry import Registry
+from bot.shifts import away, render, service, swaps
+from bot.shifts import changes_render as changes
 from bot.shifts import commands as cmd
-from bot.shifts import render, service
+from bot.shifts.away_commands import Away
 from bot.shifts.commands import COMMANDS
 from bot.shifts.ids import Action, View
 from handlers.kit import Request, action, button_id, slash, submission
@@ -44,9 +47,29 @@ def run(req: Request, command: cmd.Command | None) -> Message:
             override = service.add_override(ctx, user_id, start, end, rotation)
             return render.added(override, ctx.tz)
         case cmd.Swap(id=slot_id, user=user_id):
-            override, holder = service.swap(ctx, slot_id, user_id)
-            return render.swapped(override, holder, ctx.tz)
+            return _swap(req, slot_id, user_id)
+        case Away(action="list"):
+            rows = away.listing(ctx)
+            return changes.away_list(rows, ctx.now, ctx.tz, everyone=ctx.actor.is_admin)
+        case Away(action="cancel", id=int(away_id)):
+            return changes.away_cancel_reply(away.cancel(ctx, away_id), ctx.tz)
+        case Away(user=user_id, starts_at=datetime() as start, ends_at=datetime() as end):
+            return changes.away_recorded(away.record(ctx, user_id, start, end), ctx.tz)
     raise AssertionError(command)
+
+
+def _swap(req: Request, slot_id: int, user_id: str) -> Message:
+    match swaps.swap(req.ctx, slot_id, user_id):
+        case swaps.Applied(override=override, holder=holder):
+            return render.swapped(override, holder, req.ctx.tz)
+        case swaps.Asked(request=request):
+            return changes.asked(request, req.ctx.tz)
+    raise AssertionError(slot_id)
+
+
+def _answer(req: Request, value: str, *, accept: bool) -> Message:
+    done = swaps.answer(req.ctx, button_id(value, "a swap request"), accept=accept)
+    return changes.answered(done.request, done.override, req.ctx.tz)
 
 
 def register(app: App, registry: Registry[Ctx]) -> None:
@@ -72,8 +95,15 @@ def register(app: App, registry: Registry[Ctx]) -> None:
         user_id = values.get("user", "").strip()
         if not user_id:
             raise UserError("Choose who takes the shift.", field="user")
-        override, holder = service.swap(req.ctx, slot_id, user_id)
-        return render.swapped(override, holder, req.ctx.tz)
+        return _swap(req, slot_id, user_id)
+
+    @action(app, Action.SWAP_ACCEPT)
+    def on_swap_accept(req: Request, value: str) -> Message:
+        return _answer(req, value, accept=True)
+
+    @action(app, Action.SWAP_DECLINE)
+    def on_swap_decline(req: Request, value: str) -> Message:
+        return _answer(req, value, accept=False)
 
 
 def on_mention(req: Request, match: re.Match[str]) -> Message:

@@ -1,7 +1,7 @@
 """Shifts: overrides, shift ids and the per-rotation on-call snapshot. No Slack here.
 
 Shifts themselves are computed from the config (bot/shifts/rotation.py), not stored one by one.
-What is stored: overrides (``add``, ``swap``), which win for their window; a small row per
+What is stored: overrides (``add``, ``swap``, ``away``), which win for their window; a small row per
 computed shift that someone was shown, so it has a stable id (``SHF-9``) to ``swap``; and the
 snapshot of who was last announced on call per rotation, which the hand-off planner moves with
 a conditional update.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Index, String, UniqueConstraint, func, select, update
+from sqlalchemy import Index, String, UniqueConstraint, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -45,7 +45,7 @@ class ShiftOverride(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     rotation: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(8))  # "add" or "swap"
+    kind: Mapped[str] = mapped_column(String(8))  # "add", "swap" or "away" (covering time off)
     user_id: Mapped[str] = mapped_column(String(32))
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
@@ -53,6 +53,7 @@ class ShiftOverride(Base):
     replaces: Mapped[str | None] = mapped_column(String(32))  # swap: who was scheduled
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
+    away_id: Mapped[int | None] = mapped_column(BigId)  # "away": the time off it covers
 
     __table_args__ = (Index("ix_shift_overrides_rotation_ends", "rotation", "ends_at"),)
 
@@ -162,3 +163,25 @@ def advance_snapshot(
         .execution_options(synchronize_session=False)
     )
     return affected(session, stmt) == 1
+
+
+def overrides_for_away(session: Session, away_id: int) -> Sequence[ShiftOverride]:
+    """The overrides made to cover one time off, in the order of their windows."""
+    stmt = (
+        select(ShiftOverride)
+        .where(ShiftOverride.away_id == away_id)
+        .order_by(ShiftOverride.starts_at, ShiftOverride.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def delete_overrides(session: Session, override_ids: Sequence[int]) -> int:
+    """Remove overrides (undoing what a cancelled time off set up); how many went."""
+    if not override_ids:
+        return 0
+    stmt = (
+        delete(ShiftOverride)
+        .where(ShiftOverride.id.in_(list(override_ids)))
+        .execution_options(synchronize_session=False)
+    )
+    return affected(session, stmt)

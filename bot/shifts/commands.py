@@ -10,6 +10,7 @@ from pydantic import Field
 from bot.commands import Command, CommandSet, ParseEnv, UserRef, ref
 from bot.errors import UserError
 from bot.mrkdwn import echo
+from bot.shifts.away_commands import Away
 from bot.timeparse import take_window
 
 ShiftId = Annotated[int, ref("SHF", "a shift")]
@@ -99,7 +100,7 @@ class Add(Command):
 
 
 class Swap(Command):
-    """Hand one shift (by its id) to someone else."""
+    """Hand one shift (by its id) to someone else: a member's swap asks them first."""
 
     name: ClassVar[str] = "swap"
     usage: ClassVar[str] = "swap <id> @user"
@@ -111,6 +112,7 @@ class Swap(Command):
 COMMANDS = CommandSet(
     "/shift",
     "On-call rotations, overrides and who is on call",
-    [Now, Next, List, Add, Swap],
-    usage_hint="now | next | list [days N] | add @user <from> <to|for> | swap <id> @user | help",
+    [Now, Next, List, Add, Swap, Away],
+    usage_hint="now | next | list [days N] | add @user <from> <to|for> | swap <id> @user"
+    " | away <from> <to|for> | help",
 )

@@ -13,6 +13,8 @@ class Action(StrEnum):
     """Buttons (``action_id``)."""
 
     SWAP = "shift_swap"  # the Home tab's Swap on the viewer's next shift
+    SWAP_ACCEPT = "shift_swap_accept"  # value: the swap request's id
+    SWAP_DECLINE = "shift_swap_decline"  # value: the swap request's id
 
 
 class View(StrEnum):

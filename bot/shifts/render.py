@@ -37,7 +37,8 @@ def _source(seg: Segment) -> str:
     if seg.cover is None:
         return ""
     by = f", by {user(seg.cover.created_by)}" if seg.cover.created_by else ""
-    return f" _(override{by})_" if seg.cover.kind == "add" else f" _(swapped{by})_"
+    what = {"add": "override", "away": "covering time off"}.get(seg.cover.kind, "swapped")
+    return f" _({what}{by})_"
 
 
 def now_line(oc: OnCall, tz: ZoneInfo) -> str:

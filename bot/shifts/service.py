@@ -21,7 +21,7 @@ from bot.context import Ctx
 from bot.errors import Forbidden, NotFound, UserError
 from bot.mrkdwn import echo
 from bot.shifts import keys
-from bot.shifts.payloads import Handoff
+from bot.shifts.payloads import Handoff, OverrideReplaced
 from bot.shifts.rotation import HORIZON, Cover, Run, Schedule, Segment, runs
 from storage import shifts as repo
 from storage.shifts import ShiftOverride
@@ -135,7 +135,7 @@ def people_on_call(ctx: Ctx, name: str | None = None) -> list[str]:
 # --- overrides ----------------------------------------------------------------------------------
 
 
-def _may_override(ctx: Ctx, rot: RotationConfig, user_id: str) -> None:
+def may_override(ctx: Ctx, rot: RotationConfig, user_id: str) -> None:
     if not (ctx.actor.is_admin or ctx.actor.user_id in rot.members):
         raise Forbidden(
             f"Only members of the {rot.name} rotation and admins can change who is on call."
@@ -159,7 +159,7 @@ def add_override(
     ctx: Ctx, user_id: str, start: datetime, end: datetime, rotation: str | None
 ) -> ShiftOverride:
     rot = one_rotation(ctx, rotation)
-    _may_override(ctx, rot, user_id)
+    may_override(ctx, rot, user_id)
     if end <= start:
         raise UserError(
             "An override must end after it starts.", example="/shift add @bob now for 2h"
@@ -174,7 +174,9 @@ def add_override(
         "from": start.isoformat(),
         "to": end.isoformat(),
     }
-    return _record(ctx, rot, detail, kind="add", user_id=user_id, starts_at=start, ends_at=end)
+    return record_override(
+        ctx, rot, detail, kind="add", user_id=user_id, starts_at=start, ends_at=end
+    )
 
 
 @dataclass(frozen=True)
@@ -206,37 +208,75 @@ def shift_id(ctx: Ctx, rot: RotationConfig, index: int) -> int:
     return repo.slot_ids(ctx.session, rot.name, [index])[index]
 
 
-def swap(ctx: Ctx, slot_id: int, user_id: str) -> tuple[ShiftOverride, str]:
-    """Give SHF-n to ``user_id`` for what is left of it; returns the override and who had it."""
+def check_swap(ctx: Ctx, slot_id: int, user_id: str) -> Swappable:
+    """What is left of SHF-n, if the actor may give it to ``user_id`` (who does not have it)."""
     found = swappable(ctx, slot_id)
-    rot, start, end, holder = found.rotation, found.start, found.end, found.holder
-    _may_override(ctx, rot, user_id)
-    if holder == user_id:
+    may_override(ctx, found.rotation, user_id)
+    if found.holder == user_id:
         raise UserError(f"<@{user_id}> already has {ref(slot_id)}.")
+    return found
+
+
+def swap(
+    ctx: Ctx,
+    slot_id: int,
+    user_id: str,
+    *,
+    requested_by: str | None = None,
+    told: frozenset[str] = frozenset(),
+) -> tuple[ShiftOverride, str]:
+    """Give SHF-n to ``user_id`` from now (a whole minute) to its end, at once; returns the
+    override and who had it. ``requested_by``: whose request this carries out (an accepted
+    swap is made by the person accepting, asked for by the requester)."""
+    found = check_swap(ctx, slot_id, user_id)
+    rot, start, end, holder = found.rotation, found.start, found.end, found.holder
     detail = {"rotation": rot.name, "shift": ref(slot_id), "user": user_id, "replaces": holder}
-    override = _record(
-        ctx, rot, detail, kind="swap", user_id=user_id, starts_at=start, ends_at=end,
-        slot_id=slot_id, replaces=holder,
+    override = record_override(
+        ctx, rot, detail, kind="swap", created_by=requested_by, told=told, user_id=user_id,
+        starts_at=start, ends_at=end, slot_id=slot_id, replaces=holder,
     )  # fmt: skip
     return override, holder or ""
 
 
-def _record(
-    ctx: Ctx, rot: RotationConfig, detail: dict[str, Any], *, kind: str, **fields: Any
+def record_override(
+    ctx: Ctx,
+    rot: RotationConfig,
+    detail: dict[str, Any],
+    *,
+    kind: str,
+    created_by: str | None = None,
+    told: frozenset[str] = frozenset(),
+    **fields: Any,
 ) -> ShiftOverride:
-    """Store an override of ``rot`` with its audit event, and announce the change it makes."""
+    """Store an override of ``rot`` with its audit event, and announce the change it makes.
+
+    Whoever had an override of their own in that window (now hidden by the newer one) is told
+    by DM, unless they made this change or are in ``told`` (already told another way).
+    """
     _before_change(ctx, rot)
+    start, end, user_id = fields["starts_at"], fields["ends_at"], fields["user_id"]
+    hidden = [
+        o
+        for o in repo.overrides_between(ctx.session, rot.name, max(start, ctx.now), end)
+        if o.user_id not in {user_id, ctx.actor.user_id, *told}
+    ]
     override = repo.add_override(
         ctx.session,
         ShiftOverride(
             rotation=rot.name,
             kind=kind,
-            created_by=ctx.actor.user_id,
+            created_by=created_by or ctx.actor.user_id,
             created_at=ctx.now,
             **fields,
         ),
     )
     ctx.audit(ENTITY, override.id, f"override.{kind}", detail)
+    for old in hidden:
+        ctx.notify(
+            "shift.override_replaced",
+            OverrideReplaced(rotation=rot.name, user=old.user_id, old=old.id, new=override.id),
+            dedupe_key=keys.replaced(rot.name, override.id, old.id),
+        )
     _notify_change(ctx, rot)
     return override
 

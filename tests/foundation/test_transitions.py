@@ -12,9 +12,19 @@ from storage.migrate import load_all_models
 from storage.models import Notice, NoticeStatus
 from storage.purchases import PurchaseRequest, PurchaseStatus
 from storage.resources import Booking, BookingStatus, WaitEntry, WaitStatus
+from storage.shift_changes import Away, AwayStatus, SwapRequest, SwapStatus
 from storage.transitions import IllegalTransition, compare_and_set, machine_of, move, update_if
 
-MACHINES = [Incident, PurchaseRequest, Booking, WaitEntry, MaintenanceWindow, Notice]
+MACHINES = [
+    Incident,
+    PurchaseRequest,
+    Booking,
+    WaitEntry,
+    MaintenanceWindow,
+    Notice,
+    SwapRequest,
+    Away,
+]
 
 
 def test_every_table_with_a_status_declares_its_machine() -> None:
@@ -43,6 +53,10 @@ def test_every_table_with_a_status_declares_its_machine() -> None:
         (MaintenanceWindow, WindowStatus.SCHEDULED, WindowStatus.DONE, True),
         (MaintenanceWindow, WindowStatus.DONE, WindowStatus.CANCELLED, False),
         (Notice, NoticeStatus.SENDING, NoticeStatus.PENDING, True),
+        (SwapRequest, SwapStatus.PENDING, SwapStatus.ACCEPTED, True),
+        (SwapRequest, SwapStatus.DECLINED, SwapStatus.ACCEPTED, False),
+        (Away, AwayStatus.ACTIVE, AwayStatus.CANCELLED, True),
+        (Away, AwayStatus.CANCELLED, AwayStatus.ACTIVE, False),
         (Notice, NoticeStatus.SENT, NoticeStatus.PENDING, False),
         (Notice, NoticeStatus.PENDING, NoticeStatus.SENT, False),
     ],

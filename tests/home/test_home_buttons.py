@@ -142,7 +142,7 @@ def _swap(slack: SlackApp) -> str:
     assert "now with <@U_CAROL>" in json.dumps(form["blocks"])
     state = {"user": {"value": {"type": "users_select", "selected_user": "U_BOB"}}}
     _submit(slack, form, "U_CAROL", state)
-    return "<@U_BOB> takes SHF-"
+    return "I asked <@U_BOB> to take SHF-"  # a member's swap asks first
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -191,6 +191,13 @@ def test_the_next_shift_has_a_swap_button_that_hands_it_over(slack: SlackApp) ->
     (before,) = _buttons(_home(slack, "U_CAROL"))["shift_swap"]
     told = _swap(slack)
     assert any(told in t for t in _dms(slack, "U_CAROL"))
+    ask = next(
+        c
+        for c in slack.stub.calls_to("chat.postMessage")
+        if c.params["channel"] == "U_BOB" and "shift_swap_accept" in json.dumps(c.blocks)
+    )
+    slack.click_button(ask, "shift_swap_accept", user="U_BOB")
+    assert any("<@U_BOB> accepted" in t for t in _dms(slack, "U_CAROL"))
     listed = slack.slash("/shift", "list primary days 28", user="U_CAROL").json["blocks"]
     lines = [ln for blk in listed for ln in json.dumps(blk).split("\\n")]
     line = next(ln for ln in lines if f"SHF-{before['value']}" in ln)

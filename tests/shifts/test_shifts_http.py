@@ -105,10 +105,15 @@ def test_add_override_now_is_announced_in_the_rotation_channel(slack: SlackApp, 
 def test_swap_gives_a_shift_to_someone_else(slack: SlackApp, frozen) -> None:
     slack.slash("/shift", "list")  # the ids people see
     resp = slack.slash("/shift", "swap SHF-2 <@U_CAROL|carol>", user="U_BOB")
-    assert "<@U_CAROL> takes SHF-2 instead of <@U_BOB>" in resp.text
+    assert "I asked <@U_CAROL> to take SHF-2" in resp.text  # a member's swap asks first
+    assert _counts(slack) == (0, 1)
+    ask = next(
+        c for c in slack.stub.wait_for("chat.postMessage") if c.params["channel"] == "U_CAROL"
+    )
+    slack.click_button(ask, "shift_swap_accept", user="U_CAROL")
     nxt = slack.slash("/shift", "next")
     assert "<@U_CAROL> _(swapped, by <@U_BOB>)_" in nxt.text
-    assert _counts(slack) == (1, 1)
+    assert _counts(slack) == (1, 3)  # the request, the override, the acceptance
 
 
 @pytest.mark.parametrize(
@@ -149,6 +154,12 @@ def test_help_lists_every_subcommand(slack: SlackApp) -> None:
     for usage in ("now [rotation]", "next [rotation]", "list [rotation] [days N]", "add @user"):
         assert usage in text.replace("&lt;", "<").replace("&gt;", ">")
     assert "swap &lt;id&gt; @user" in text
+    for usage in (
+        "away &lt;from&gt; &lt;to|for&gt; [@user]",
+        "away list",
+        "away cancel &lt;id&gt;",
+    ):
+        assert usage in text
 
 
 def test_before_the_first_handoff_nobody_is_on_call_yet(slack: SlackApp) -> None:
