@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from bot import boot
@@ -124,6 +125,14 @@ def _check_config(path: str | None) -> int:
     print(
         f"opsdesk: {resolved} is valid: {len(cfg.resources)} resources, "
         f"{len(cfg.rotations)} rotations, {len(cfg.purchases.rules)} purchase rules, "
-        f"{len(cfg.digests)} digests"
+        f"{len(cfg.digests)} digests, {len(cfg.alerts)} alert sources"
     )
+    unset = [a.token_env for a in cfg.alerts if not os.environ.get(a.token_env)]
+    if unset:
+        # Not an error (the file is fine), but those hooks answer 401 to everyone until set.
+        print(
+            f"opsdesk: note: {', '.join(unset)} not set here: those alert hooks refuse every "
+            "request until it is",
+            file=sys.stderr,
+        )
     return 0

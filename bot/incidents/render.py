@@ -157,6 +157,7 @@ _EVENT_TEXT = {
     "raised": ":rotating_light: {who} raised {ref}.",
     "reminded": ":alarm_clock: Reminder sent.",
     "escalated": ":telephone_receiver: Escalated to {text}.",
+    "alert": ":bell: {who}: {text}",
 }
 
 
