@@ -121,6 +121,14 @@ def raised(incident: Incident, *, trimmed: bool, where: str | None) -> Message:
     return Message(text=text)
 
 
+def not_a_resource(message: Message, word: str) -> Message:
+    """The reply to a raise whose "on <word>" names no resource: the words stayed in the title."""
+    return Message(
+        text=f"{message.text}\n_`{safe(word, 64)}` is not a resource, so I kept "
+        f'"on {safe(word, 64)}" in the title. `/resource list` shows the resources._'
+    )
+
+
 def done(text: str) -> Message:
     return Message(text=f":white_check_mark: {text}")
 
