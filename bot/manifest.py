@@ -116,4 +116,3 @@ def other_endpoints(url: str | None) -> list[str]:
         path = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<\1>", route.pattern.pattern)
         found.append(f"{route.method} {base}{path}")
     return found
-
