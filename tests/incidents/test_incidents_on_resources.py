@@ -121,3 +121,9 @@ def test_console_raise_on_a_resource(settings: Settings, config: Config, engine)
     shown = out.getvalue()
     assert "Raised *INC-1* (sev2)" in shown
     assert "incident INC-1 open" in shown
+
+
+def test_help_shows_on_resource(slack: SlackApp) -> None:
+    shown = slack.slash("/incident", "help").text
+    assert "raise &lt;title&gt; [on &lt;resource&gt;]" in shown or "[on <resource>]" in shown
+    assert "raise DB down on db-1 sev1" in slack.slash("/incident", "raise help").text
