@@ -15,6 +15,10 @@ LIST_LIMIT = 10  # alerts named in one message
 LINE_LIMIT = 200
 
 
+def _alerts(n: int) -> str:
+    return f"{n} alert" if n == 1 else f"{n} alerts"
+
+
 def _line(alert: Alert, *, url: bool = True) -> str:
     text = alert.name
     if alert.summary and alert.summary != alert.name:
@@ -52,13 +56,13 @@ def fired(batch: Batch) -> str:
     links = [a.url for a in batch.firing if a.url][:LIST_LIMIT]
     if batch.url:
         links.insert(0, batch.url)
-    text = f"{len(batch.firing) + batch.truncated} alerts firing"
+    text = f"{_alerts(len(batch.firing) + batch.truncated)} firing"
     if links:
         text += " · " + " ".join(dict.fromkeys(truncate(u, 500) for u in links))
     return text
 
 
-def changed(source: str, batch: Batch, before: Sequence[str]) -> str:
+def changed(batch: Batch, before: Sequence[str]) -> str:
     """One thread note for a change of the firing set: what started and what stopped."""
     was = set(before)
     firing = batch.firing
@@ -66,7 +70,7 @@ def changed(source: str, batch: Batch, before: Sequence[str]) -> str:
     now = {a.fingerprint for a in firing}
     ended = [a for a in batch.alerts if not a.firing and a.fingerprint in was]
     gone = len(was - now)
-    lines = [f"{source}: {len(firing) + batch.truncated} alerts firing now."]
+    lines = [f"{_alerts(len(firing) + batch.truncated)} firing now."]
     if new:
         lines.append(f"Started firing ({len(new)}):\n{alert_list(new)}")
     if gone:

@@ -71,7 +71,7 @@ def receive(ctx: Ctx, source: AlertSourceConfig, batch: Batch) -> Outcome:
     if incident.is_open:
         if firing == before:
             return Outcome(incident.id, "unchanged")
-        incidents.add_update(ctx, incident.id, render.changed(source.name, batch, before))
+        incidents.add_update(ctx, incident.id, render.changed(batch, before))
         return Outcome(incident.id, "updated")
     if firing == before:
         return Outcome(incident.id, "unchanged")  # resolved by a person; nothing new fired

@@ -210,3 +210,32 @@ def test_bad_json_or_shape_is_400_with_the_reason(
 def test_a_body_over_1_mb_is_413(slack: SlackApp) -> None:
     status, answer = post(slack.url, "prometheus", None, raw=b" " * (1024 * 1024 + 1))
     assert (status, answer) == (413, {"error": "body too large"})
+
+
+# --- the console ---------------------------------------------------------------------------
+
+
+def test_the_console_posts_an_alert_and_shows_what_slack_would(
+    settings, config, engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from bot.console.shell import build_console
+
+    out = io.StringIO()
+    console = build_console(settings, config, engine, out)
+    body = json.dumps(generic(title="Disk full on db", dedupe_key="disk-db"))
+    console.run_lines([f"post /hooks/alerts/scripts {body}", "/incident show 1"])
+    shown = out.getvalue()
+    assert 'HTTP 202 {"incident": "INC-1", "action": "created"}' in shown
+    assert "#incidents  @opsdesk:" in shown and "Disk full on db" in shown
+    assert "https://ci.example/jobs/42" in shown  # on the timeline
+    console.run_lines([f"post /hooks/alerts/scripts {body}", "post /hooks/alerts/nagios {}"])
+    shown = out.getvalue()
+    assert '"action": "unchanged"' in shown and "HTTP 404" in shown
+    monkeypatch.delenv("OPSDESK_ALERTS_SCRIPTS_TOKEN")
+    console.run_lines([f"post /hooks/alerts/scripts {body}", "post /nowhere {}", "help"])
+    shown = out.getvalue()
+    assert "set OPSDESK_ALERTS_SCRIPTS_TOKEN to try this hook" in shown
+    assert "nothing answers POST /nowhere" in shown
+    assert "post /hooks/alerts/<name> <json>" in shown
