@@ -37,7 +37,7 @@ class AlertGroup(Base):
     # set changes nothing.
     firing: Mapped[list[str]] = mapped_column(JSONType, default=list)
     created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
+    updated_at: Mapped[datetime]  # when the firing set last changed
 
     __table_args__ = (
         UniqueConstraint("source", "key_hash", name="uq_alert_groups_source_key"),
@@ -47,6 +47,15 @@ class AlertGroup(Base):
 
 def key_hash(group_key: str) -> str:
     return hashlib.sha256(group_key.encode()).hexdigest()
+
+
+def peek_group(session: Session, source: str, group_key: str) -> AlertGroup | None:
+    """The group's row as last committed, without a lock (the repeat's fast path)."""
+    return session.scalar(
+        select(AlertGroup).where(
+            AlertGroup.source == source, AlertGroup.key_hash == key_hash(group_key)
+        )
+    )
 
 
 def lock_group(session: Session, source: str, group_key: str, now: datetime) -> AlertGroup:

@@ -51,11 +51,19 @@ def actor_id(source: AlertSourceConfig) -> str:
 
 
 def receive(ctx: Ctx, source: AlertSourceConfig, batch: Batch) -> Outcome:
+    firing = sorted({a.fingerprint for a in batch.firing})
+    # A repeat (most deliveries in a storm) changes nothing whatever the state of the incident:
+    # answered from a plain read, no lock and no write. Racing a change, it is the delivery
+    # that came first; a stale read sees another set and takes the locked path below.
+    seen = store.peek_group(ctx.session, source.name, batch.group_key)
+    if seen is not None and list(seen.firing or []) == firing and (seen.incident_id or not firing):
+        return Outcome(seen.incident_id, "unchanged")
+
     group = store.lock_group(ctx.session, source.name, batch.group_key, ctx.now)
     before = list(group.firing or [])
-    firing = sorted({a.fingerprint for a in batch.firing})
     incident = store.lock_incident(ctx.session, group.incident_id) if group.incident_id else None
-    group.firing, group.updated_at = firing, ctx.now
+    if firing != before:
+        group.firing, group.updated_at = firing, ctx.now
 
     if not firing:
         if incident is None or not incident.is_open or not before:
