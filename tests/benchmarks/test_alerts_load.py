@@ -93,6 +93,9 @@ def test_50_deliveries_a_second_for_a_minute(database_url: str, tmp_path: Path) 
         f"median {statistics.median(took):.1f} ms, p99 {took[int(len(took) * 0.99)]:.1f} ms, "
         f"max {took[-1]:.1f} ms; {dict(actions)}; {incidents} incidents"
     )
+    for action in sorted(actions):
+        of = sorted(t * 1000 for _, a, t in results if a == action)
+        print(f"  {action:9} median {statistics.median(of):.1f} ms, max {of[-1]:.1f} ms")
     base_ms = sorted(t * 1000 for t in base_times)
     print(
         f"/healthz at the same pace: median {statistics.median(base_ms):.1f} ms, "
