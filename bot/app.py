@@ -22,6 +22,7 @@ from slack_bolt.authorization import AuthorizeResult
 from sqlalchemy import Engine
 
 from bot import boot, metrics, sanitize
+from bot.alerts import area as alerts
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import Ctx
@@ -61,6 +62,7 @@ AREAS: tuple[Area, ...] = (
     digests,
     reports,
     failures,
+    alerts,
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from bot import boot
@@ -42,13 +43,18 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.mode == "manifest":
-        from bot.manifest import ManifestError, build
+        from bot.manifest import ManifestError, build, other_endpoints
 
         try:
             print(json.dumps(build(args.url, socket=args.socket), indent=2))
         except ManifestError as exc:
             print(f"opsdesk manifest: {exc}", file=sys.stderr)
             return 2
+        # On stderr, so the manifest on stdout can be piped as it is.
+        print("opsdesk manifest: Opsdesk also serves (not part of the Slack manifest):",
+              file=sys.stderr)  # fmt: skip
+        for line in other_endpoints(args.url):
+            print(f"  {line}", file=sys.stderr)
         return 0
     s = boot.settings()
     boot.logging_setup(s)
@@ -124,6 +130,14 @@ def _check_config(path: str | None) -> int:
     print(
         f"opsdesk: {resolved} is valid: {len(cfg.resources)} resources, "
         f"{len(cfg.rotations)} rotations, {len(cfg.purchases.rules)} purchase rules, "
-        f"{len(cfg.digests)} digests"
+        f"{len(cfg.digests)} digests, {len(cfg.alerts)} alert sources"
     )
+    unset = [a.token_env for a in cfg.alerts if not os.environ.get(a.token_env)]
+    if unset:
+        # Not an error (the file is fine), but those hooks answer 401 to everyone until set.
+        print(
+            f"opsdesk: note: {', '.join(unset)} not set here: those alert hooks refuse every "
+            "request until it is",
+            file=sys.stderr,
+        )
     return 0

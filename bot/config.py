@@ -239,6 +239,31 @@ class ReportConfig(_Section):
         return DAY_NAMES.index(self.day)
 
 
+ALERT_FORMATS = ("alertmanager", "grafana", "generic")
+DEFAULT_SEVERITY_MAP: dict[str, Severity] = {
+    "critical": "sev1",
+    "error": "sev2",
+    "warning": "sev3",
+    "info": "sev4",
+}
+
+
+class AlertSourceConfig(_Section):
+    """One `[[alerts]]` source: `POST /hooks/alerts/<name>` (SPEC "Alerts in")."""
+
+    # Short enough to name the source as an actor on timelines ("alerts:<name>").
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,23}$")]
+    format: Literal[ALERT_FORMATS]  # type: ignore[valid-type]
+    # The environment variable holding the bearer token (never the token itself in the file).
+    token_env: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+    channel: ChannelId | None = None
+    severity_label: str = Field(default="severity", min_length=1)
+    severity_map: dict[str, Severity] = Field(default_factory=DEFAULT_SEVERITY_MAP.copy)
+    resource_label: str | None = Field(default="resource", min_length=1)
+    auto_resolve: bool = True
+    reopen_within: Duration = timedelta(hours=1)
+
+
 class Config(_Section):
     admins: list[UserId] = Field(default_factory=list)
     timezone: ZoneName = "UTC"
@@ -251,6 +276,7 @@ class Config(_Section):
     digests: list[DigestConfig] = Field(default_factory=list)
     time: TimeConfig = Field(default_factory=TimeConfig)
     reports: list[ReportConfig] = Field(default_factory=list)
+    alerts: list[AlertSourceConfig] = Field(default_factory=list)
 
     @field_validator("reports")
     @classmethod
@@ -268,6 +294,9 @@ class Config(_Section):
 
     def report_for(self, channel: str) -> ReportConfig | None:
         return next((r for r in self.reports if r.channel == channel), None)
+
+    def alert_source(self, name: str) -> AlertSourceConfig | None:
+        return next((a for a in self.alerts if a.name == name), None)
 
     def is_admin(self, user_id: str) -> bool:
         return user_id in self.admins
@@ -320,7 +349,7 @@ def cross_checks(data: object) -> list[tuple[Loc, str]]:
     rules = purchases.get("rules") if isinstance(purchases, dict) else None
     if isinstance(rules, list):
         errors += _rule_order(rules)
-    for section in ("resources", "rotations"):
+    for section in ("resources", "rotations", "alerts"):
         items = data.get(section)
         if not isinstance(items, list):
             continue

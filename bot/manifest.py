@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -104,3 +105,14 @@ def build(url: str | None = None, *, socket: bool = False) -> dict[str, Any]:
         "oauth_config": {"scopes": {"bot": BOT_SCOPES}},
         "settings": settings,
     }
+
+
+def other_endpoints(url: str | None) -> list[str]:
+    """The plain HTTP endpoints beside Slack's (alert hooks, ...), for the operator: they are no
+    part of the Slack manifest, but they are served on the same base URL."""
+    base = url.rstrip("/") if url else "https://<your host>"
+    found = []
+    for route in build_registry().http_routes():
+        path = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<\1>", route.pattern.pattern)
+        found.append(f"{route.method} {base}{path}")
+    return found

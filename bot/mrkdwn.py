@@ -44,7 +44,14 @@ def safe(text: str, limit: int = SECTION_LIMIT) -> str:
 
 
 def user(user_id: str | None) -> str:
-    return f"<@{user_id}>" if user_id else "nobody"
+    """A person as a mention; an actor that is no person (``alerts:prometheus``, a monitoring
+    source acting on an incident) by its name and kind, since Slack cannot mention it."""
+    if not user_id:
+        return "nobody"
+    kind, colon, name = user_id.partition(":")
+    if colon:
+        return f"_{escape(name)}_ ({escape(kind)})"
+    return f"<@{user_id}>"
 
 
 def users(user_ids: list[str]) -> str:

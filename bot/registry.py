@@ -46,6 +46,9 @@ OnCallProvider: TypeAlias = Callable[[C, str | None], list[str]]
 # ``fn(session, resource_ids, start, end)`` -> the times those resources cannot be booked
 # (``bot.resources.availability.Blocker``s; the kernel does not import an area to name the type).
 BlockerFn: TypeAlias = Callable[[Session, Sequence[int], datetime, datetime], list[Any]]
+# What another area says about resources by name, right now (incidents: "incident INC-7 open"):
+# ``fn(session, names) -> {name: [mrkdwn line, ...]}``, in one bounded query for all the names.
+ResourceNoteFn: TypeAlias = Callable[[Session, Sequence[str]], dict[str, list[str]]]
 
 
 class RegistryError(Exception):
@@ -86,6 +89,7 @@ class Registry(Generic[C]):
     _home: dict[str, _Ordered] = field(default_factory=dict, init=False)
     _mentions: list[Route] = field(default_factory=list, init=False)
     _blockers: dict[str, BlockerFn] = field(default_factory=dict, init=False)
+    _resource_notes: dict[str, ResourceNoteFn] = field(default_factory=dict, init=False)
     _on_call: OnCallProvider[C] | None = field(default=None, init=False)
     _home_view: HomeView[C] | None = field(default=None, init=False)
     _routes: list[HttpRoute] = field(default_factory=list, init=False)
@@ -137,6 +141,10 @@ class Registry(Generic[C]):
 
     def add_blocker_source(self, name: str, fn: BlockerFn) -> None:
         self._once(self._blockers, name, fn, "blocker source")
+
+    def add_resource_notes(self, name: str, fn: ResourceNoteFn) -> None:
+        """Lines shown beside a resource's state (`/resource list`, `status`, Home, digests)."""
+        self._once(self._resource_notes, name, fn, "resource notes")
 
     def add_http_route(
         self, method: str, pattern: str, fn: RouteFn, *, max_body: int | None = None
@@ -216,6 +224,9 @@ class Registry(Generic[C]):
 
     def blocker_sources(self) -> list[tuple[str, BlockerFn]]:
         return sorted(self._blockers.items())
+
+    def resource_notes(self) -> list[tuple[str, ResourceNoteFn]]:
+        return sorted(self._resource_notes.items())
 
     def http_routes(self) -> list[HttpRoute]:
         return list(self._routes)

@@ -26,6 +26,15 @@ def _raised(req: Request, title: str, severity: str, **kw: Any) -> Message:
     )
 
 
+def _raise_command(req: Request, raised: cmd.Raise) -> Message:
+    title, severity, resource = raised.title, raised.severity, raised.resource
+    if resource is not None and not service.is_resource(req.ctx, resource):
+        # "Errors on checkout": a title that happens to end in "on <word>".
+        message = _raised(req, f"{title} on {resource}", severity)
+        return render.not_a_resource(message, resource)
+    return _raised(req, title, severity, resource=resource)
+
+
 def _meta(req: Request) -> dict[str, str]:
     return {"channel_id": req.channel_id or ""}
 
@@ -45,8 +54,8 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
             resources = [r.name for r in ctx.config.resources]
             req.open_modal(render.raise_modal(resources, metadata=_meta(req)))
             return None
-        case cmd.Raise(title=title, severity=severity):
-            return _raised(req, title, severity)
+        case cmd.Raise():
+            return _raise_command(req, command)
         case cmd.List(scope=scope):
             all_ = scope == "all"
             rows, total = service.listing(ctx, include_resolved=all_, limit=render.LIST_LIMIT)
@@ -156,7 +165,7 @@ def on_mention(req: Request, match: re.Match[str]) -> Message:
     # Read as `/incident raise`, so a missing title or `help` is answered in the same words.
     raised = COMMANDS.build(cmd.Raise, (match.group("rest") or "").split(), req.env)
     assert isinstance(raised, cmd.Raise)
-    return _raised(req, raised.title, raised.severity)
+    return _raise_command(req, raised)
 
 
 def _json(text: str) -> dict[str, Any]:

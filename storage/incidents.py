@@ -110,6 +110,15 @@ class Incident(Base):
         partial_index(
             "ix_incidents_closed_severity", "severity", "created_at", "id", where=CLOSED_SQL
         ),
+        # What is open on a resource (`/resource status`, `/resource list`), worst first.
+        partial_index(
+            "ix_incidents_open_resource",
+            "resource",
+            "severity",
+            "created_at",
+            "id",
+            where=OPEN_SQL,
+        ),
     )
 
     @property
@@ -206,6 +215,33 @@ def involving(session: Session, user_id: str, *, limit: int) -> Sequence[Inciden
     ids = union_all(*(select(first.c.id) for first in firsts))
     stmt = select(Incident).where(Incident.id.in_(ids)).order_by(*WORST_FIRST).limit(limit)
     return session.scalars(stmt).all()
+
+
+def open_on_resources(
+    session: Session, names: Sequence[str], *, limit: int = 3
+) -> dict[str, list[Incident]]:
+    """The open incidents on each named resource, worst first, at most ``limit`` each: one
+    statement, each name read along the open-by-resource index."""
+    if not names:
+        return {}
+    ranked = (
+        select(
+            Incident.id,
+            func.row_number().over(partition_by=Incident.resource, order_by=WORST_FIRST).label("n"),
+        )
+        .where(_is_open(), Incident.resource.in_(sorted(set(names))))
+        .subquery()
+    )
+    stmt = (
+        select(Incident)
+        .join(ranked, ranked.c.id == Incident.id)
+        .where(ranked.c.n <= limit)
+        .order_by(*WORST_FIRST)
+    )
+    found: dict[str, list[Incident]] = {}
+    for incident in session.scalars(stmt):
+        found.setdefault(incident.resource or "", []).append(incident)
+    return found
 
 
 def resolved_between(

@@ -60,7 +60,7 @@ EMOJI = {
     ":receipt:": "🧾", ":inbox_tray:": "📥", ":construction:": "🚧", ":zzz:": "💤",
     ":no_entry:": "⛔",
     ":no_entry_sign:": "🚫", ":heavy_minus_sign:": "➖", ":large_green_circle:": "🟢",
-    ":arrows_counterclockwise:": "🔄",
+    ":arrows_counterclockwise:": "🔄", ":bell:": "🔔",
 }  # fmt: skip
 _EMOJI = re.compile(r":[a-z0-9_+-]+:")
 

@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from bot import mentions
 from bot.app import CONSOLE_SECRET, create_app, start_runtime
 from bot.config import Config
+from bot.console import hooks
 from bot.console import payloads as slack_payloads
 from bot.console.messenger import ConsoleMessenger, channel_name
 from bot.console.people import channel_id, person_id, person_name, slackify
@@ -52,6 +53,8 @@ Console commands:
   clock [+2h | tomorrow 9am | 2026-12-01 09:00]   show or move the time (read in your zone);
                         reminders and digests fire
   home                  open your App Home tab
+  post /hooks/alerts/<name> <json>   send an alert as a monitor would (its token from the
+                        variable the source's token_env names)
   help, quit"""
 
 MAX_STEP = timedelta(hours=1)
@@ -153,6 +156,8 @@ class Console:
                 self.say(f"(you are now in {channel_name(self.channel)})")
             elif word == "clock":
                 self.clock(rest.strip())
+            elif word == "post":
+                self.post(rest)
             elif word == "home":
                 self._send(slack_payloads.event(slack_payloads.app_home_opened_event(self.user)))
             else:
@@ -275,6 +280,14 @@ class Console:
             self.rt.clock.set(step)
             sent += self.scheduler.tick()
         return sent
+
+    def post(self, rest: str) -> None:
+        answer, why_not = hooks.post(self.rt, rest)
+        if answer is None:
+            self.say(f"(!) {why_not}")
+            return
+        self.say(f"HTTP {answer.status} {answer.body.decode(errors='replace')}")
+        self._flush()
 
     def show_help(self) -> None:
         self.say(CONSOLE_HELP)

@@ -21,3 +21,4 @@ def register(registry: Registry[Ctx]) -> None:
     registry.add_digest_section("incidents", 10, sections.open_incidents)
     registry.add_digest_section("incidents-closed", 90, sections.resolved_since)
     registry.add_home_section("incidents", 10, sections.my_incidents)
+    registry.add_resource_notes("incidents", sections.on_resources)

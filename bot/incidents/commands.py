@@ -29,18 +29,26 @@ def take_severity(words: list[str]) -> tuple[str | None, list[str]]:
 
 
 class Raise(Command):
-    """Raise an incident (sev3 unless you say otherwise)."""
+    """Raise an incident (sev3 unless you say otherwise); `on <resource>` at the end links it to
+    a resource of the catalogue."""
 
     name: ClassVar[str] = "raise"
-    usage: ClassVar[str] = "raise <title> [sev1|sev2|sev3|sev4]"
-    example: ClassVar[str] = "raise Checkout is failing for EU customers sev1"
+    usage: ClassVar[str] = "raise <title> [on <resource>] [sev1|sev2|sev3|sev4]"
+    example: ClassVar[str] = "raise DB down on db-1 sev1"
     title: str = Field(min_length=1)
     severity: Severity = "sev3"
+    resource: str | None = None
 
     @classmethod
     def from_words(cls, words: list[str], env: ParseEnv) -> dict[str, Any]:
         severity, rest = take_severity(words)
-        data: dict[str, Any] = {"title": " ".join(rest)}
+        data: dict[str, Any] = {}
+        # Only the last two words: "Errors on checkout on db-1" names db-1. Whether the word is
+        # a resource is for the catalogue to say (the handler keeps it in the title if not).
+        if len(rest) >= 3 and rest[-2].lower() == "on":
+            data["resource"] = rest[-1]
+            rest = rest[:-2]
+        data["title"] = " ".join(rest)
         if severity:
             data["severity"] = severity
         return data
@@ -142,5 +150,6 @@ COMMANDS = CommandSet(
     "/incident",
     "Raise and run incidents",
     [Raise, List, Show, Ack, Update, Sev, Assign, Resolve, Reopen, Stats],
-    usage_hint="raise <title> [sev1-4] | list | show <id> | ack <id> | resolve <id> | help",
+    usage_hint="raise <title> [on <resource>] [sev1-4] | list | show <id> | ack <id> | "
+    "resolve <id> | help",
 )

@@ -121,6 +121,14 @@ def raised(incident: Incident, *, trimmed: bool, where: str | None) -> Message:
     return Message(text=text)
 
 
+def not_a_resource(message: Message, word: str) -> Message:
+    """The reply to a raise whose "on <word>" names no resource: the words stayed in the title."""
+    return Message(
+        text=f"{message.text}\n_`{safe(word, 64)}` is not a resource, so I kept "
+        f'"on {safe(word, 64)}" in the title. `/resource list` shows the resources._'
+    )
+
+
 def done(text: str) -> Message:
     return Message(text=f":white_check_mark: {text}")
 
@@ -157,6 +165,7 @@ _EVENT_TEXT = {
     "raised": ":rotating_light: {who} raised {ref}.",
     "reminded": ":alarm_clock: Reminder sent.",
     "escalated": ":telephone_receiver: Escalated to {text}.",
+    "alert": ":bell: {who}: {text}",
 }
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
 
 from bot import blocks as b
 from bot.context import Ctx
@@ -59,3 +62,11 @@ def my_incidents(ctx: Ctx, viewer: str) -> list[dict[str, Any]]:
         )
         blocks.append(render.actions(incident, block_id=f"incident_home_{incident.id}"))
     return blocks
+
+
+def on_resources(session: Session, names: Sequence[str]) -> dict[str, list[str]]:
+    """Beside each resource's state: the incidents open on it ("incident INC-7 open")."""
+    return {
+        name: [f"{render.SEV_EMOJI[i.severity]} incident {render.ref(i)} {i.status}" for i in found]
+        for name, found in repo.open_on_resources(session, names).items()
+    }

@@ -23,6 +23,7 @@ from bot.incidents.payloads import IncidentEscalation, IncidentNote, IncidentRef
 from bot.mrkdwn import echo, truncate
 from storage import incidents as repo
 from storage import notices as queue
+from storage import resources as resources_repo
 from storage.base import Total
 from storage.incidents import (
     OPEN_STATES,
@@ -140,9 +141,22 @@ def _schedule_followups(ctx: Ctx, incident: Incident) -> None:
         )
 
 
+def is_resource(ctx: Ctx, name: str) -> bool:
+    """A resource of the catalogue: one an admin added in chat, or one in the config that
+    nobody removed in chat."""
+    row = resources_repo.by_name(ctx.session, name.lower())
+    if row is not None:
+        return row.active
+    return name.lower() in {r.name for r in ctx.config.resources}
+
+
 def check_resource(ctx: Ctx, resource: str | None) -> None:
-    if resource is not None and resource not in {r.name for r in ctx.config.resources}:
-        raise UserError(f"There is no resource called {echo(resource)}.", field="resource")
+    if resource is not None and not is_resource(ctx, resource):
+        raise UserError(
+            f"There is no resource called {echo(resource)}.",
+            example="/incident raise DB down on db-1 sev1",
+            field="resource",
+        )
 
 
 def raise_incident(
@@ -172,7 +186,7 @@ def raise_incident(
         severity=severity,
         status=OPEN,
         reporter=ctx.actor.user_id,
-        resource=resource,
+        resource=resource.lower() if resource else None,
         raised_in=channel_id,
         source_channel=source[0] if source else None,
         source_ts=source[1] if source else None,

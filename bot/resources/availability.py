@@ -39,6 +39,18 @@ def blockers(
     return sorted(found, key=lambda b: (b.start, b.end))
 
 
+def notes(ctx: Ctx, names: Sequence[str]) -> dict[str, list[str]]:
+    """What other areas say of these resources now (``registry.add_resource_notes``):
+    incidents open on them, say. One query per declaring area."""
+    found: dict[str, list[str]] = {}
+    if not names:
+        return found
+    for _, fn in ctx.registry.resource_notes():
+        for name, lines in fn(ctx.session, names).items():
+            found.setdefault(name, []).extend(lines)
+    return found
+
+
 def peak(intervals: Iterable[tuple[datetime, datetime]], start: datetime, end: datetime) -> int:
     """The most intervals that overlap one another at any instant inside [start, end)."""
     events: list[tuple[datetime, int]] = []

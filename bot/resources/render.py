@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -90,10 +90,20 @@ def booked(booking: Booking, resource: Resource, tz: ZoneInfo) -> Message:
     return Message(text=text)
 
 
-def _booking_line(booking: Booking, name: str, tz: ZoneInfo, *, owner: bool = True) -> str:
+def _booking_line(
+    booking: Booking,
+    name: str,
+    tz: ZoneInfo,
+    *,
+    owner: bool = True,
+    notes: Sequence[str] = (),
+) -> str:
     who = f" · {user(booking.owner)}" if owner else ""
     note = f" · {safe(booking.note, 200)}" if booking.note else ""
-    return f"*{ref(booking)}* `{safe(name)}` {window(booking.start, booking.end, tz)}{who}{note}"
+    said = "".join(f" · {n}" for n in notes)
+    return (
+        f"*{ref(booking)}* `{safe(name)}` {window(booking.start, booking.end, tz)}{who}{note}{said}"
+    )
 
 
 def booking_list(
@@ -119,9 +129,16 @@ class State:
     resource: Resource
     bookings: list[Booking]  # covering now
     blockers: list[Blocker]  # covering now
+    # What other areas say of it now, already mrkdwn ("incident INC-7 open").
+    notes: list[str] = field(default_factory=list)
 
 
 def _state_text(state: State, tz: ZoneInfo) -> str:
+    text = _booking_state(state, tz)
+    return " · ".join([text, *state.notes])
+
+
+def _booking_state(state: State, tz: ZoneInfo) -> str:
     if state.blockers:
         x = state.blockers[0]
         return f":construction: under maintenance until {when(x.end, tz)} ({x.ref})"
@@ -249,10 +266,15 @@ def wait_cancelled(entry: WaitEntry, resource: Resource, tz: ZoneInfo) -> Messag
 
 
 def home_rows(
-    bookings: Sequence[Booking], names: dict[int, Resource], tz: ZoneInfo
+    bookings: Sequence[Booking],
+    names: dict[int, Resource],
+    tz: ZoneInfo,
+    notes: Mapping[str, list[str]] | None = None,
 ) -> list[b.Block]:
     rows: list[b.Block] = []
     for x in bookings:
-        rows.append(b.section(_booking_line(x, names[x.resource_id].name, tz, owner=False)))
+        name = names[x.resource_id].name
+        said = (notes or {}).get(name, [])
+        rows.append(b.section(_booking_line(x, name, tz, owner=False, notes=said)))
         rows.append(_buttons(x))
     return rows

@@ -29,6 +29,7 @@ def todays_bookings(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> Dige
     rows = repo.upcoming(ctx.session, ctx.now, until, limit=limit)
     names = repo.by_ids(ctx.session, [x.resource_id for x in rows])
     clashes = availability.blockers(ctx, list(names), ctx.now, until)
+    said = availability.notes(ctx, [r.name for r in names.values()])
     lines = []
     for x in rows:
         clash = next(
@@ -40,9 +41,10 @@ def todays_bookings(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> Dige
             None,
         )
         warn = f" · :warning: clashes with {clash.ref}" if clash else ""
+        name = names[x.resource_id].name
+        warn += "".join(f" · {note}" for note in said.get(name, []))
         lines.append(
-            f"*{render.ref(x)}* `{safe(names[x.resource_id].name)}` "
-            f"{window(x.start, x.end, tz)} · {user(x.owner)}{warn}"
+            f"*{render.ref(x)}* `{safe(name)}` {window(x.start, x.end, tz)} · {user(x.owner)}{warn}"
         )
     return DigestSection("Bookings today", lines, total, "/resource bookings")
 
@@ -56,7 +58,8 @@ def my_bookings(ctx: Ctx, viewer: str) -> list[dict[str, Any]]:
             b.context("No bookings. Book with `/resource book <name> <from> for <duration>`."),
         ]
     names = repo.by_ids(ctx.session, [x.resource_id for x in rows])
-    blocks += render.home_rows(rows, names, ctx.tz)
+    said = availability.notes(ctx, [r.name for r in names.values()])
+    blocks += render.home_rows(rows, names, ctx.tz, said)
     total = repo.count_mine(ctx.session, viewer, ctx.now)
     if total > len(rows):
         blocks.append(b.context(f"Showing {len(rows)} of {total}: `/resource bookings mine`."))

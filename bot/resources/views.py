@@ -20,7 +20,8 @@ STATUS_LIMIT = 30
 
 
 def states_now(ctx: Ctx, resources: list[Resource]) -> list[render.State]:
-    """Each resource's state at this minute: three queries whatever the number of resources."""
+    """Each resource's state at this minute, and what other areas say of it (incidents open on
+    it): a few queries whatever the number of resources."""
     now, ids = ctx.now, [r.id for r in resources]
     held: dict[int, list[Booking]] = defaultdict(list)
     blocked: dict[int, list[availability.Blocker]] = defaultdict(list)
@@ -29,7 +30,8 @@ def states_now(ctx: Ctx, resources: list[Resource]) -> list[render.State]:
             held[x.resource_id].append(x)
         for y in availability.blockers(ctx, ids, now, now + timedelta(seconds=1)):
             blocked[y.resource_id].append(y)
-    return [render.State(r, held[r.id], blocked[r.id]) for r in resources]
+    said = availability.notes(ctx, [r.name for r in resources])
+    return [render.State(r, held[r.id], blocked[r.id], said.get(r.name, [])) for r in resources]
 
 
 def resource_list(ctx: Ctx, kind: str | None) -> Message:
