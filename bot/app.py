@@ -22,6 +22,8 @@ from slack_bolt.authorization import AuthorizeResult
 from sqlalchemy import Engine
 
 from bot import boot, sanitize
+from bot.api import area as api
+from bot.calendars import area as calendars
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import Ctx
@@ -61,6 +63,8 @@ AREAS: tuple[Area, ...] = (
     digests,
     reports,
     failures,
+    calendars,
+    api,
 )
 
 

@@ -7,6 +7,8 @@ import re
 
 from slack_bolt import App
 
+from bot.calendars import render as calendar_render
+from bot.calendars import service as calendars
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.messenger import Message
@@ -46,6 +48,9 @@ def run(req: Request, command: cmd.Command | None) -> Message:
         case cmd.Swap(id=slot_id, user=user_id):
             override, holder = service.swap(ctx, slot_id, user_id)
             return render.swapped(override, holder, ctx.tz)
+        case cmd.Calendar(reset=reset):
+            link = calendars.reset(ctx) if reset else calendars.link(ctx)
+            return calendar_render.link(link, req.runtime.settings.OPSDESK_PUBLIC_URL, ctx.tz)
     raise AssertionError(command)
 
 
