@@ -24,5 +24,5 @@ def incidents_page(
     """
     stmt = select(Incident).where(Incident.status.in_(list(statuses)))
     if after is not None:
-        stmt = stmt.where(tuple_(*WORST_FIRST) > tuple_(*after))
+        stmt = stmt.where(tuple_(*WORST_FIRST) > after)  # typed by the columns
     return list(session.scalars(stmt.order_by(*WORST_FIRST).limit(limit)))
