@@ -42,13 +42,16 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.mode == "manifest":
-        from bot.manifest import ManifestError, build
+        from bot.manifest import ManifestError, build, endpoints
 
         try:
             print(json.dumps(build(args.url, socket=args.socket), indent=2))
         except ManifestError as exc:
             print(f"opsdesk manifest: {exc}", file=sys.stderr)
             return 2
+        # Not Slack's business, but the operator's: what else answers at this URL.
+        listed = "\n".join(f"  {line}" for line in endpoints(args.url))
+        print(f"Opsdesk also answers (not part of Slack's manifest):\n{listed}", file=sys.stderr)
         return 0
     s = boot.settings()
     boot.logging_setup(s)

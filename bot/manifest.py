@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -104,3 +105,15 @@ def build(url: str | None = None, *, socket: bool = False) -> dict[str, Any]:
         "oauth_config": {"scopes": {"bot": BOT_SCOPES}},
         "settings": settings,
     }
+
+
+def endpoints(url: str | None = None) -> list[str]:
+    """The plain HTTP endpoints beside Slack's (feeds, hooks, the API), as people write them:
+    ``GET https://opsdesk.example.com/calendar/<token>.ics``. Slack's manifest has no place
+    for them, so ``opsdesk manifest`` lists them after it, on stderr."""
+    base = url.rstrip("/") if url else ""
+    found = []
+    for route in build_registry().http_routes():
+        path = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<\1>", route.pattern.pattern).replace("\\", "")
+        found.append(f"{route.method} {base}{path}")
+    return found
