@@ -14,7 +14,7 @@ from icalendar import Event as VEvent
 from bot.calendars.feeds import Event
 
 PRODID = "-//Opsdesk//Opsdesk calendars//EN"
-REFRESH = timedelta(hours=1)  # how often clients that honour it fetch the feed again
+REFRESH = timedelta(hours=1)  # how often clients that honour it fetch again (PT1H below)
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
@@ -27,7 +27,8 @@ def document(name: str, description: str, events: Sequence[Event], now: datetime
     cal.add("x-wr-calname", name)
     cal.add("x-wr-caldesc", description)
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", REFRESH)
+    # An X- property is written as given: its value must already be iCal duration text.
+    cal.add("x-published-ttl", "PT1H")
     stamp = now.astimezone(UTC).replace(microsecond=0)
     for event in events:
         item = VEvent()

@@ -47,6 +47,8 @@ def test_calendar_link_opens_a_feed_of_my_shifts_and_bookings(
     resp = slack.get(f"/calendar/{token}.ics")
     assert resp.status == 200
     assert resp.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert b"\r\nX-PUBLISHED-TTL:PT1H\r\n" in resp.raw
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in resp.raw
     found = by_uid(resp.raw)
     booking = found[f"bkg-{booked.id}@opsdesk"]
     assert str(booking["SUMMARY"]) == "room-a booked: Weekly sync"
