@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -93,7 +94,7 @@ def parse_incident_query(status: str, limit: str, cursor: str) -> IncidentQuery:
         raise UserError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
     n = DEFAULT_LIMIT
     if limit:
-        if not limit.strip().isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
+        if not re.fullmatch(r"[0-9]{1,6}", limit.strip()) or not 1 <= int(limit) <= MAX_LIMIT:
             raise UserError(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}")
         n = int(limit)
     return IncidentQuery(status, n, decode_cursor(cursor) if cursor else None)
