@@ -7,7 +7,7 @@ maintenance windows of which 15% recur). Each endpoint is called in-process thro
 the app serves (no network), the scales taking turns; it prints the median time, the 10x/1x
 ratio, the SQL statements one call sends and the size of the answer. Expect the team
 maintenance feed to grow with the data: it holds every occurrence of every window, which is
-the feed's point (10x the windows is 10x the events).
+the feed's point (10x the windows is 10x the events: at 10x, 60,000 occurrences in 120 days).
 """
 
 from __future__ import annotations
