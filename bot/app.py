@@ -23,6 +23,8 @@ from sqlalchemy import Engine
 
 from bot import boot, metrics, sanitize
 from bot.alerts import area as alerts
+from bot.api import area as api
+from bot.calendars import area as calendars
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import Ctx
@@ -63,6 +65,8 @@ AREAS: tuple[Area, ...] = (
     reports,
     failures,
     alerts,
+    calendars,
+    api,
 )
 
 

@@ -43,18 +43,16 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.mode == "manifest":
-        from bot.manifest import ManifestError, build, other_endpoints
+        from bot.manifest import ManifestError, build, endpoints
 
         try:
             print(json.dumps(build(args.url, socket=args.socket), indent=2))
         except ManifestError as exc:
             print(f"opsdesk manifest: {exc}", file=sys.stderr)
             return 2
-        # On stderr, so the manifest on stdout can be piped as it is.
-        print("opsdesk manifest: Opsdesk also serves (not part of the Slack manifest):",
-              file=sys.stderr)  # fmt: skip
-        for line in other_endpoints(args.url):
-            print(f"  {line}", file=sys.stderr)
+        # Not Slack's business, but the operator's: what else answers at this URL.
+        listed = "\n".join(f"  {line}" for line in endpoints(args.url))
+        print(f"Opsdesk also answers (not part of Slack's manifest):\n{listed}", file=sys.stderr)
         return 0
     s = boot.settings()
     boot.logging_setup(s)

@@ -107,12 +107,13 @@ def build(url: str | None = None, *, socket: bool = False) -> dict[str, Any]:
     }
 
 
-def other_endpoints(url: str | None) -> list[str]:
-    """The plain HTTP endpoints beside Slack's (alert hooks, ...), for the operator: they are no
-    part of the Slack manifest, but they are served on the same base URL."""
-    base = url.rstrip("/") if url else "https://<your host>"
+def endpoints(url: str | None = None) -> list[str]:
+    """The plain HTTP endpoints beside Slack's (feeds, hooks, the API), as people write them:
+    ``GET https://opsdesk.example.com/calendar/<token>.ics``. Slack's manifest has no place
+    for them, so ``opsdesk manifest`` lists them after it, on stderr."""
+    base = url.rstrip("/") if url else ""
     found = []
     for route in build_registry().http_routes():
-        path = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<\1>", route.pattern.pattern)
+        path = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<\1>", route.pattern.pattern).replace("\\", "")
         found.append(f"{route.method} {base}{path}")
     return found

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     OPSDESK_DB_LOCK_TIMEOUT_MS: int = Field(default=1500, ge=100, le=600_000)
     OPSDESK_DB_POOL_TIMEOUT: float = Field(default=1.0, gt=0, le=60)
     OPSDESK_SQLITE_BUSY_TIMEOUT_MS: int = Field(default=2000, ge=0, le=600_000)
+    # The HTTPS base URL people reach Opsdesk at: personal calendar links start with it.
+    OPSDESK_PUBLIC_URL: str | None = None
+    # Team calendar feeds live under /calendar/team/<this>/; unset, they answer 404.
+    OPSDESK_CALENDAR_TOKEN: str | None = None
+    # Bearer token of the read API (/api/v1/...); unset, every API call is 401.
+    OPSDESK_API_TOKEN: str | None = None
 
     @field_validator("OPSDESK_TIMEZONE")
     @classmethod
@@ -60,6 +66,16 @@ class Settings(BaseSettings):
     def _trailing_slash(cls, value: str) -> str:
         # slack_sdk joins method names onto the base URL; without the slash it drops "api".
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("OPSDESK_PUBLIC_URL")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("OPSDESK_PUBLIC_URL is a base URL such as https://opsdesk.example.com")
+        return value
 
     @field_validator("LOG_LEVEL", mode="before")
     @classmethod

@@ -8,6 +8,8 @@ from datetime import datetime
 
 from slack_bolt import App
 
+from bot.calendars import render as calendar_render
+from bot.calendars import service as calendars
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.messenger import Message
@@ -55,6 +57,9 @@ def run(req: Request, command: cmd.Command | None) -> Message:
             return changes.away_cancel_reply(away.cancel(ctx, away_id), ctx.tz)
         case Away(user=user_id, starts_at=datetime() as start, ends_at=datetime() as end):
             return changes.away_recorded(away.record(ctx, user_id, start, end), ctx.tz)
+        case cmd.Calendar(reset=reset):
+            link = calendars.reset(ctx) if reset else calendars.link(ctx)
+            return calendar_render.link(link, req.runtime.settings.OPSDESK_PUBLIC_URL, ctx.tz)
     raise AssertionError(command)
 
 

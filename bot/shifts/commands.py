@@ -109,10 +109,29 @@ class Swap(Command):
     user: UserRef
 
 
+class Calendar(Command):
+    """Your private calendar link (your shifts and bookings); `reset` replaces it."""
+
+    name: ClassVar[str] = "calendar"
+    usage: ClassVar[str] = "calendar [reset]"
+    example: ClassVar[str] = "calendar"
+    reset: bool = False
+
+    @classmethod
+    def from_words(cls, words: list[str], env: ParseEnv) -> dict[str, Any]:
+        if not words:
+            return {}
+        if len(words) == 1 and words[0].lower() == "reset":
+            return {"reset": True}
+        raise UserError(f"`calendar` takes only `reset` after it, not `{echo(' '.join(words))}`.")
+
+
 COMMANDS = CommandSet(
     "/shift",
     "On-call rotations, overrides and who is on call",
-    [Now, Next, List, Add, Swap, Away],
-    usage_hint="now | next | list [days N] | add @user <from> <to|for> | swap <id> @user"
-    " | away <from> <to|for> | help",
+    [Now, Next, List, Add, Swap, Away, Calendar],
+    usage_hint=(
+        "now | next | list [days N] | add @user <from> <to|for> | swap <id> @user"
+        " | away <from> <to|for> | calendar [reset] | help"
+    ),
 )

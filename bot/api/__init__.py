@@ -1,0 +1,1 @@
+"""The read API: on-call, incidents and resources as JSON for scripts and dashboards."""

@@ -1,0 +1,1 @@
+"""Calendar feeds (RFC 5545): personal and team iCal feeds, and the tokens that open them."""
