@@ -133,10 +133,11 @@ def escalate(ctx: Ctx, payload: IncidentEscalation) -> Plan[Ctx]:
     people = paging.resolve(paging.at(ctx, due), step.notify)
     label = f"step {step_no + 1}" + (f", repeat {n}" if n else "")
     last = step_no == len(policy.steps) - 1
+    incident_id = incident.id  # record runs in another unit of work: load again by id
 
     def following(ctx: Ctx) -> None:
         if last and step.repeat is not None:
-            row = ctx.session.get(Incident, incident.id)
+            row = ctx.session.get(Incident, incident_id)
             if row is not None and row.status == IncidentStatus.OPEN:
                 k = _next_repeat(due, step.repeat, n, ctx.now)
                 later = due + (k - n) * step.repeat
@@ -153,7 +154,7 @@ def escalate(ctx: Ctx, payload: IncidentEscalation) -> Plan[Ctx]:
 
     def paged(ctx: Ctx, sent: Sent) -> None:
         told = [dm.user for dm in dms if dm in sent]
-        _record(ctx, incident.id, told, actor=None, label=label, step=step_no + 1, repeat=n)
+        _record(ctx, incident_id, told, actor=None, label=label, step=step_no + 1, repeat=n)
         following(ctx)
 
     return say(*dms, record=paged)
@@ -201,10 +202,11 @@ def page(ctx: Ctx, payload: IncidentPage) -> Plan[Ctx]:
     by = payload.by
     message = render.page(incident, zone(ctx.config.timezone), ctx.now, f"paged by <@{by}>")
     dms = [Dm(person, message) for person in payload.to]
+    incident_id = incident.id
 
     def paged(ctx: Ctx, sent: Sent) -> None:
         told = [dm.user for dm in dms if dm in sent]
-        _record(ctx, incident.id, told, actor=by, label=None, step=None, repeat=0)
+        _record(ctx, incident_id, told, actor=by, label=None, step=None, repeat=0)
 
     return say(*dms, record=paged)
 
