@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from bot.config import Config, parse_config
+from bot.context import Actor, Ctx
 from bot.incidents import service
 from bot.runtime import Runtime
+from bot.tz import zone
+from storage.db import transaction
 from storage.incidents import IncidentEvent
 from storage.models import Notice
 from tests.conftest import EXAMPLE
@@ -65,3 +70,11 @@ def escalation_rows(sessions: Any, status: str | None = None) -> list[Notice]:
         rows = session.scalars(stmt).all()
         session.expunge_all()
         return list(rows)
+
+
+@contextmanager
+def unit_with(sessions: Any, registry: Any, config: Config, user: str = "U_ALICE") -> Iterator[Ctx]:
+    """A committed unit of work under another config than the test's fixture."""
+    with transaction(sessions) as session:
+        actor = Actor(user, zone("UTC"), is_admin=config.is_admin(user))
+        yield Ctx(session, datetime.now(UTC), config, actor, registry)
