@@ -186,7 +186,7 @@ class Reopen(Command):
 
 
 class Stats(Command):
-    """Counts by severity, MTTA and MTTR (median and p90)."""
+    """Counts by severity, MTTA, time to mitigate and MTTR (median and p90)."""
 
     name: ClassVar[str] = "stats"
     usage: ClassVar[str] = "stats [7d|30d]"

@@ -200,7 +200,7 @@ def page(ctx: Ctx, payload: IncidentPage) -> Plan[Ctx]:
     if not incident.is_open:
         raise Skip("resolved meanwhile")
     by = payload.by
-    message = render.page(incident, zone(ctx.config.timezone), ctx.now, f"paged by <@{by}>")
+    message = render.page(incident, zone(ctx.config.timezone), ctx.now, f"by <@{by}>")
     dms = [Dm(person, message) for person in payload.to]
     incident_id = incident.id
 

@@ -18,6 +18,7 @@ from tests.incidents.escalation_helpers import (
     paged_events,
     pages,
     raise_,
+    unit_with,
     utc,
 )
 from tests.recording import RecordingMessenger
@@ -178,7 +179,7 @@ def test_page_on_demand_by_name_and_by_rotation(runtime, unit, messenger, sessio
             assert escalation.page_now(ctx, incident, "rotation:secondary") == ["U_CAROL"]
         runtime.dispatcher.run_due()
     assert pages(messenger) == ["U_DAVE", "U_CAROL"]
-    assert "paged by <@U_BOB>" in str(messenger.of("dm")[0].message.blocks)
+    assert "You are paged (by <@U_BOB>)" in str(messenger.of("dm")[0].message.blocks)
     assert [(who, t) for _, who, t in paged_events(sessions, incident_id)] == [
         ("U_BOB", "<@U_DAVE>"),
         ("U_BOB", "<@U_CAROL>"),
@@ -232,7 +233,7 @@ def dst_config() -> Config:
 
 
 def test_escalation_across_the_spring_dst_change(
-    dst_config, settings, engine, clock, registry, unit, sessions
+    dst_config, settings, engine, clock, registry, sessions
 ) -> None:
     # Sunday 28 March 2027, Europe/Berlin: at 01:00 UTC clocks go from 02:00 to 03:00. Raised
     # at 01:20 local (00:20 UTC); the steps are 30m, 1h and every hour since: elapsed time, so
@@ -241,18 +242,13 @@ def test_escalation_across_the_spring_dst_change(
     rt = build_runtime(
         settings, dst_config, messenger, registry, clock=clock, engine=engine, synchronous=True
     )
-    from bot.context import Actor, Ctx
-    from bot.tz import zone
-    from storage.db import transaction
 
     def run(moment: str) -> None:
         frozen.move_to(moment)
         rt.dispatcher.run_due()
 
     with freeze_time("2027-03-28 00:20:00") as frozen:
-        with transaction(sessions) as session:
-            actor = Actor("U_DAVE", zone("UTC"))
-            ctx = Ctx(session, clock.now(), dst_config, actor, registry)
+        with unit_with(sessions, registry, dst_config, "U_DAVE") as ctx:
             incident_id = service.raise_incident(ctx, "DB down", "sev1").incident.id
         rows = escalation_rows(sessions, "pending")
         assert [r.due_at for r in rows] == [utc("2027-03-28 00:50"), utc("2027-03-28 01:20")]
@@ -268,4 +264,3 @@ def test_escalation_across_the_spring_dst_change(
         (utc("2027-03-28 01:20"), "<@U_CAROL> (step 2)"),  # 03:20 CEST: Carol's since 03:00
         (utc("2027-03-28 02:20"), "<@U_CAROL> (step 2, repeat 1)"),
     ]
-    assert unit is not None
