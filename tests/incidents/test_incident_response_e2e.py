@@ -175,3 +175,24 @@ def test_console_page_ack_mitigate_and_roles(console: Console) -> None:
         out = _run(console, "/incident page 1 rotation:nope", "/incident help")
         assert "There is no rotation called nope (rotations: primary)" in out
         assert "mitigate <id> [note]" in out or "mitigate &lt;id&gt;" in out
+
+
+def test_acknowledging_from_home_stops_the_escalation(slack: SlackApp) -> None:
+    with freeze_time(START) as frozen:
+        slack.slash("/incident", "raise Checkout is failing sev1", user="U_CAROL")
+        slack.runtime.drain()
+        slack.event({"type": "app_home_opened", "user": "U_CAROL", "tab": "home"})
+        slack.runtime.drain()
+        home = slack.stub.wait_for("views.publish", 1)[-1].json_param("view")
+        (ack,) = [
+            e
+            for blk in home["blocks"]
+            for e in blk.get("elements", [])
+            if e.get("action_id") == "incident_ack"
+        ]
+        slack.click("incident_ack", ack["value"], user="U_CAROL", channel=None, view=home)
+        slack.runtime.drain()
+        _sweep(slack, frozen, 120)
+        show = _shown(slack.slash("/incident", "show 1"))
+    assert "<@U_CAROL> acknowledged INC-1" in show
+    assert _pages(slack) == []
