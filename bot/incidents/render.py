@@ -181,7 +181,7 @@ _EVENT_TEXT = {
     "raised": ":rotating_light: {who} raised {ref}.",
     "reminded": ":alarm_clock: Reminder sent.",
     "escalated": ":telephone_receiver: Escalated to {text}.",
-    "mitigated": ":adhesive_bandage: {who} mitigated {ref}.{note}",
+    "mitigated": ":large_green_circle: {who} mitigated {ref}.{note}",
     "paged": ":telephone_receiver: {who} paged {text}.",
     "role": ":bust_in_silhouette: {who} made {target} {role}.",
 }

@@ -1,9 +1,8 @@
 """Incident rules: a state machine with a timeline, an audit trail and notices. No Slack here.
 
-open -> acknowledged -> mitigated -> resolved, and resolved -> open again (reopen); the table
-is ``Incident.states``. Every transition is a
-conditional update, so two people acknowledging at once record one acknowledgement; the other
-is told who was first.
+open -> acknowledged -> mitigated -> resolved, and resolved -> open again (reopen); the one
+table is ``Incident.states``. Every transition is a conditional update, so two people
+acknowledging at once record one acknowledgement; the other is told who was first.
 
 ``last_update_at`` starts the quiet clock the "no update for ..." reminders measure: a posted
 update moves it, and so do raising and reopening (each starts a round of reminders).

@@ -105,7 +105,7 @@ def test_mitigate_from_open_acknowledges_on_the_way(runtime, unit, sessions) -> 
             )
             assert (incident.acknowledged_by, incident.commander) == ("U_BOB", "U_BOB")
             line = render.event_line(incident, events[-1])
-            assert line == ":adhesive_bandage: <@U_BOB> mitigated INC-1. Failed over to eu-west-2"
+            assert line == ":large_green_circle: <@U_BOB> mitigated INC-1. Failed over to eu-west-2"
             assert incident.is_open and "Mitigated" in render.announcement(incident, ctx.tz).text
             shown = str(render.announcement(incident, ctx.tz).blocks)
             assert "incident_mitigate" not in shown and "incident_ack" not in shown
