@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.config import ConfigError, parse_config
 from bot.errors import Conflict, UserError
 from bot.incidents import escalation, metrics, render, roles, service
+from bot.incidents.payloads import IncidentEscalation
 from storage.audit import AuditEvent
 from storage.incidents import Incident, IncidentStatus
 from tests.incidents.escalation_helpers import (
@@ -81,7 +82,8 @@ def test_an_old_single_escalation_row_still_pages_once(runtime, unit, messenger)
         incident_id = raise_(unit, runtime, severity="sev3")
         with unit() as ctx:
             ctx.session.get(Incident, incident_id).severity = "sev1"
-            ctx.notify("incident.escalate", {"id": incident_id, "round": 0}, dedupe_key="old")
+            old = IncidentEscalation(id=incident_id, round=0)
+            ctx.notify("incident.escalate", old, dedupe_key="old")
         runtime.dispatcher.run_due()
     assert pages(messenger) == ["U_ALICE"]
 
