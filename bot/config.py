@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from bot.errors import UserError
+from bot.escalation_config import EscalationPolicy, escalation_checks
 from bot.tz import zone
 from storage.incidents import Severity
 
@@ -74,7 +75,12 @@ class IncidentsConfig(_Section):
     create_channel: bool = False
     # How long an open incident may go without an update before its thread is nudged.
     remind_every: dict[Severity, Duration] = Field(default_factory=REMIND_EVERY.copy)
+    # The first page of the default escalation policy (used when no [[escalation]] is set).
     escalate_after: Duration = timedelta(minutes=5)
+    # "oncall": whoever is on call in ``oncall_rotation`` (default: the first) commands a new
+    # incident; absent: nobody until someone acknowledges.
+    default_commander: Literal["oncall"] | None = None
+    oncall_rotation: Name | None = None  # checked against [[rotations]] by escalation_checks
 
 
 class PurchaseRule(_Section):
@@ -277,6 +283,7 @@ class Config(_Section):
     time: TimeConfig = Field(default_factory=TimeConfig)
     reports: list[ReportConfig] = Field(default_factory=list)
     alerts: list[AlertSourceConfig] = Field(default_factory=list)
+    escalation: list[EscalationPolicy] = Field(default_factory=list)
 
     @field_validator("reports")
     @classmethod
@@ -344,7 +351,7 @@ def cross_checks(data: object) -> list[tuple[Loc, str]]:
     purchase rules, and names used twice. Anything malformed is skipped (the model reports it)."""
     if not isinstance(data, dict):
         return []
-    errors: list[tuple[Loc, str]] = []
+    errors: list[tuple[Loc, str]] = escalation_checks(data)
     purchases = data.get("purchases")
     rules = purchases.get("rules") if isinstance(purchases, dict) else None
     if isinstance(rules, list):

@@ -11,7 +11,7 @@ from slack_bolt import App
 from bot.context import Ctx
 from bot.errors import FormCheck, UserError
 from bot.incidents import commands as cmd
-from bot.incidents import metrics, render, service
+from bot.incidents import escalation, metrics, render, roles, service
 from bot.incidents.commands import COMMANDS
 from bot.incidents.ids import Action, Shortcut, View
 from bot.messenger import Message
@@ -74,6 +74,16 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
         case cmd.Assign(id=incident_id, user=user_id):
             incident = service.assign(ctx, incident_id, user_id)
             return render.assigned(incident, user_id, ctx.actor.user_id)
+        case cmd.Mitigate(id=incident_id, note=note):
+            incident = service.mitigate(ctx, incident_id, note)
+            return render.done(f"{render.ref(incident)} is mitigated; paging has stopped.")
+        case cmd.SetRole(id=incident_id, role=role, user=user_id):
+            incident = roles.set_role(ctx, incident_id, role, user_id)
+            return render.done(f"<@{user_id}> is now the {role} of {render.ref(incident)}.")
+        case cmd.Page(id=incident_id, target=target):
+            incident = service.get(ctx, incident_id)
+            people = escalation.page_now(ctx, incident, target)
+            return render.paging(incident, people)
         case cmd.Resolve(id=incident_id, summary=summary):
             incident = service.resolve(ctx, incident_id, summary)
             return render.done(f"{render.ref(incident)} is resolved.")
@@ -98,6 +108,14 @@ def register(app: App, registry: Registry[Ctx]) -> None:
     def on_ack(req: Request, value: str) -> Message:
         incident = service.acknowledge(req.ctx, button_id(value, "an incident"))
         return render.done(f"You acknowledged {render.ref(incident)} and command it now.")
+
+    @action(app, Action.MITIGATE)
+    def on_mitigate(req: Request, value: str) -> Message:
+        incident = service.mitigate(req.ctx, button_id(value, "an incident"))
+        return render.done(
+            f"{render.ref(incident)} is mitigated; paging has stopped. Resolve it once the "
+            "cause is fixed."
+        )
 
     @action(app, Action.RESOLVE)
     def on_resolve(req: Request, value: str) -> Message:

@@ -38,12 +38,15 @@ SEVERITIES: tuple[Severity, ...] = get_args(Severity)
 class IncidentStatus(StrEnum):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
+    MITIGATED = "mitigated"  # the impact is over; the cause may still be being fixed
     RESOLVED = "resolved"
 
 
-OPEN_STATES = (IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED)
-OPEN_SQL = "status IN ('open', 'acknowledged')"  # the partial indexes' predicates
-CLOSED_SQL = "status NOT IN ('open', 'acknowledged')"
+OPEN_STATES = (IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED, IncidentStatus.MITIGATED)
+# The partial indexes' predicates (storage/migrations/versions/0013_escalation.py).
+OPEN_SQL = "status IN ('open', 'acknowledged', 'mitigated')"
+CLOSED_SQL = "status NOT IN ('open', 'acknowledged', 'mitigated')"
+ROLES = ("commander", "comms", "scribe")
 
 
 class Incident(Base):
@@ -51,8 +54,14 @@ class Incident(Base):
     states: ClassVar[StateMachine[IncidentStatus]] = StateMachine(
         "incident",
         {
-            IncidentStatus.OPEN: {IncidentStatus.ACKNOWLEDGED, IncidentStatus.RESOLVED},
-            IncidentStatus.ACKNOWLEDGED: {IncidentStatus.RESOLVED},
+            # Mitigating an open incident acknowledges it on the way (someone is on it).
+            IncidentStatus.OPEN: {
+                IncidentStatus.ACKNOWLEDGED,
+                IncidentStatus.MITIGATED,
+                IncidentStatus.RESOLVED,
+            },
+            IncidentStatus.ACKNOWLEDGED: {IncidentStatus.MITIGATED, IncidentStatus.RESOLVED},
+            IncidentStatus.MITIGATED: {IncidentStatus.RESOLVED},
             IncidentStatus.RESOLVED: {IncidentStatus.OPEN},  # reopen
         },
     )
@@ -64,6 +73,8 @@ class Incident(Base):
     status: Mapped[str] = mapped_column(String(16), default=IncidentStatus.OPEN.value)
     reporter: Mapped[str] = mapped_column(String(32))
     commander: Mapped[str | None] = mapped_column(String(32))
+    comms: Mapped[str | None] = mapped_column(String(32))
+    scribe: Mapped[str | None] = mapped_column(String(32))
     resource: Mapped[str | None] = mapped_column(String(64))
     raised_in: Mapped[str | None] = mapped_column(String(32))
     source_channel: Mapped[str | None] = mapped_column(String(32))
@@ -75,6 +86,7 @@ class Incident(Base):
     created_at: Mapped[datetime]
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[str | None] = mapped_column(String(32))
+    mitigated_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     last_update_at: Mapped[datetime]
     reopened: Mapped[int] = mapped_column(default=0)
@@ -88,6 +100,7 @@ class Incident(Base):
             "severity",
             "acknowledged_at",
             "resolved_at",
+            "mitigated_at",
         ),
         Index("ix_incidents_resolved_at", "resolved_at"),
         partial_index("ix_incidents_open_severity", "severity", "created_at", "id", where=OPEN_SQL),
@@ -145,6 +158,17 @@ def first_acknowledged_at(now: datetime) -> ColumnElement[datetime]:
     """``acknowledged_at`` for an acknowledgement at ``now``: the first one is kept, so MTTA
     counts to it even after a reopen (conditional, so it holds whoever's update runs first)."""
     return func.coalesce(Incident.acknowledged_at, literal(now, UTCDateTime()))
+
+
+def first_acknowledged_by(user_id: str) -> ColumnElement[str]:
+    """``acknowledged_by`` when ``user_id`` acknowledges on the way (mitigating an open
+    incident): whoever acknowledged first stays."""
+    return func.coalesce(Incident.acknowledged_by, literal(user_id, String(32)))
+
+
+def first_mitigated_at(now: datetime) -> ColumnElement[datetime]:
+    """``mitigated_at`` for a mitigation at ``now``: the first one is kept, like acknowledging."""
+    return func.coalesce(Incident.mitigated_at, literal(now, UTCDateTime()))
 
 
 WORST_FIRST = (Incident.severity, Incident.created_at, Incident.id)
@@ -338,18 +362,19 @@ def raised_by_severity(session: Session, since: datetime) -> dict[str, int]:
     return {sev: n for sev, n in rows}
 
 
-def response_times(session: Session, since: datetime) -> tuple[Percentiles, Percentiles]:
-    """Time to acknowledge and time to resolve of the incidents raised since ``since``,
-    computed by the database over every one of them."""
-    spans = (Incident.acknowledged_at, Incident.resolved_at)
+Times = tuple[Percentiles, Percentiles, Percentiles]
+
+
+def response_times(session: Session, since: datetime) -> Times:
+    """Time to acknowledge, to mitigate and to resolve of the incidents raised since ``since``,
+    computed by the database over every one of them (each over the incidents that got there)."""
+    spans = (Incident.acknowledged_at, Incident.mitigated_at, Incident.resolved_at)
     if session.get_bind().dialect.name == "postgresql":
         return _percentiles_postgresql(session, since, spans)
     return _percentiles_by_rank(session, since, spans)
 
 
-def _percentiles_postgresql(
-    session: Session, since: datetime, spans: tuple[Any, ...]
-) -> tuple[Percentiles, Percentiles]:
+def _percentiles_postgresql(session: Session, since: datetime, spans: tuple[Any, ...]) -> Times:
     columns = []
     for end in spans:
         length = end - Incident.created_at
@@ -359,11 +384,11 @@ def _percentiles_postgresql(
             func.percentile_disc(0.9).within_group(length),
         ]
     row = session.execute(select(*columns).where(Incident.created_at >= since)).one()
-    tta, ttr = (
+    tta, ttm, ttr = (
         Percentiles(n, *(d.total_seconds() if d is not None else None for d in (p50, p90)))
-        for n, p50, p90 in (row[0:3], row[3:6])
+        for n, p50, p90 in (row[0:3], row[3:6], row[6:9])
     )
-    return tta, ttr
+    return tta, ttm, ttr
 
 
 def _micros(column: Any) -> ColumnElement[int]:
@@ -372,9 +397,7 @@ def _micros(column: Any) -> ColumnElement[int]:
     return seconds * 1_000_000 + cast(func.substr(column, 21, 6), Integer)
 
 
-def _percentiles_by_rank(
-    session: Session, since: datetime, spans: tuple[Any, ...]
-) -> tuple[Percentiles, Percentiles]:
+def _percentiles_by_rank(session: Session, since: datetime, spans: tuple[Any, ...]) -> Times:
     """SQLite has no percentile aggregate: count, then read each rank with ORDER BY ... LIMIT 1
     OFFSET rank - 1 (a bounded sort in the database), every rank in one statement."""
     window = Incident.created_at >= since
@@ -387,7 +410,8 @@ def _percentiles_by_rank(
             picks.append(ranked.offset(_rank(pct, n) - 1).scalar_subquery() if n else null())
     values = session.execute(select(*picks)).one()
     seconds = [v / 1_000_000 if v is not None else None for v in values]
-    return Percentiles(counts[0], *seconds[0:2]), Percentiles(counts[1], *seconds[2:4])
+    tta, ttm, ttr = (Percentiles(counts[i], *seconds[2 * i : 2 * i + 2]) for i in range(3))
+    return tta, ttm, ttr
 
 
 def _rank(pct: int, n: int) -> int:

@@ -142,17 +142,17 @@ def incident_counts(session: Session, buckets: Buckets) -> IncidentCounts:
 Response = tuple[dict[int, Percentiles], Percentiles]
 
 
-def incident_response(session: Session, buckets: Buckets) -> tuple[Response, Response]:
-    """Time to acknowledge and to resolve of the incidents raised in range: per bucket (by
-    when they were raised) and over the whole range."""
+def incident_response(session: Session, buckets: Buckets) -> tuple[Response, Response, Response]:
+    """Time to acknowledge, to mitigate and to resolve of the incidents raised in range: per
+    bucket (by when they were raised) and over the whole range."""
     d = dialect(session)
     group = bucket_of(Incident.created_at, buckets, d)
     out = []
-    for end in (Incident.acknowledged_at, Incident.resolved_at):
+    for end in (Incident.acknowledged_at, Incident.mitigated_at, Incident.resolved_at):
         value = micros(end, d) - micros(Incident.created_at, d)
         where = [in_range(Incident.created_at, buckets.bounds), end.is_not(None)]
         out.append(percentiles_grouped(session, value, group, where))
-    return out[0], out[1]
+    return out[0], out[1], out[2]
 
 
 def incident_resources(

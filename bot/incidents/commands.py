@@ -6,7 +6,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from bot.commands import Command, CommandSet, ParseEnv, UserRef, ref
+from bot.commands import Command, CommandSet, ParseEnv, UserRef, _user_id, ref
 from bot.errors import UserError
 from bot.mrkdwn import echo
 
@@ -118,6 +118,62 @@ class Assign(Command):
     user: UserRef
 
 
+class Mitigate(Command):
+    """The impact is over (the fix may come later): stops paging, counts for time to mitigate."""
+
+    name: ClassVar[str] = "mitigate"
+    usage: ClassVar[str] = "mitigate <id> [note]"
+    example: ClassVar[str] = "mitigate 7 Traffic moved to the standby region"
+    id: IncidentId
+    note: str | None = Field(default=None, max_length=3000)
+
+
+Role = Literal["commander", "comms", "scribe"]
+
+
+class SetRole(Command):
+    """Give someone a role: commander, comms or scribe."""
+
+    name: ClassVar[str] = "role"
+    usage: ClassVar[str] = "role <id> commander|comms|scribe @user"
+    example: ClassVar[str] = "role 7 comms @carol"
+    id: IncidentId
+    role: Role
+    user: UserRef
+
+    @field_validator("role", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+
+class Page(Command):
+    """Page someone now (a DM with an Acknowledge button), by name or whoever is on call."""
+
+    name: ClassVar[str] = "page"
+    usage: ClassVar[str] = "page <id> @user|rotation:<name>"
+    example: ClassVar[str] = "page 7 rotation:primary"
+    id: IncidentId
+    target: str
+
+    @field_validator("target", mode="before")
+    @classmethod
+    def _target(cls, value: object) -> object:
+        text = str(value).strip()
+        if text.lower().startswith("rotation:"):
+            name = text.split(":", 1)[1].strip()
+            if not name:
+                raise ValueError("Name the rotation, like rotation:primary")
+            return "rotation:" + name.lower()
+        try:
+            return _user_id(text)
+        except ValueError:
+            raise ValueError(
+                f"`{echo(text)}` is neither a person nor a rotation: page @someone or "
+                "rotation:<name>"
+            ) from None
+
+
 class Resolve(Command):
     """Resolve, with an optional summary of what happened."""
 
@@ -138,7 +194,7 @@ class Reopen(Command):
 
 
 class Stats(Command):
-    """Counts by severity, MTTA and MTTR (median and p90)."""
+    """Counts by severity, MTTA, time to mitigate and MTTR (median and p90)."""
 
     name: ClassVar[str] = "stats"
     usage: ClassVar[str] = "stats [7d|30d]"
@@ -149,7 +205,7 @@ class Stats(Command):
 COMMANDS = CommandSet(
     "/incident",
     "Raise and run incidents",
-    [Raise, List, Show, Ack, Update, Sev, Assign, Resolve, Reopen, Stats],
+    [Raise, List, Show, Ack, Update, Sev, Assign, SetRole, Page, Mitigate, Resolve, Reopen, Stats],
     usage_hint="raise <title> [on <resource>] [sev1-4] | list | show <id> | ack <id> | "
-    "resolve <id> | help",
+    "mitigate <id> | resolve <id> | help",
 )

@@ -13,6 +13,7 @@ class Action(StrEnum):
     """Buttons (``action_id``)."""
 
     ACK = "incident_ack"
+    MITIGATE = "incident_mitigate"
     UPDATE = "incident_update"
     RESOLVE = "incident_resolve"
 

@@ -2,7 +2,8 @@
 
     incident:<id>:announce
     incident:<id>:refresh:<event> and incident:<id>:thread:<event>
-    incident:<id>:r<round>:remind:<n> and incident:<id>:r<round>:escalate
+    incident:<id>:r<round>:remind:<n>
+    incident:<id>:r<round>:escalate:<plan>:<step>:<n>   (a page of an escalation policy)
 
 A round is the incident's life between (re)openings: resolving cancels the round's follow-ups
 by its prefix, acknowledging cancels its escalation.
@@ -38,4 +39,12 @@ def remind(incident_id: int, round_: int, n: int) -> str:
 
 
 def escalate(incident_id: int, round_: int) -> str:
-    return f"{followups(incident_id, round_)}escalate"
+    """The prefix of one round's escalation pages: acknowledging cancels them by it."""
+    return f"{followups(incident_id, round_)}escalate:"
+
+
+def page(incident_id: int, round_: int, plan: int, step: int, n: int) -> str:
+    """One page of an escalation: ``plan`` is the timeline event that started the escalation
+    (raised, reopened, a new severity), ``step`` counts from 0 and ``n`` is the repeat (0: the
+    step itself), so each page has one row whoever plans it and however often."""
+    return f"{escalate(incident_id, round_)}{plan}:{step}:{n}"

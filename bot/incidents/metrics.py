@@ -1,4 +1,4 @@
-"""MTTA and MTTR: per-incident durations, summarised as median and p90 over a period.
+"""MTTA, time to mitigate and MTTR: per-incident durations, as median and p90 over a period.
 
 The database computes the percentiles over every incident of the period (storage/incidents.py,
 nearest rank: the value at rank ceil(p/100 * n), so always one that occurred); nothing here
@@ -21,9 +21,12 @@ class Report:
     open_now: int
     by_severity: dict[str, int] = field(default_factory=dict)
     acked: int = 0
+    mitigated: int = 0
     resolved: int = 0
     mtta_median: float | None = None
     mtta_p90: float | None = None
+    mttm_median: float | None = None
+    mttm_p90: float | None = None
     mttr_median: float | None = None
     mttr_p90: float | None = None
 
@@ -31,16 +34,19 @@ class Report:
 def report(ctx: Ctx, days: int) -> Report:
     since = ctx.now - timedelta(days=days)
     by_severity = repo.raised_by_severity(ctx.session, since)
-    tta, ttr = repo.response_times(ctx.session, since)
+    tta, ttm, ttr = repo.response_times(ctx.session, since)
     return Report(
         days=days,
         total=sum(by_severity.values()),
         open_now=repo.count_incidents(ctx.session),
         by_severity=by_severity,
         acked=tta.count,
+        mitigated=ttm.count,
         resolved=ttr.count,
         mtta_median=tta.p50,
         mtta_p90=tta.p90,
+        mttm_median=ttm.p50,
+        mttm_p90=ttm.p90,
         mttr_median=ttr.p50,
         mttr_p90=ttr.p90,
     )

@@ -13,13 +13,13 @@ from datetime import timedelta
 from bot import oncall
 from bot.context import Ctx
 from bot.incidents import keys, render
-from bot.incidents.payloads import IncidentEscalation, IncidentNote, IncidentRef, IncidentReminder
+from bot.incidents.payloads import IncidentNote, IncidentRef, IncidentReminder
 from bot.messenger import MessageRef
-from bot.notices import CreateChannel, Dm, Invite, NotYet, Plan, Post, Sent, Skip, Update, say
+from bot.notices import CreateChannel, Invite, NotYet, Plan, Post, Sent, Skip, Update, say
 from bot.timeparse import format_duration
 from bot.tz import zone
 from storage import incidents as repo
-from storage.incidents import Incident, IncidentEvent, IncidentStatus
+from storage.incidents import Incident, IncidentEvent
 
 
 def _incident(ctx: Ctx, incident_id: int) -> Incident:
@@ -134,31 +134,3 @@ def remind(ctx: Ctx, payload: IncidentReminder) -> Plan[Ctx]:
         ctx.notify("incident.remind", following, dedupe_key=key, due_at=ctx.now + interval)
 
     return say(post, record=next_one)
-
-
-def escalate(ctx: Ctx, payload: IncidentEscalation) -> Plan[Ctx]:
-    incident = _incident(ctx, payload.id)
-    if incident.status != IncidentStatus.OPEN or incident.severity not in {"sev1", "sev2"}:
-        raise Skip("acknowledged, resolved or no longer urgent")
-    people = oncall.on_call(ctx)
-    if not people:
-        raise Skip("nobody on call and no admins configured")
-    tz = zone(ctx.config.timezone)
-    after = format_duration(ctx.now - incident.created_at)
-    dms = [Dm(person, render.escalation(incident, tz, after)) for person in people]
-    incident_id = incident.id
-
-    def escalated(ctx: Ctx, sent: Sent) -> None:
-        told = [dm.user for dm in dms if dm in sent]
-        ctx.session.add(
-            IncidentEvent(
-                incident_id=incident_id,
-                at=ctx.now,
-                actor="opsdesk",
-                kind="escalated",
-                text=", ".join(f"<@{p}>" for p in told),
-            )
-        )
-        ctx.audit("incident", incident_id, "escalated", {"to": told})
-
-    return say(*dms, record=escalated)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.payloads import NoticePayload
 
 
@@ -26,7 +28,26 @@ class IncidentReminder(NoticePayload):
 
 
 class IncidentEscalation(NoticePayload):
-    """incident.escalate: the on-call page of one acknowledgement round."""
+    """incident.escalate: one page of an escalation policy (bot/incidents/escalation.py).
+
+    ``plan`` is the timeline event that started the escalation, ``policy`` the policy's index,
+    ``step`` counts from 0, ``n`` is the repeat (0: the step itself) and ``due`` when it was
+    due (who is on call is read as of then). A row written before policies (``id`` and
+    ``round`` only) is the first step of today's policy.
+    """
 
     id: int
     round: int
+    plan: int | None = None
+    policy: int | None = None
+    step: int = 0
+    n: int = 0
+    due: datetime | None = None
+
+
+class IncidentPage(NoticePayload):
+    """incident.page_now: `/incident page`, to the people ``to`` named when asked, by ``by``."""
+
+    id: int
+    to: list[str]
+    by: str

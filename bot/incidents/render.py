@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot import blocks as b
 from bot import ids
+from bot.context import SYSTEM_USER
 from bot.incidents.ids import Action, View
 from bot.messenger import Message
 from bot.mrkdwn import safe, user, when
@@ -22,7 +23,13 @@ SEV_EMOJI = {
     "sev3": ":large_yellow_circle:",
     "sev4": ":white_circle:",
 }
-STATUS = {"open": "Open", "acknowledged": "Acknowledged", "resolved": "Resolved"}
+STATUS = {
+    "open": "Open",
+    "acknowledged": "Acknowledged",
+    "mitigated": "Mitigated",
+    "resolved": "Resolved",
+}
+ROLE_NAMES = {"commander": "Commander", "comms": "Comms", "scribe": "Scribe"}
 LIST_LIMIT = 20
 
 
@@ -61,6 +68,7 @@ def announcement(
             fields=[
                 f"*Severity*\n{incident.severity}",
                 f"*Commander*\n{_commander(incident)}",
+                *_roles(incident),
                 f"*Reported by*\n{user(incident.reporter)}",
                 f"*Raised*\n{when(incident.created_at, tz)}",
                 *([f"*Affected*\n{safe(incident.resource)}"] if incident.resource else []),
@@ -88,12 +96,23 @@ def announcement(
     return Message(text=safe(text, 300), blocks=blocks)
 
 
+def _roles(incident: Incident) -> list[str]:
+    """The comms and scribe fields, for the roles someone holds."""
+    return [
+        f"*{ROLE_NAMES[role]}*\n{user(who)}"
+        for role in ("comms", "scribe")
+        if (who := getattr(incident, role))
+    ]
+
+
 def actions(incident: Incident, *, block_id: str) -> b.Block:
     """What can be done next to an unresolved incident, on its announcement and on App Home."""
     value = str(incident.id)
     buttons = []
     if incident.status == "open":
         buttons.append(b.button("Acknowledge", Action.ACK, value, style="primary"))
+    if incident.status in ("open", "acknowledged"):
+        buttons.append(b.button("Mitigated", Action.MITIGATE, value))
     buttons.append(b.button("Post update", Action.UPDATE, value))
     buttons.append(
         b.button(
@@ -139,6 +158,11 @@ def assigned(incident: Incident, commander: str, actor: str) -> Message:
     return done(f"{user(commander)} now commands {ref(incident)}.")
 
 
+def paging(incident: Incident, people: Sequence[str]) -> Message:
+    who = ", ".join(user(p) for p in people)
+    return done(f"Paging {who} for {ref(incident)}; it will be on the timeline once sent.")
+
+
 def update_recorded(incident: Incident, why_not: str | None, *, retrying: bool) -> Message:
     """The reply to an update: "posted" only when the channel shows it (or is about to);
     otherwise why not, and whether it will."""
@@ -166,20 +190,30 @@ _EVENT_TEXT = {
     "reminded": ":alarm_clock: Reminder sent.",
     "escalated": ":telephone_receiver: Escalated to {text}.",
     "alert": ":bell: {who}: {text}",
+    "mitigated": ":large_green_circle: {who} mitigated {ref}.{note}",
+    "paged": ":telephone_receiver: {who} paged {text}.",
+    "role": ":bust_in_silhouette: {who} made {target} {role}.",
 }
+_OURS = {"escalated", "paged", "role"}  # texts Opsdesk wrote itself (mentions, not user text)
 
 
 def event_line(incident: Incident, event: IncidentEvent) -> str:
     template = _EVENT_TEXT.get(event.kind, "{who}: {kind}")
     if event.kind == "assigned" and event.text == event.actor:
         template = ":bust_in_silhouette: {who} took command of {ref}."
+    if event.kind == "paged" and event.actor == SYSTEM_USER:
+        template = ":telephone_receiver: Paged {text}."
+    role, _, target = (event.text or "").partition(" ") if event.kind == "role" else ("", "", "")
+    note = f" {safe(event.text, 2500)}" if event.text else ""
     return template.format(
         who=user(event.actor),
         ref=ref(incident),
-        text=safe(event.text or "", 2500) if event.kind != "escalated" else (event.text or ""),
-        target=user(event.text),
+        text=(event.text or "") if event.kind in _OURS else safe(event.text or "", 2500),
+        target=user(target if event.kind == "role" else event.text),
+        role=f"the {role} of {ref(incident)}",
         kind=event.kind,
-        summary=f" {safe(event.text, 2500)}" if event.kind == "resolved" and event.text else "",
+        summary=note if event.kind == "resolved" else "",
+        note=note if event.kind == "mitigated" else "",
     )
 
 
@@ -197,19 +231,40 @@ def reminder(incident: Incident, interval_text: str) -> Message:
     return Message(text=text, blocks=[b.section(text)])
 
 
-def escalation(incident: Incident, tz: ZoneInfo, after: str) -> Message:
+def page(incident: Incident, tz: ZoneInfo, now: datetime, why: str) -> Message:
+    """The DM a page sends (an escalation step, or `/incident page`): the incident in short,
+    and an Acknowledge button while nobody has."""
+    after = format_duration(now - incident.created_at)
+    if incident.status == "open":
+        head = f"has not been acknowledged after {after}"
+    else:
+        head = f"is {STATUS[incident.status].lower()}, open for {after}"
     text = (
-        f":rotating_light: *{ref(incident)}* ({incident.severity}) has not been acknowledged "
-        f"after {after}: {safe(incident.title)}"
+        f":rotating_light: *{ref(incident)}* ({incident.severity}) {head}: {safe(incident.title)}"
     )
-    return Message(
-        text=text,
-        blocks=[
-            b.section(text),
-            b.context(f"Raised {when(incident.created_at, tz)} by {user(incident.reporter)}"),
-            b.actions(b.button("Acknowledge", Action.ACK, str(incident.id), style="primary")),
-        ],
+    blocks: list[b.Block] = [
+        b.section(
+            text,
+            fields=[
+                f"*Status*\n{STATUS[incident.status]}",
+                f"*Commander*\n{_commander(incident)}",
+                *([f"*Affected*\n{safe(incident.resource)}"] if incident.resource else []),
+            ],
+        ),
+    ]
+    if incident.description:
+        blocks.append(b.section(safe(incident.description, 1000)))
+    blocks.append(
+        b.context(
+            f"You are paged ({why}). Raised {when(incident.created_at, tz)} by "
+            f"{user(incident.reporter)}. `/incident show {incident.id}` has the timeline."
+        )
     )
+    if incident.status == "open":
+        blocks.append(
+            b.actions(b.button("Acknowledge", Action.ACK, str(incident.id), style="primary"))
+        )
+    return Message(text=text, blocks=blocks)
 
 
 def _row(incident: Incident, tz: ZoneInfo) -> str:
@@ -271,6 +326,8 @@ def stats(report: object) -> Message:
         f"*MTTA* (time to acknowledge): median {fmt(report.mtta_median)}, "
         f"p90 {fmt(report.mtta_p90)}"
         f" over {report.acked} acknowledged",
+        f"*Time to mitigate*: median {fmt(report.mttm_median)}, p90 {fmt(report.mttm_p90)}"
+        f" over {report.mitigated} mitigated",
         f"*MTTR* (time to resolve): median {fmt(report.mttr_median)}, p90 {fmt(report.mttr_p90)}"
         f" over {report.resolved} resolved",
     ]

@@ -1,8 +1,8 @@
 """Incident rules: a state machine with a timeline, an audit trail and notices. No Slack here.
 
-open -> acknowledged -> resolved, and resolved -> open again (reopen). Every transition is a
-conditional update, so two people acknowledging at once record one acknowledgement; the other
-is told who was first.
+open -> acknowledged -> mitigated -> resolved, and resolved -> open again (reopen); the one
+table is ``Incident.states``. Every transition is a conditional update, so two people
+acknowledging at once record one acknowledgement; the other is told who was first.
 
 ``last_update_at`` starts the quiet clock the "no update for ..." reminders measure: a posted
 update moves it, and so do raising and reopening (each starts a round of reminders).
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from bot import ids
 from bot.context import Ctx
 from bot.errors import Conflict, NotFound, UserError
-from bot.incidents import keys
+from bot.incidents import escalation, keys, paging
 from bot.incidents.commands import TITLE_LIMIT
-from bot.incidents.payloads import IncidentEscalation, IncidentNote, IncidentRef, IncidentReminder
+from bot.incidents.payloads import IncidentNote, IncidentRef, IncidentReminder
 from bot.mrkdwn import echo, truncate
 from storage import incidents as repo
 from storage import notices as queue
@@ -37,6 +37,7 @@ from storage.transitions import compare_and_set
 
 ENTITY = "incident"
 OPEN, RESOLVED = IncidentStatus.OPEN, IncidentStatus.RESOLVED
+ACKNOWLEDGED, MITIGATED = IncidentStatus.ACKNOWLEDGED, IncidentStatus.MITIGATED
 TIMELINE_LIMIT = 40
 
 
@@ -123,7 +124,9 @@ def _refresh(ctx: Ctx, incident: Incident, event: IncidentEvent, *, thread: bool
         )
 
 
-def _schedule_followups(ctx: Ctx, incident: Incident) -> None:
+def _schedule_followups(ctx: Ctx, incident: Incident, event: IncidentEvent) -> None:
+    """A round's first reminder and its escalation (bot/incidents/escalation.py), planned by
+    ``event`` (raised or reopened)."""
     interval = ctx.config.incidents.remind_every[incident.severity]
     round_ = incident.reopened
     ctx.notify(
@@ -132,13 +135,7 @@ def _schedule_followups(ctx: Ctx, incident: Incident) -> None:
         dedupe_key=keys.remind(incident.id, round_, 1),
         due_at=incident.last_update_at + interval,
     )
-    if incident.severity in {"sev1", "sev2"} and incident.status == OPEN:
-        ctx.notify(
-            "incident.escalate",
-            IncidentEscalation(id=incident.id, round=round_),
-            dedupe_key=keys.escalate(incident.id, round_),
-            due_at=ctx.now + ctx.config.incidents.escalate_after,
-        )
+    escalation.plan(ctx, incident, event.id)
 
 
 def is_resource(ctx: Ctx, name: str) -> bool:
@@ -191,17 +188,18 @@ def raise_incident(
         source_channel=source[0] if source else None,
         source_ts=source[1] if source else None,
         announce_channel=ctx.config.incidents.channel or channel_id,
+        commander=paging.default_commander(ctx),
         created_at=ctx.now,
         last_update_at=ctx.now,
         reopened=0,
     )
     ctx.session.add(incident)
     ctx.session.flush()
-    _event(ctx, incident, "raised", f"{severity}: {incident.title}")
+    raised = _event(ctx, incident, "raised", f"{severity}: {incident.title}")
     ctx.notify(
         "incident.announce", IncidentRef(id=incident.id), dedupe_key=keys.announce(incident.id)
     )
-    _schedule_followups(ctx, incident)
+    _schedule_followups(ctx, incident, raised)
     return Raised(incident, trimmed)
 
 
@@ -230,7 +228,36 @@ def acknowledge(ctx: Ctx, incident_id: int) -> Incident:
             else f"{ref(incident_id)} is {incident.status}."
         )
     event = _event(ctx, incident, "acknowledged")
-    queue.cancel(ctx.session, prefix=keys.escalate(incident_id, incident.reopened))
+    escalation.cancel(ctx, incident)
+    _refresh(ctx, incident, event, thread=True)
+    return incident
+
+
+def mitigate(ctx: Ctx, incident_id: int, note: str | None = None) -> Incident:
+    """The impact is over (the cause may not be fixed yet): escalation stops, and the first
+    mitigation is kept for "time to mitigate". Mitigating an open incident acknowledges it."""
+    incident = get(ctx, incident_id)
+    if incident.status == RESOLVED:
+        raise Conflict(f"{ref(incident_id)} is already resolved.")
+    note = (note or "").strip()[:3000] or None
+    won = compare_and_set(
+        ctx.session,
+        Incident,
+        incident_id,
+        expected={OPEN, ACKNOWLEDGED},
+        values={
+            "status": MITIGATED,
+            "mitigated_at": repo.first_mitigated_at(ctx.now),
+            "acknowledged_at": repo.first_acknowledged_at(ctx.now),
+            "acknowledged_by": repo.first_acknowledged_by(ctx.actor.user_id),
+            "commander": incident.commander or ctx.actor.user_id,
+        },
+    )
+    if not won:
+        ctx.session.refresh(incident)
+        raise Conflict(f"{ref(incident_id)} is already {incident.status}.")
+    event = _event(ctx, incident, "mitigated", note)
+    escalation.cancel(ctx, incident)
     _refresh(ctx, incident, event, thread=True)
     return incident
 
@@ -263,8 +290,9 @@ def set_severity(ctx: Ctx, incident_id: int, severity: Severity) -> Incident:
     old, incident.severity = incident.severity, severity
     event = _event(ctx, incident, "severity", f"{old} → {severity}")
     _refresh(ctx, incident, event, thread=True)
-    if severity in {"sev1", "sev2"} and incident.status == OPEN:
-        _schedule_followups(ctx, incident)  # the escalation clock starts when it becomes urgent
+    if incident.status == OPEN:
+        # Another policy starts its clock now; the same one goes on as planned.
+        escalation.replan(ctx, incident, old, event.id)
     return incident
 
 
@@ -321,5 +349,11 @@ def reopen(ctx: Ctx, incident_id: int) -> Incident:
         raise Conflict(f"{ref(incident_id)} is not resolved, so there is nothing to reopen.")
     event = _event(ctx, incident, "reopened")
     _refresh(ctx, incident, event, thread=True)
-    _schedule_followups(ctx, incident)
+    _schedule_followups(ctx, incident, event)
     return incident
+
+
+# What the area's other modules (roles.py) record changes with.
+record_event = _event
+refresh = _refresh
+require_open = _require_open

@@ -44,6 +44,7 @@ class IncidentFigures:
     tta_by_bucket: list[Percentiles]
     ttr_by_bucket: list[Percentiles]
     top_resources: Ranked[tuple[str, int]]  # (resource, incidents)
+    ttm: Percentiles  # time to mitigate, over the period
 
     @property
     def total(self) -> int:
@@ -58,7 +59,7 @@ def incidents(ctx: Ctx, period: Period) -> IncidentFigures:
     buckets = period.buckets()
     spec = period.spec()
     counts = repo.incident_counts(ctx.session, spec)
-    (tta_b, tta), (ttr_b, ttr) = repo.incident_response(ctx.session, spec)
+    (tta_b, tta), (_, ttm), (ttr_b, ttr) = repo.incident_response(ctx.session, spec)
     top, total = repo.incident_resources(ctx.session, spec.bounds, limit=TOP)
     none = Percentiles(0)
     return IncidentFigures(
@@ -70,6 +71,7 @@ def incidents(ctx: Ctx, period: Period) -> IncidentFigures:
         tta_by_bucket=[tta_b.get(i, none) for i in range(len(buckets))],
         ttr_by_bucket=[ttr_b.get(i, none) for i in range(len(buckets))],
         top_resources=Ranked(top, total),
+        ttm=ttm,
     )
 
 

@@ -31,6 +31,7 @@ def incidents_headline(f: IncidentFigures) -> str:
     lines = [
         f"{fmt.plural(f.total, 'incident')} raised ({sev}), {f.still_open:,} still open",
         f"Time to acknowledge: {fmt.spread(f.tta, 'acknowledged')}",
+        f"Time to mitigate: {fmt.spread(f.ttm, 'mitigated')}",
         f"Time to resolve: {fmt.spread(f.ttr, 'resolved')}",
     ]
     if f.top_resources.rows:

@@ -38,6 +38,7 @@ def test_every_area_with_buttons_has_an_ids_module() -> None:
 def test_the_ids_are_the_ones_spec_names() -> None:
     assert {a.value for a in incident_ids.Action} == {
         "incident_ack",
+        "incident_mitigate",
         "incident_update",
         "incident_resolve",
     }

@@ -46,7 +46,7 @@ def test_slash_command_reply_and_announcement_with_numbered_buttons(console: Con
     out = _run(console, "/incident raise Checkout is failing sev1")
     assert "(only @alice sees this)" in out and "Raised *INC-1*" in out
     assert "#incidents  @opsdesk:" in out
-    assert "[1: Acknowledge]  [2: Post update]  [3: Resolve]" in out
+    assert "[1: Acknowledge]  [2: Mitigated]  [3: Post update]  [4: Resolve]" in out
 
 
 def test_click_presses_the_button_as_the_current_person(console: Console) -> None:

@@ -40,7 +40,13 @@ def test_every_area_declares_its_command_kinds_and_sections() -> None:
     registry = build_registry()
     assert [c.slash for c in registry.command_sets()] == SPEC_COMMANDS
     kinds = registry.notice_kinds()
-    for kind in ("incident.escalate", "purchase.ask", "booking.end", "shift.handoff"):
+    for kind in (
+        "incident.escalate",
+        "incident.page_now",
+        "purchase.ask",
+        "booking.end",
+        "shift.handoff",
+    ):
         assert kind in kinds
     assert {"maintenance.remind", "digest.post", "report.post"} <= kinds
     planners = [name for name, _ in registry.planners()]

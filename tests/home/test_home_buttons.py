@@ -98,6 +98,12 @@ def _ack(slack: SlackApp) -> str:
     return "You acknowledged INC-1"
 
 
+def _mitigate(slack: SlackApp) -> str:
+    slack.slash("/incident", "raise Disk full sev2", user="U_CAROL")
+    _press(slack, "U_CAROL", "incident_mitigate")
+    return "INC-1 is mitigated"
+
+
 def _resolve(slack: SlackApp) -> str:
     slack.slash("/incident", "raise Disk full sev2", user="U_CAROL")
     _press(slack, "U_CAROL", "incident_resolve")
@@ -147,6 +153,7 @@ def _swap(slack: SlackApp) -> str:
 
 SCENARIOS: dict[str, Scenario] = {
     "incident_ack": _ack,
+    "incident_mitigate": _mitigate,
     "incident_resolve": _resolve,
     "incident_update": _update,
     "purchase_approve": _approve,

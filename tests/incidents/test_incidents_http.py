@@ -30,7 +30,7 @@ def test_raise_by_command_announces_with_buttons(slack: SlackApp) -> None:
     actions = [
         e["action_id"] for blk in post.blocks for e in blk.get("elements", []) if "action_id" in e
     ]
-    assert actions == ["incident_ack", "incident_update", "incident_resolve"]
+    assert actions == ["incident_ack", "incident_mitigate", "incident_update", "incident_resolve"]
     assert all(
         e["value"] == "1" for blk in post.blocks for e in blk.get("elements", []) if "value" in e
     )

@@ -31,8 +31,11 @@ def incident(
     resource: str | None = None,
     reporter: str = "U_ALICE",
     commander: str | None = None,
+    mitigate: timedelta | None = None,
 ) -> Incident:
-    status = "resolved" if resolve else ("acknowledged" if ack else "open")
+    status = (
+        "resolved" if resolve else "mitigated" if mitigate else "acknowledged" if ack else "open"
+    )
     row = Incident(
         title=f"{severity} at {created:%m-%d %H:%M}",
         severity=severity,
@@ -43,6 +46,7 @@ def incident(
         created_at=created,
         acknowledged_at=created + ack if ack else None,
         resolved_at=created + resolve if resolve else None,
+        mitigated_at=created + mitigate if mitigate else None,
         last_update_at=created,
     )
     s.add(row)

@@ -49,9 +49,9 @@ def _incidents(unit: UnitFactory) -> None:
     with unit() as ctx:
         s = ctx.session
         incident(s, utc("2026-11-01 23:59"), "sev1", ack=M)  # before the period
-        incident(s, utc("2026-11-03 10:00"), "sev1", ack=5 * M, resolve=H)
-        incident(s, utc("2026-11-04 10:00"), "sev3", ack=15 * M, resolve=3 * H)
-        incident(s, utc("2026-11-05 10:00"), "sev3", ack=25 * M)  # still acknowledged
+        incident(s, utc("2026-11-03 10:00"), "sev1", ack=5 * M, resolve=H, mitigate=20 * M)
+        incident(s, utc("2026-11-04 10:00"), "sev3", ack=15 * M, resolve=3 * H, mitigate=2 * H)
+        incident(s, utc("2026-11-05 10:00"), "sev3", ack=25 * M, mitigate=H)  # still mitigated
         incident(s, utc("2026-11-17 10:00"), "sev2", ack=M, resolve=30 * M, resource="checkout")
         incident(s, utc("2026-11-18 10:00"), "sev2", resource="checkout")  # still open
         incident(s, utc("2026-11-29 23:59"), "sev4", ack=2 * H, resolve=4 * H, resource="payments")
@@ -68,6 +68,8 @@ def test_incident_counts_per_week_and_percentiles(unit: UnitFactory) -> None:
     assert f.tta == Percentiles(5, 15 * 60.0, 2 * 3600.0)
     # resolved after 30m, 1h, 3h, 4h: n=4, median rank 2 (1h), p90 rank 4 (4h)
     assert f.ttr == Percentiles(4, 3600.0, 4 * 3600.0)
+    # mitigated after 20m, 1h, 2h: median rank 2 (1h), p90 rank 3 (2h)
+    assert f.ttm == Percentiles(3, 3600.0, 2 * 3600.0)
     # week 1 acknowledged after 5m, 15m, 25m: median rank 2, p90 rank 3
     assert f.tta_by_bucket[0] == Percentiles(3, 15 * 60.0, 25 * 60.0)
     assert f.tta_by_bucket[1] == Percentiles(0)
@@ -85,7 +87,9 @@ def test_percentiles_are_the_ones_incident_stats_gives(unit: UnitFactory) -> Non
         )
     assert (mine.tta.p50, mine.tta.p90) == (stats.mtta_median, stats.mtta_p90)
     assert (mine.ttr.p50, mine.ttr.p90) == (stats.mttr_median, stats.mttr_p90)
+    assert (mine.ttm.p50, mine.ttm.p90) == (stats.mttm_median, stats.mttm_p90)
     assert mine.tta.count == stats.acked and mine.ttr.count == stats.resolved
+    assert mine.ttm.count == stats.mitigated == 3
 
 
 def test_purchase_amounts_cycle_times_and_people(unit: UnitFactory) -> None:

@@ -50,6 +50,7 @@ def test_every_chart_is_a_png_of_sensible_size_even_with_awkward_labels() -> Non
         [p, Percentiles(0), p, p],
         [p, Percentiles(0), Percentiles(0), p],
         Ranked([("$HOME is $PATH", 3)], 9),
+        p,
     )
     _sensible(charts.incidents(inc, "Incidents $5 and $6"))
     pur = PurchaseFigures(
