@@ -28,8 +28,6 @@ from storage.maintenance import MaintenanceWindow, WindowStatus
 from storage.resources import Booking, Resource
 from storage.transitions import compare_and_set
 
-OWNERS_LIMIT = 50
-
 
 def _load(ctx: Ctx, window_id: int) -> tuple[MaintenanceWindow, Resource]:
     window = ctx.session.get(MaintenanceWindow, window_id)
@@ -63,7 +61,8 @@ def remind(ctx: Ctx, payload: OccurrenceReminder) -> Plan[Ctx]:
     s, e = _still_on(window, payload.start)
     tz = zone(ctx.config.timezone)
     before = format_duration(timedelta(seconds=payload.offset))
-    held = resource_repo.overlapping(ctx.session, [resource.id], s, e, limit=OWNERS_LIMIT)
+    # Every owner, however many: one occurrence of one resource holds only so many bookings.
+    held = resource_repo.overlapping(ctx.session, [resource.id], s, e)
     owners: dict[str, int] = {}  # one DM per owner, about their first overlapping booking
     for booking in held:
         owners.setdefault(booking.owner, booking.id)

@@ -91,14 +91,15 @@ def plan(ctx: Ctx, window: MaintenanceWindow) -> int:
     return made
 
 
-def overlapping_bookings(ctx: Ctx, window: MaintenanceWindow, limit: int = 200) -> list[Booking]:
-    """Live bookings of the resource that overlap any occurrence (bounded)."""
+def overlapping_bookings(ctx: Ctx, window: MaintenanceWindow) -> list[Booking]:
+    """Every live booking of the resource that overlaps an occurrence: each owner is told, so
+    none may be left out (the resource's live bookings, not its history)."""
     if window.every is None:
         return resource_repo.overlapping(
-            ctx.session, [window.resource_id], window.start, window.end, limit=limit
+            ctx.session, [window.resource_id], window.start, window.end
         )
     found = []
-    for booking in resource_repo.live_from(ctx.session, window.resource_id, ctx.now, limit=limit):
+    for booking in resource_repo.live_from(ctx.session, window.resource_id, ctx.now, limit=None):
         if occurrences(window, booking.start, booking.end, limit=1):
             found.append(booking)
     return found
