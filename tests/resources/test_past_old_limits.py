@@ -176,3 +176,40 @@ def test_purchase_show_says_how_many_audit_events_are_not_shown(frozen, slack: S
         )
     text = _text(slack.slash("/purchase", f"show {request_id}").json)
     assert total > 70 and f"Showing the first 60 of {total} events." in text
+
+
+def test_an_old_override_still_decides_who_is_on_call(frozen, unit):
+    """The first override covers tomorrow 10:00-11:00; 510 newer ones cover other hours of
+    the week (the old cap read the newest 500 only)."""
+    from bot.shifts import service as shifts
+    from storage.shifts import ShiftOverride
+
+    t0 = NOW + timedelta(days=1, hours=2)
+    with unit() as ctx:
+        rot = ctx.config.rotation("primary")
+        assert rot is not None
+        usual = shifts.schedule(ctx, rot, t0, t0 + timedelta(hours=1)).who(t0)
+        rows = [(t0, t0 + timedelta(hours=1), "U_DAVE")]
+        rows += [
+            (
+                NOW + timedelta(days=2, minutes=10 * i),
+                NOW + timedelta(days=2, minutes=10 * i + 5),
+                usual,
+            )
+            for i in range(510)
+        ]
+        for start, end, who in rows:
+            ctx.session.add(
+                ShiftOverride(
+                    rotation="primary",
+                    kind="add",
+                    user_id=who,
+                    starts_at=start,
+                    ends_at=end,
+                    created_by="U_ALICE",
+                    created_at=NOW,
+                )
+            )
+    with unit() as ctx:
+        week = shifts.schedule(ctx, rot, NOW, NOW + timedelta(days=7))
+        assert usual != "U_DAVE" and week.who(t0) == "U_DAVE"
