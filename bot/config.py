@@ -270,6 +270,31 @@ class AlertSourceConfig(_Section):
     reopen_within: Duration = timedelta(hours=1)
 
 
+class RetentionConfig(_Section):
+    """How long history that only grows is kept: finished notices (sent, skipped, cancelled,
+    failed) and the ids of Slack events already handled. The audit trail is kept for good."""
+
+    notices: Duration = timedelta(days=30)
+    events: Duration = timedelta(days=7)
+
+    @field_validator("notices")
+    @classmethod
+    def _notices_at_least_a_week(cls, value: timedelta) -> timedelta:
+        # A finished notice's key keeps it from being queued twice; planners look a day or
+        # so back, and the admins' daily list of failures reads the last days.
+        if value < timedelta(days=7):
+            raise ValueError("keep finished notices at least 7d")
+        return value
+
+    @field_validator("events")
+    @classmethod
+    def _events_at_least_a_day(cls, value: timedelta) -> timedelta:
+        # Slack retries an event for about an hour; its id must outlive the retries.
+        if value < timedelta(days=1):
+            raise ValueError("keep handled event ids at least 1d")
+        return value
+
+
 class Config(_Section):
     admins: list[UserId] = Field(default_factory=list)
     timezone: ZoneName = "UTC"
@@ -284,6 +309,7 @@ class Config(_Section):
     reports: list[ReportConfig] = Field(default_factory=list)
     alerts: list[AlertSourceConfig] = Field(default_factory=list)
     escalation: list[EscalationPolicy] = Field(default_factory=list)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
 
     @field_validator("reports")
     @classmethod

@@ -1,7 +1,8 @@
 """APScheduler is the clock, the database is the truth.
 
 One sweep job (fixed id, in-memory job store, coalesced, one instance, never dropped as a
-misfire) asks each area to plan its upcoming notices and sends what is due; a one-shot wake-up
+misfire) asks each area to plan its upcoming notices, sends what is due and prunes old history
+(bot/retention.py); a one-shot wake-up
 job is set for the next due notice when it comes before the next sweep, so a reminder due in
 40 s goes out on time rather than at the next sweep. Nothing is pickled: jobs are bound methods.
 """
@@ -19,6 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import metrics
 from bot.leader import Leadership
+from bot.retention import Retention
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,7 @@ class Scheduler:
         self.leadership = Leadership(rt.engine)
         self._lock = threading.Lock()
         self._aps = BackgroundScheduler(timezone=UTC, job_defaults=JOB_OPTIONS)
+        self.retention = Retention(rt.sessions, lambda: rt.config.retention)
 
     @property
     def is_leader(self) -> bool:
@@ -60,7 +63,8 @@ class Scheduler:
         metrics.scheduler_leader(False)
 
     def tick(self) -> int:
-        """Plan, then send what is due; returns how many notices went out."""
+        """Plan, send what is due, then prune old history when that is due; returns how many
+        notices went out."""
         with self._lock:
             leader = self.leadership.check()
             metrics.scheduler_leader(leader)
@@ -75,6 +79,10 @@ class Scheduler:
                     break
             # Real time, whatever the console's clock says: Prometheus compares it with time().
             metrics.scheduler_ticked(time.time())
+            try:
+                self.retention.run(self.rt.clock.now())
+            except Exception:
+                log.exception("retention failed; the next sweep tries again")
             return sent
 
     def _tick_logged(self) -> None:

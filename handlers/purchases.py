@@ -53,8 +53,8 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
             rows, total = queries.listing(ctx, scope, page, per_page=render.LIST_LIMIT)
             return render.listing(rows, total, ctx.tz, scope=scope, page=page)
         case cmd.Show(id=request_id):
-            found, decisions, events = queries.detail(ctx, request_id)
-            return render.detail(found, decisions, events, ctx.tz)
+            found, decisions, events, total_events = queries.detail(ctx, request_id)
+            return render.detail(found, decisions, events, ctx.tz, total_events=total_events)
         case cmd.Delegate(off=True):
             ended = delegation.delegate_off(ctx)
             return render.done(f"{render.user(ended.delegate)} no longer decides for you.")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import AuditEvent
@@ -34,6 +34,16 @@ def record(
     )
     session.add(event)
     return event
+
+
+def count_history(session: Session, entity: str, entity_id: int) -> int:
+    """How many audit events the thing has: one COUNT along ``ix_audit_events_entity``."""
+    stmt = (
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)
+    )
+    return session.scalar(stmt) or 0
 
 
 def history(

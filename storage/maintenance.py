@@ -5,6 +5,11 @@ it was last planned. Time only moves forward, so the stored occurrence is never 
 real one: every window with an occurrence in [start, end) from then on has ``next_start < end``,
 which an index over scheduled windows answers without reading the others, whatever their first
 start. The maintenance planner moves the stored occurrence on as occurrences end.
+
+The planner also remembers how far it has planned: ``plan_from`` is the start of the first
+occurrence whose notices are not queued yet (None: nothing left to plan). A tick asks only for
+the windows whose ``plan_from`` falls inside its horizon or whose stored occurrence has ended,
+along two partial indexes, so a tick with nothing to do reads no window at all.
 """
 
 from __future__ import annotations
@@ -14,12 +19,23 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    or_,
+    select,
+    tuple_,
+    union,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.base import Base, Total, count_upto, inline, partial_index
 from storage.models import BigId
-from storage.transitions import StateMachine
+from storage.transitions import StateMachine, affected
 
 
 class WindowStatus(StrEnum):
@@ -30,6 +46,7 @@ class WindowStatus(StrEnum):
 
 SCHEDULED = WindowStatus.SCHEDULED
 SCHEDULED_SQL = "status = 'scheduled'"  # the partial indexes' predicate
+RECURRING_SQL = "status = 'scheduled' AND every IS NOT NULL"
 
 
 def _same_as(column: str) -> Any:
@@ -69,6 +86,8 @@ class MaintenanceWindow(Base):
     # The occurrence in progress or next when last planned: never later than the real one.
     next_start: Mapped[datetime] = mapped_column(default=_same_as("start"))
     next_end: Mapped[datetime] = mapped_column(default=_same_as("end"))
+    # The first occurrence start not yet planned (reminders, start, finish queued); None: none.
+    plan_from: Mapped[datetime | None] = mapped_column(default=_same_as("start"))
 
     __table_args__ = (
         Index("ix_maintenance_resource_window", "resource_id", "start", "end"),
@@ -77,6 +96,8 @@ class MaintenanceWindow(Base):
         partial_index(
             "ix_maintenance_resource_next", "resource_id", "next_start", "id", where=SCHEDULED_SQL
         ),
+        partial_index("ix_maintenance_plan_from", "plan_from", where=SCHEDULED_SQL),
+        partial_index("ix_maintenance_recurring_end", "next_end", where=RECURRING_SQL),
     )
 
     @property
@@ -138,7 +159,44 @@ def count_not_over(session: Session, now: datetime, *, resource_id: int | None) 
     return count_upto(session, stmt.order_by(MaintenanceWindow.next_start, MaintenanceWindow.id))
 
 
+def to_plan(session: Session, until: datetime, ended_by: datetime) -> list[MaintenanceWindow]:
+    """Scheduled windows with an occurrence to plan before ``until``, or whose stored occurrence
+    ended by ``ended_by`` (recurring ones: it moves on). One statement, each half along its own
+    partial index; none of the windows planned already is read."""
+    unplanned = select(MaintenanceWindow.id).where(
+        MaintenanceWindow.status == inline(SCHEDULED), MaintenanceWindow.plan_from < until
+    )
+    ended = select(MaintenanceWindow.id).where(
+        MaintenanceWindow.status == inline(SCHEDULED),
+        MaintenanceWindow.every.is_not(None),
+        MaintenanceWindow.next_end <= ended_by,
+    )
+    stmt = select(MaintenanceWindow).where(MaintenanceWindow.id.in_(union(unplanned, ended)))
+    return list(session.scalars(stmt.order_by(MaintenanceWindow.id)))
+
+
+def plan_again(session: Session) -> int:
+    """Forget how far every scheduled window was planned (the reminders changed): the next run
+    plans each from its current occurrence; notices already queued are kept by their keys."""
+    stmt = (
+        update(MaintenanceWindow)
+        .where(MaintenanceWindow.status == inline(SCHEDULED))
+        .values(plan_from=MaintenanceWindow.next_start)
+        .execution_options(synchronize_session=False)
+    )
+    return affected(session, stmt)
+
+
 def insert_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Bulk insert (seeding, imports): one executemany; next occurrences default to the first."""
-    filled = [{"next_start": r["start"], "next_end": r["end"], **r} for r in rows]
+    """Bulk insert (seeding, imports): one executemany; next occurrences default to the first,
+    and so does how far they are planned."""
+    filled = [
+        {
+            "next_start": r["start"],
+            "next_end": r["end"],
+            "plan_from": r.get("next_start", r["start"]),
+        }
+        | r
+        for r in rows
+    ]
     session.execute(MaintenanceWindow.__table__.insert(), filled)

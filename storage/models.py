@@ -130,3 +130,14 @@ class SlackUser(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     tz: Mapped[str | None] = mapped_column(String(64))
     fetched_at: Mapped[datetime]
+
+
+class PlannerMark(Base):
+    """What a planner last planned with (its configuration's signature): when the configuration
+    changes across a restart, the planner starts over instead of trusting how far it got."""
+
+    __tablename__ = "planner_marks"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    signature: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime]

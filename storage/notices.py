@@ -100,7 +100,12 @@ def enqueue(
 
 
 def cancel(session: Session, *, prefix: str) -> int:
-    """Cancel pending notices whose dedupe key starts with ``prefix`` (e.g. ``"incident:7:"``)."""
+    """Cancel pending notices whose dedupe key starts with ``prefix`` (e.g. ``"incident:7:"``).
+
+    On PostgreSQL the prefix is read along ``ix_notices_pending_key_prefix`` (migration 0016,
+    ``varchar_pattern_ops`` over pending rows): the unique index cannot serve ``LIKE`` under a
+    non-C collation, and every pending notice would be read.
+    """
     Notice.states.check({PENDING}, NoticeStatus.CANCELLED)
     stmt = (
         update(Notice)

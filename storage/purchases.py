@@ -179,13 +179,13 @@ def delegation_of(session: Session, user_id: str, now: datetime) -> PurchaseDele
     return row if row is not None and row.until > now else None
 
 
-def delegators(session: Session, delegate: str, now: datetime, *, limit: int = 50) -> list[str]:
-    """Whom ``delegate`` currently stands in for."""
+def delegators(session: Session, delegate: str, now: datetime) -> list[str]:
+    """Everyone ``delegate`` currently stands in for (a few people: no cap that could hide a
+    request waiting on them)."""
     stmt = (
         select(PurchaseDelegation.user_id)
         .where(PurchaseDelegation.delegate == delegate, PurchaseDelegation.until > now)
         .order_by(PurchaseDelegation.user_id)
-        .limit(limit)
     )
     return list(session.scalars(stmt))
 
@@ -296,7 +296,8 @@ def messages(session: Session, request_id: int, step: int | None = None) -> list
     stmt = select(PurchaseMessage).where(PurchaseMessage.request_id == request_id)
     if step is not None:
         stmt = stmt.where(PurchaseMessage.step == step)
-    return list(session.scalars(stmt.order_by(PurchaseMessage.id).limit(200)))
+    # All of them: each approver DM is updated with the outcome, so none may be left out.
+    return list(session.scalars(stmt.order_by(PurchaseMessage.id)))
 
 
 def message_for(

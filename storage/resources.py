@@ -157,20 +157,33 @@ def existing_names(session: Session, names: Sequence[str]) -> set[str]:
     return set(session.scalars(select(Resource.name).where(Resource.name.in_(list(names)))))
 
 
-def catalogue(session: Session, *, kind: str | None = None, limit: int = 200) -> list[Resource]:
+def _active(kind: str | None) -> Select[Resource]:
     stmt = select(Resource).where(Resource.active.is_(True))
-    if kind:
-        stmt = stmt.where(Resource.kind == kind)
-    return list(session.scalars(stmt.order_by(Resource.kind, Resource.name).limit(limit)))
+    return stmt.where(Resource.kind == kind) if kind else stmt
 
 
-def all_names(session: Session, *, limit: int = 500) -> list[str]:
+def catalogue(
+    session: Session, *, kind: str | None = None, limit: int | None = None
+) -> list[Resource]:
+    """Active resources by kind and name: all of them, or the first ``limit`` (a caller that
+    shows fewer than all says how many more with ``count_catalogue``)."""
+    stmt = _active(kind).order_by(Resource.kind, Resource.name)
+    return list(session.scalars(stmt if limit is None else stmt.limit(limit)))
+
+
+def count_catalogue(session: Session, *, kind: str | None = None) -> int:
+    stmt = select(func.count()).select_from(_active(kind).subquery())
+    return session.scalar(stmt) or 0
+
+
+def all_names(session: Session) -> list[str]:
+    """Every active resource's name: suggestions must be able to name any of them."""
     stmt = select(Resource.name).where(Resource.active.is_(True)).order_by(Resource.name)
-    return list(session.scalars(stmt.limit(limit)))
+    return list(session.scalars(stmt))
 
 
 def kinds(session: Session) -> list[str]:
-    stmt = select(Resource.kind).where(Resource.active.is_(True)).distinct().limit(100)
+    stmt = select(Resource.kind).where(Resource.active.is_(True)).distinct()
     return sorted(session.scalars(stmt))
 
 
@@ -184,9 +197,11 @@ def overlapping(
     end: datetime,
     *,
     exclude: int | None = None,
-    limit: int = 2000,
+    limit: int | None = None,
 ) -> list[Booking]:
-    """Live bookings of these resources that overlap [start, end), earliest first."""
+    """Live bookings of these resources that overlap [start, end), earliest first: all of them
+    unless ``limit`` says otherwise (availability must see every one; a caller that shows fewer
+    counts the rest with ``count_overlapping``)."""
     stmt = select(Booking).where(
         Booking.resource_id.in_(list(resource_ids)),
         Booking.start < end,
@@ -195,7 +210,8 @@ def overlapping(
     )
     if exclude is not None:
         stmt = stmt.where(Booking.id != exclude)
-    return list(session.scalars(stmt.order_by(Booking.start, Booking.id).limit(limit)))
+    stmt = stmt.order_by(Booking.start, Booking.id)
+    return list(session.scalars(stmt if limit is None else stmt.limit(limit)))
 
 
 def count_overlapping(session: Session, resource_id: int, start: datetime, end: datetime) -> int:
@@ -260,29 +276,32 @@ def count_upcoming(session: Session, now: datetime, until: datetime | None = Non
     return session.scalar(stmt) or 0
 
 
-def live_from(session: Session, resource_id: int, now: datetime, *, limit: int) -> list[Booking]:
+def live_from(
+    session: Session, resource_id: int, now: datetime, *, limit: int | None
+) -> list[Booking]:
+    """Live bookings of the resource not over at ``now``, by start (``limit=None``: all)."""
     stmt = (
         select(Booking)
         .where(
             Booking.resource_id == resource_id, Booking.status == inline(LIVE), Booking.end > now
         )
         .order_by(Booking.start, Booking.id)
-        .limit(limit)
     )
-    return list(session.scalars(stmt))
+    return list(session.scalars(stmt if limit is None else stmt.limit(limit)))
 
 
 # --- waiting list -------------------------------------------------------------------------------
 
 
-def waiting(session: Session, resource_id: int, *, limit: int = 50) -> list[WaitEntry]:
+def waiting(session: Session, resource_id: int, *, limit: int | None = None) -> list[WaitEntry]:
+    """Who waits for the resource, first come first: everyone unless ``limit`` says otherwise
+    (the waiting list moves on for any entry that fits, not only the first few)."""
     stmt = (
         select(WaitEntry)
         .where(WaitEntry.resource_id == resource_id, WaitEntry.status == WaitStatus.WAITING)
         .order_by(WaitEntry.id)
-        .limit(limit)
     )
-    return list(session.scalars(stmt))
+    return list(session.scalars(stmt if limit is None else stmt.limit(limit)))
 
 
 def own_overlap(

@@ -22,7 +22,6 @@ from storage.base import Base
 from storage.models import BigId
 from storage.transitions import affected
 
-OVERRIDE_LIMIT = 500  # per rotation and window: far more than a sane schedule holds
 FILL_LIMIT = 1000  # shifts numbered in one go to keep ids in order; past that, ids may skip
 
 
@@ -76,10 +75,8 @@ def _insert(session: Session) -> Callable[[type[Base]], postgresql.Insert | sqli
 def overrides_between(
     session: Session, rotation: str, start: datetime, end: datetime
 ) -> Sequence[ShiftOverride]:
-    """Overrides of ``rotation`` that overlap [start, end), oldest first (newer ones win).
-
-    Past the limit the oldest are the ones left out: the newest decide who is on call.
-    """
+    """Every override of ``rotation`` that overlaps [start, end), oldest first (newer ones
+    win). No cap: an old override still in force decides who is on call as much as a new one."""
     stmt = (
         select(ShiftOverride)
         .where(
@@ -87,10 +84,9 @@ def overrides_between(
             ShiftOverride.ends_at > start,
             ShiftOverride.starts_at < end,
         )
-        .order_by(ShiftOverride.id.desc())
-        .limit(OVERRIDE_LIMIT)
+        .order_by(ShiftOverride.id)
     )
-    return list(reversed(session.scalars(stmt).all()))
+    return list(session.scalars(stmt))
 
 
 def add_override(session: Session, override: ShiftOverride) -> ShiftOverride:

@@ -25,7 +25,7 @@ def register(registry: Registry[Ctx]) -> None:
     registry.add_notice_kind("maintenance.finish", notices.finish, payload=OccurrenceRef)
     registry.add_notice_kind("maintenance.cancelled", notices.cancelled, payload=WindowRef)
     registry.add_notice_kind("maintenance.overlap", notices.overlap, payload=Overlap)
-    registry.add_planner("maintenance", notices.plan_upcoming)
+    registry.add_planner("maintenance", notices.Planner())
     registry.add_digest_section("maintenance", 50, sections.next_day)
     # A window makes its resource unavailable (bot/resources/availability.py).
     registry.add_blocker_source("maintenance", occurrences.maintenance_blockers)

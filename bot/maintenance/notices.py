@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from bot.context import Ctx
 from bot.maintenance import keys, render, service
-from bot.maintenance.occurrences import catch_up, occurrences
+from bot.maintenance.occurrences import LAG, catch_up, occurrences
 from bot.maintenance.payloads import (
     OccurrenceRef,
     OccurrenceReminder,
@@ -23,12 +23,11 @@ from bot.resources import service as bookings
 from bot.timeparse import format_duration
 from bot.tz import zone
 from storage import maintenance as repo
+from storage import marks
 from storage import resources as resource_repo
 from storage.maintenance import MaintenanceWindow, WindowStatus
 from storage.resources import Booking, Resource
 from storage.transitions import compare_and_set
-
-OWNERS_LIMIT = 50
 
 
 def _load(ctx: Ctx, window_id: int) -> tuple[MaintenanceWindow, Resource]:
@@ -63,7 +62,8 @@ def remind(ctx: Ctx, payload: OccurrenceReminder) -> Plan[Ctx]:
     s, e = _still_on(window, payload.start)
     tz = zone(ctx.config.timezone)
     before = format_duration(timedelta(seconds=payload.offset))
-    held = resource_repo.overlapping(ctx.session, [resource.id], s, e, limit=OWNERS_LIMIT)
+    # Every owner, however many: one occurrence of one resource holds only so many bookings.
+    held = resource_repo.overlapping(ctx.session, [resource.id], s, e)
     owners: dict[str, int] = {}  # one DM per owner, about their first overlapping booking
     for booking in held:
         owners.setdefault(booking.owner, booking.id)
@@ -139,9 +139,51 @@ def overlap(ctx: Ctx, payload: Overlap) -> Plan[Ctx]:
     return say(Dm(booking.owner, render.overlap(window, resource, booking, tz)))
 
 
-def plan_upcoming(ctx: Ctx) -> None:
-    """Queue reminders, starts and finishes for occurrences within the planning horizon, and
-    move each recurring window's stored next occurrence past the ones that have ended."""
-    for window in repo.live_between(ctx.session, ctx.now, ctx.now + service.horizon(ctx)):
+PLANNER = "maintenance"
+
+
+def signature(ctx: Ctx) -> str:
+    """What the planned notices depend on beyond the windows themselves: the reminders."""
+    offsets = sorted(int(o.total_seconds()) for o in ctx.config.maintenance.remind_before)
+    return "remind_before=" + ",".join(map(str, offsets))
+
+
+def plan_again_if_changed(ctx: Ctx) -> None:
+    """Reminders changed since the windows were planned: plan them all again from now."""
+    wanted = signature(ctx)
+    if marks.signature_of(ctx.session, PLANNER) != wanted:
+        repo.plan_again(ctx.session)
+        marks.set_signature(ctx.session, PLANNER, wanted, ctx.now)
+
+
+def plan_due(ctx: Ctx) -> int:
+    """Queue the notices of occurrences newly inside the horizon, and move each recurring
+    window's stored next occurrence past the ones that have ended. Only windows with something
+    to do are read: with nothing due this is one query, however many windows there are."""
+    windows = repo.to_plan(ctx.session, ctx.now + service.horizon(ctx), ctx.now - LAG)
+    for window in windows:
         catch_up(window, ctx.now)
         service.plan(ctx, window)
+    return len(windows)
+
+
+def plan_upcoming(ctx: Ctx) -> None:
+    """The planner in one call: check the reminders' signature, then plan what is due."""
+    plan_again_if_changed(ctx)
+    plan_due(ctx)
+
+
+class Planner:
+    """The planner the scheduler runs each tick. The signature is checked on its first run in
+    a process (a configuration changes across a restart) and not again: an idle tick reads
+    only what ``plan_due`` reads."""
+
+    def __init__(self) -> None:
+        self._checked: str | None = None
+
+    def __call__(self, ctx: Ctx) -> None:
+        wanted = signature(ctx)
+        if self._checked != wanted:
+            plan_again_if_changed(ctx)
+        plan_due(ctx)
+        self._checked = wanted

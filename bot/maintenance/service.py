@@ -47,11 +47,13 @@ def resource_of(ctx: Ctx, window: MaintenanceWindow) -> Resource:
 
 
 def plan(ctx: Ctx, window: MaintenanceWindow) -> int:
-    """Queue the notices of occurrences from now to the horizon; idempotent by dedupe key."""
+    """Queue the notices of occurrences from where the window was planned to (or now) to the
+    horizon, and remember how far that is; idempotent by dedupe key all the same."""
     made = 0
-    if not window.is_scheduled:
+    if not window.is_scheduled or window.plan_from is None:
         return made
-    for s, e in occurrences(window, ctx.now, ctx.now + horizon(ctx)):
+    until = ctx.now + horizon(ctx)
+    for s, e in occurrences(window, max(ctx.now, window.plan_from), until):
         base = OccurrenceRef(id=window.id, start=s, end=e)
         for offset in ctx.config.maintenance.remind_before:
             due = s - offset
@@ -88,17 +90,28 @@ def plan(ctx: Ctx, window: MaintenanceWindow) -> int:
             )
             is not None
         )
+    window.plan_from = first_start_from(window, until)
     return made
 
 
-def overlapping_bookings(ctx: Ctx, window: MaintenanceWindow, limit: int = 200) -> list[Booking]:
-    """Live bookings of the resource that overlap any occurrence (bounded)."""
+def first_start_from(window: MaintenanceWindow, at: datetime) -> datetime | None:
+    """The first occurrence starting at or after ``at``, or None when there is none."""
+    # At most one occurrence ending after ``at`` starts before it: the next is the one.
+    for s, _ in occurrences(window, at, at + PERIOD["month"] * 14, limit=2):
+        if s >= at:
+            return s
+    return None
+
+
+def overlapping_bookings(ctx: Ctx, window: MaintenanceWindow) -> list[Booking]:
+    """Every live booking of the resource that overlaps an occurrence: each owner is told, so
+    none may be left out (the resource's live bookings, not its history)."""
     if window.every is None:
         return resource_repo.overlapping(
-            ctx.session, [window.resource_id], window.start, window.end, limit=limit
+            ctx.session, [window.resource_id], window.start, window.end
         )
     found = []
-    for booking in resource_repo.live_from(ctx.session, window.resource_id, ctx.now, limit=limit):
+    for booking in resource_repo.live_from(ctx.session, window.resource_id, ctx.now, limit=None):
         if occurrences(window, booking.start, booking.end, limit=1):
             found.append(booking)
     return found
@@ -171,6 +184,7 @@ def schedule(
         status=SCHEDULED,
         created_by=ctx.actor.user_id,
         created_at=ctx.now,
+        plan_from=start,
     )
     ctx.session.add(window)
     ctx.session.flush()

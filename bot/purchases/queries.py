@@ -30,7 +30,11 @@ def listing(
 
 def detail(
     ctx: Ctx, request_id: int
-) -> tuple[PurchaseRequest, list[PurchaseDecision], Sequence[AuditEvent]]:
+) -> tuple[PurchaseRequest, list[PurchaseDecision], Sequence[AuditEvent], int]:
+    """The request, its decisions, the first AUDIT_LIMIT audit events and how many in all."""
     found = service.get(ctx, request_id)
     events = audit.history(ctx.session, service.ENTITY, request_id, limit=AUDIT_LIMIT)
-    return found, repo.decisions(ctx.session, request_id), events
+    total = len(events)
+    if total == AUDIT_LIMIT:
+        total = audit.count_history(ctx.session, service.ENTITY, request_id)
+    return found, repo.decisions(ctx.session, request_id), events, total

@@ -230,6 +230,8 @@ def detail(
     decisions: Sequence[PurchaseDecision],
     events: Sequence[AuditEvent],
     tz: ZoneInfo,
+    *,
+    total_events: int | None = None,
 ) -> Message:
     blocks = _facts(req, tz)
     blocks.append(b.section(f"*Status*: {outcome_line(req)}"))
@@ -251,6 +253,9 @@ def detail(
     blocks.append(b.section("*Steps*\n" + "\n".join(lines)))
     trail = "\n".join(f"{when(e.at, tz)} {audit_line(e)}" for e in events)
     blocks.append(b.section("*Audit trail*\n" + trail))
+    later = (total_events or 0) - len(events)
+    if later > 0:
+        blocks.append(b.context(f"Showing the first {len(events)} of {total_events} events."))
     return Message(text=safe(f"{ref(req)}: {req.description}", 300), blocks=b.fit(blocks))
 
 

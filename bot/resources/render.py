@@ -68,7 +68,8 @@ def conflict(
         lines.append(f"No free slot of {format_duration(length)} in the next 60 days.")
     if free:
         names = ", ".join(f"`{safe(r.name)}`" for r in free[:10])
-        lines.append(f"Free {safe(resource.kind)} for that window: {names}")
+        more = f" and {len(free) - 10} more" if len(free) > 10 else ""
+        lines.append(f"Free {safe(resource.kind)} for that window: {names}{more}")
     else:
         lines.append(f"No other {safe(resource.kind)} is free for that window.")
     return "\n".join(lines)
@@ -154,7 +155,10 @@ def _capacity(resource: Resource) -> str:
     return f" (capacity {resource.capacity})" if resource.capacity > 1 else ""
 
 
-def resource_list(states: Sequence[State], tz: ZoneInfo, kind: str | None) -> Message:
+def resource_list(
+    states: Sequence[State], tz: ZoneInfo, kind: str | None, *, total: int | None = None
+) -> Message:
+    """One line per resource; ``total`` counts every resource when fewer are shown."""
     if not states:
         what = f"of kind `{safe(kind)}`" if kind else "yet"
         return Message(text=f"There are no resources {what}.")
@@ -173,6 +177,10 @@ def resource_list(states: Sequence[State], tz: ZoneInfo, kind: str | None) -> Me
     chunks.append("\n".join(chunk))
     title = f"Resources{f' ({safe(kind)})' if kind else ''}"
     blocks = [b.header(title), *[b.section(c) for c in chunks]]
+    more = (total or 0) - len(states)
+    if more > 0:
+        narrow = "" if kind else " Narrow it down by kind: `/resource list room`."
+        blocks.append(b.context(f"Showing {len(states)} of {total}: {more} more.{narrow}"))
     return Message(text=title, blocks=b.fit(blocks))
 
 
@@ -182,6 +190,8 @@ def status(
     blockers: Sequence[Blocker],
     tz: ZoneInfo,
     total: int,
+    *,
+    blocked_total: int | None = None,
 ) -> Message:
     r = state.resource
     head = f"`{safe(r.name)}` _{safe(r.kind)}_{_capacity(r)}: {_state_text(state, tz)}"
@@ -191,10 +201,16 @@ def status(
         for x in blockers
     ]
     items.sort(key=lambda i: i[0])
-    body = "\n".join(line for _, line in items) or "Nothing booked or planned."
-    blocks = [b.header(f"{r.name}"), b.section(head), b.section("*Next 7 days*\n" + body)]
+    lines = [line for _, line in items] or ["Nothing booked or planned."]
+    # As many sections as the lines need: one would cut them at Slack's 3,000 characters.
+    blocks = [b.header(f"{r.name}"), b.section(head), *b.sections(["*Next 7 days*", *lines])]
+    shown = []
     if total > len(upcoming):
-        blocks.append(b.context(f"Showing {len(upcoming)} of {total} bookings."))
+        shown.append(f"{len(upcoming)} of {total} bookings")
+    if blocked_total is not None and blocked_total > len(blockers):
+        shown.append(f"{len(blockers)} of {blocked_total} maintenance periods")
+    if shown:
+        blocks.append(b.context(f"Showing {' and '.join(shown)}."))
     return Message(text=f"{r.name}: {_state_text(state, tz)}", blocks=blocks)
 
 

@@ -106,9 +106,7 @@ def _conflict(
 ) -> Conflict:
     length = end - start
     nxt = availability.next_free(ctx, resource, start, length)
-    same_kind = [
-        r for r in repo.catalogue(ctx.session, kind=resource.kind, limit=50) if r.id != resource.id
-    ]
+    same_kind = [r for r in repo.catalogue(ctx.session, kind=resource.kind) if r.id != resource.id]
     free = availability.free_among(ctx, same_kind, start, end)
     return Conflict(render.conflict(resource, busy, nxt, free, length, ctx.tz))
 

@@ -16,7 +16,8 @@ from storage.base import Total
 from storage.resources import Booking, Resource
 
 STATUS_DAYS = 7
-STATUS_LIMIT = 30
+STATUS_LIMIT = 30  # bookings and maintenance shown by `/resource status`; the rest are counted
+LIST_SHOWN = 200  # resources in one `/resource list` (50 blocks); past it, "N more", by kind
 
 
 def states_now(ctx: Ctx, resources: list[Resource]) -> list[render.State]:
@@ -36,8 +37,12 @@ def states_now(ctx: Ctx, resources: list[Resource]) -> list[render.State]:
 
 def resource_list(ctx: Ctx, kind: str | None) -> Message:
     catalogue.ensure(ctx)
-    rows = repo.catalogue(ctx.session, kind=kind.lower() if kind else None)
-    return render.resource_list(states_now(ctx, rows), ctx.tz, kind)
+    kind = kind.lower() if kind else None
+    rows = repo.catalogue(ctx.session, kind=kind, limit=LIST_SHOWN)
+    total = len(rows)
+    if total == LIST_SHOWN:
+        total = repo.count_catalogue(ctx.session, kind=kind)
+    return render.resource_list(states_now(ctx, rows), ctx.tz, kind, total=total)
 
 
 def status(ctx: Ctx, name: str) -> Message:
@@ -48,8 +53,11 @@ def status(ctx: Ctx, name: str) -> Message:
     total = len(upcoming)
     if total == STATUS_LIMIT:
         total = repo.count_overlapping(ctx.session, resource.id, ctx.now, until)
-    blocks = availability.blockers(ctx, [resource.id], ctx.now, until)[:STATUS_LIMIT]
-    return render.status(state, upcoming, blocks, ctx.tz, total)
+    # Maintenance in the next days is a few rows per window (no history): read all, show some.
+    blocks = availability.blockers(ctx, [resource.id], ctx.now, until)
+    return render.status(
+        state, upcoming, blocks[:STATUS_LIMIT], ctx.tz, total, blocked_total=len(blocks)
+    )
 
 
 def available(ctx: Ctx, kind: str | None, start: datetime, end: datetime) -> Message:

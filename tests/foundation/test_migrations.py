@@ -19,7 +19,11 @@ from storage.db import make_engine
 from storage.migrate import downgrade, is_current, upgrade
 from tests.conftest import PG_URL, _postgres_engine
 
-INDEXES = importlib.import_module("storage.migrations.versions.0009_indexed_reads").INDEXES
+RETENTION = importlib.import_module("storage.migrations.versions.0016_retention")
+INDEXES = [
+    *importlib.import_module("storage.migrations.versions.0009_indexed_reads").INDEXES,
+    *RETENTION.INDEXES,
+]
 # 0013 rebuilds the open/closed incident indexes (a new open state) and the stats' covering one.
 REBUILT = len(importlib.import_module("storage.migrations.versions.0013_escalation").PARTIAL) + 1
 # The heads before this work: every area's first migration.
@@ -93,7 +97,9 @@ def test_upgrade_from_empty_builds_the_indexes_concurrently_on_postgresql(empty:
     assert _index_sql(empty, "ix_incidents_created_at") is None, "replaced by a covering one"
     concurrent = [s for s in seen if s.startswith("CREATE INDEX CONCURRENTLY")]
     if empty.dialect.name == "postgresql":
-        assert len(concurrent) == len(INDEXES) + REBUILT
+        # and pending notices by key prefix
+        assert len(concurrent) == len(INDEXES) + REBUILT + 1
+        assert "varchar_pattern_ops" in (_index_sql(empty, RETENTION.PREFIX_INDEX) or "")
     else:
         assert concurrent == []
 
@@ -130,6 +136,9 @@ def test_upgrade_from_the_previous_head_keeps_rows_and_repairs_a_leftover_index(
         row = conn.execute(text("SELECT start, next_start, next_end FROM maintenance_windows"))
         start, next_start, next_end = row.one()
     assert next_start == start and next_end is not None, "the first occurrence, until planned"
+    with empty.connect() as conn:
+        plan_from = conn.execute(text("SELECT plan_from FROM maintenance_windows")).scalar()
+    assert plan_from == start, "planned again from its stored occurrence"
 
 
 def test_the_new_migrations_downgrade_and_upgrade_again(empty: Engine) -> None:

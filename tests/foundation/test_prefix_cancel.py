@@ -1,0 +1,59 @@
+"""Cancelling a thing's pending notices by key prefix reads an index on PostgreSQL.
+
+``dedupe_key LIKE 'incident:7:%'`` cannot use the unique index on the key under a non-C
+collation; migration 0016 adds a ``varchar_pattern_ops`` index over pending notices, and this
+checks that the statement `storage.notices.cancel` sends, with its bound parameters, uses it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, text, update
+
+from storage import notices as queue
+from storage.db import transaction
+from storage.models import Notice, NoticeStatus
+
+NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+def test_a_prefix_cancel_reads_the_pattern_index(engine: Engine, sessions) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the pattern index is PostgreSQL's (SQLite's LIKE ignores case: no index)")
+    with transaction(sessions) as s:
+        s.execute(
+            Notice.__table__.insert(),
+            [
+                {
+                    "kind": "k",
+                    "payload": {},
+                    "dedupe_key": f"incident:{i}:remind:{n}",
+                    "due_at": NOW + timedelta(days=1),
+                    "status": "pending" if n else "sent",
+                    "attempts": 0,
+                    "created_at": NOW,
+                    "progress": {},
+                    "claims": 0,
+                }
+                for i in range(400)
+                for n in range(3)
+            ],
+        )
+    stmt = update(Notice).where(
+        Notice.status == NoticeStatus.PENDING,
+        Notice.dedupe_key.startswith("incident:42:", autoescape=True),
+    )
+    compiled = stmt.values(status=NoticeStatus.CANCELLED).compile(dialect=engine.dialect)
+    with engine.connect() as conn:
+        conn.execute(text("ANALYZE notices"))
+        conn.execute(text("SET LOCAL enable_seqscan = off"))  # a small table: ask for an index
+        plan = " ".join(
+            r[0] for r in conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params)
+        )
+        conn.rollback()
+    assert "ix_notices_pending_key_prefix" in plan, plan
+    with transaction(sessions) as s:
+        assert queue.cancel(s, prefix="incident:42:") == 2
+        assert queue.cancel(s, prefix="incident:42:") == 0  # cancelled already
