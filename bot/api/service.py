@@ -37,7 +37,6 @@ STATUSES: dict[str, tuple[str, ...]] = {
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 LOOK_AHEAD = timedelta(days=7)  # how far "free until" looks for the next booking or window
-RESOURCE_LIMIT = 500
 
 
 def iso(t: datetime | None) -> str | None:
@@ -194,7 +193,8 @@ def resources(ctx: Ctx) -> dict[str, Any]:
     """Each active resource's state now: free, booked (at capacity) or maintenance, and until
     when (None: no change within the next 7 days, or not known)."""
     catalogue.ensure(ctx)  # resources named in the config exist before anyone booked them
-    rows = resources_repo.catalogue(ctx.session, limit=RESOURCE_LIMIT)
+    # Every one: a catalogue is hundreds of rows at most, and an API must not drop any silently.
+    rows = resources_repo.catalogue(ctx.session)
     ids_ = [r.id for r in rows]
     end = ctx.now + LOOK_AHEAD
     held: dict[int, list[Booking]] = {}

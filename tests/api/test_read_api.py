@@ -174,3 +174,21 @@ def test_resources_state_now(api: SlackApp, unit, frozen) -> None:
         state["van"]["state"] == "maintenance" and state["van"]["until"] == "2026-12-02T13:00:00Z"
     )
     assert state["staging-1"]["state"] == "free" and state["staging-1"]["until"] is None
+
+
+def test_resources_lists_every_resource_however_many(api: SlackApp, unit, frozen) -> None:
+    from storage import resources as repo
+
+    now = datetime(2026, 12, 2, 11, 0, tzinfo=UTC)
+    with unit("U_ALICE") as ctx:
+        repo.insert_resources(
+            ctx.session,
+            [
+                {"name": f"desk-{n:04}", "kind": "desk", "capacity": 1, "active": True}
+                | {"source": "chat", "created_at": now}
+                for n in range(600)
+            ],
+        )
+    status, body = get(api, "/api/v1/resources")
+    names = {r["name"] for r in body["resources"]}
+    assert status == 200 and {f"desk-{n:04}" for n in range(600)} <= names
