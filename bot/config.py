@@ -75,6 +75,8 @@ class IncidentsConfig(_Section):
     # How long an open incident may go without an update before its thread is nudged.
     remind_every: dict[Severity, Duration] = Field(default_factory=REMIND_EVERY.copy)
     escalate_after: Duration = timedelta(minutes=5)
+    # With create_channel: how long after resolution the incident's channel is archived.
+    archive_after: Duration = timedelta(hours=24)
 
 
 class PurchaseRule(_Section):

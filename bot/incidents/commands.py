@@ -8,6 +8,7 @@ from pydantic import Field, field_validator
 
 from bot.commands import Command, CommandSet, ParseEnv, UserRef, ref
 from bot.errors import UserError
+from bot.incidents import followup_commands
 from bot.mrkdwn import echo
 
 Severity = Literal["sev1", "sev2", "sev3", "sev4"]
@@ -138,9 +139,12 @@ class Stats(Command):
     period: Literal["7d", "30d"] = "30d"
 
 
+SUBCOMMANDS: list[type[Command]] = [Raise, List, Show, Ack, Update, Sev, Assign, Resolve]
+SUBCOMMANDS += [Reopen, Stats, *followup_commands.COMMANDS]
+
 COMMANDS = CommandSet(
     "/incident",
     "Raise and run incidents",
-    [Raise, List, Show, Ack, Update, Sev, Assign, Resolve, Reopen, Stats],
+    SUBCOMMANDS,
     usage_hint="raise <title> [sev1-4] | list | show <id> | ack <id> | resolve <id> | help",
 )

@@ -3,9 +3,11 @@
     incident:<id>:announce
     incident:<id>:refresh:<event> and incident:<id>:thread:<event>
     incident:<id>:r<round>:remind:<n> and incident:<id>:r<round>:escalate
+    incident:<id>:invite:<why>, incident:<id>:archive:<round>, incident:<id>:postmortem:<who>:<at>
 
 A round is the incident's life between (re)openings: resolving cancels the round's follow-ups
-by its prefix, acknowledging cancels its escalation.
+by its prefix, acknowledging cancels its escalation. Reopening cancels the incident channel's
+archiving (``archives``); its rounds are apart from the reminders', which resolving cancels.
 """
 
 from __future__ import annotations
@@ -39,3 +41,21 @@ def remind(incident_id: int, round_: int, n: int) -> str:
 
 def escalate(incident_id: int, round_: int) -> str:
     return f"{followups(incident_id, round_)}escalate"
+
+
+def invite(incident_id: int, why: str) -> str:
+    """Inviting people to the incident channel because of ``why`` (an event id, a page)."""
+    return f"{incident(incident_id)}invite:{why}"
+
+
+def archives(incident_id: int) -> str:
+    """The prefix of the incident channel's archiving, whatever the round."""
+    return f"{incident(incident_id)}archive:"
+
+
+def archive(incident_id: int, round_: int) -> str:
+    return f"{archives(incident_id)}{round_}"
+
+
+def postmortem(incident_id: int, requester: str, at: str) -> str:
+    return f"{incident(incident_id)}postmortem:{requester}:{at}"
