@@ -19,8 +19,8 @@ def ref(item: IncidentFollowup) -> str:
 
 
 def line(item: IncidentFollowup, tz: ZoneInfo) -> str:
-    """``:ballot_box_with_check: *FUP-3* Alert on errors · @bob · INC-7 · recorded 2 days ago``"""
-    mark = ":white_check_mark:" if not item.is_open else ":ballot_box_with_check:"
+    """``:white_large_square: *FUP-3* Alert on errors · @bob · INC-7 · recorded 2 days ago``"""
+    mark = ":white_large_square:" if item.is_open else ":white_check_mark:"
     text = f"{mark} *{ref(item)}* {safe(item.text, 300)} · {user(item.owner)} · "
     text += f"{ids.fmt('INC', item.incident_id)} · "
     if item.is_open:

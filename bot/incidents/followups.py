@@ -70,7 +70,7 @@ def record(ctx: Ctx, incident_id: int, text: str, owner: str | None = None) -> I
     )
     ctx.session.add(item)
     ctx.session.flush()
-    _timeline(ctx, incident.id, "followup", f"{ref(item.id)} for <@{item.owner}>: {text}")
+    _timeline(ctx, incident.id, "followup", f"{ref(item.id)}: {text}")
     ctx.audit(ENTITY, item.id, "recorded", {"incident": incident.id, "owner": item.owner})
     return item
 
@@ -103,7 +103,7 @@ def mark_done(ctx: Ctx, number: int) -> IncidentFollowup:
     )
     if not won:
         raise Conflict(f"{ref(number)} is already done (by <@{item.done_by}>).")
-    _timeline(ctx, incident.id, "followup_done", f"{ref(number)}: {item.text}")
+    _timeline(ctx, incident.id, "followup_done", ref(number))
     ctx.audit(ENTITY, number, "done", {"incident": incident.id})
     return item
 

@@ -157,6 +157,9 @@ _EVENT_TEXT = {
     "raised": ":rotating_light: {who} raised {ref}.",
     "reminded": ":alarm_clock: Reminder sent.",
     "escalated": ":telephone_receiver: Escalated to {text}.",
+    "followup": ":white_large_square: {who} recorded follow-up {text}",
+    "followup_done": ":white_check_mark: {who} marked follow-up {text} done.",
+    "archived": ":package: The incident channel was archived.",
 }
 
 

@@ -78,9 +78,8 @@ def test_status_message_is_edited_in_place_with_the_buttons_the_state_allows(
     assert _buttons(edit) == ["incident_update", "incident_resolve"], "no Acknowledge after ack"
     assert "Acknowledged" in json.dumps(edit.message.blocks)
     [ann_edit] = _updates(messenger, "C_INCIDENTS")
-    assert ann_edit.ref == announcement.ref and f"<#{CHANNEL}>" in json.dumps(
-        ann_edit.message.blocks
-    )
+    assert ann_edit.ref == announcement.ref
+    assert f"<#{CHANNEL}>" in json.dumps(ann_edit.message.blocks)
 
     _do(unit, runtime, "U_BOB", service.resolve, incident_id, "Rolled back")
     final = _updates(messenger, CHANNEL)[-1]
