@@ -10,8 +10,10 @@
   incident's round); reopening cancels it. Once archived, it is left alone: edits and mirrored
   notes go to the announcement only.
 
-Edits are ``Update`` plans rendered from the incident as it is when the notice is sent, so edits
-that arrive late or twice still end showing the latest state.
+Edits are ``Update`` plans rendered from the incident as it is when the notice is sent, so an edit
+sent late or twice shows the latest state. Two edits on two threads can still land in the wrong
+order (the older rendered before a change, delivered after the newer): each edit's record checks
+whether the incident changed since it rendered and, if so, queues one more edit (``converge``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from bot.context import Ctx
 from bot.incidents import keys
 from bot.incidents.payloads import IncidentArchive, IncidentInvite, IncidentRef
 from bot.messenger import Message, MessageRef
-from bot.notices import Archive, Invite, NotYet, Plan, Post, Sent, Skip, Update, say
+from bot.notices import Archive, Invite, NotYet, Plan, Post, Record, Sent, Skip, Update, say
+from storage import incidents as repo
 from storage import notices as queue
 from storage.incidents import Incident, IncidentEvent, IncidentStatus
 
@@ -61,6 +64,27 @@ def edits(incident: Incident, message: Message, announcement: MessageRef) -> lis
     if channel and incident.channel_ts:
         calls.append(Update(MessageRef(channel, incident.channel_ts), message))
     return calls
+
+
+def version(ctx: Ctx, incident_id: int) -> int:
+    """The incident's latest timeline entry: every change adds one."""
+    latest = repo.timeline(ctx.session, incident_id, limit=1)
+    return latest[-1].id if latest else 0
+
+
+def converge(incident_id: int, seen: int) -> Record[Ctx]:
+    """After an edit rendered at version ``seen`` went out: if the incident changed meanwhile,
+    the newer state's own edit may have landed first and been overwritten by this older one, so
+    edit once more (keyed by the newest version: however many stale edits, one more edit)."""
+
+    def record(ctx: Ctx, sent: Sent) -> None:
+        latest = version(ctx, incident_id)
+        if latest != seen:
+            ctx.notify(
+                "incident.refresh", {"id": incident_id}, dedupe_key=keys.reedit(incident_id, latest)
+            )
+
+    return record
 
 
 def mirror(incident: Incident, note: Message) -> list[Post]:

@@ -26,6 +26,11 @@ def refresh(incident_id: int, event_id: int) -> str:
     return f"{incident(incident_id)}refresh:{event_id}"
 
 
+def reedit(incident_id: int, event_id: int) -> str:
+    """An edit made again because the incident changed while an older edit was on its way."""
+    return f"{refresh(incident_id, event_id)}:again"
+
+
 def thread(incident_id: int, event_id: int) -> str:
     return f"{incident(incident_id)}thread:{event_id}"
 

@@ -94,7 +94,9 @@ def refresh(ctx: Ctx, payload: IncidentRef) -> Plan[Ctx]:
     incident = _incident(ctx, payload.id)
     tz = zone(ctx.config.timezone)
     message = render.announcement(incident, tz, _last_update(ctx, incident))
-    return say(*channel.edits(incident, message, _announcement(incident)))
+    seen = channel.version(ctx, incident.id)
+    edits = channel.edits(incident, message, _announcement(incident))
+    return say(*edits, record=channel.converge(incident.id, seen))
 
 
 def thread(ctx: Ctx, payload: IncidentNote) -> Plan[Ctx]:

@@ -191,3 +191,32 @@ def test_late_and_repeated_edits_converge_on_the_current_state(
     runtime.dispatcher.flush(ack.outbox)  # late
     for edit in _updates(messenger, CHANNEL):
         assert _buttons(edit) == [] and "Resolved" in edit.message.text
+
+
+def test_an_edit_overtaken_by_a_newer_one_is_made_again(
+    runtime: Runtime, unit, messenger: RecordingMessenger
+) -> None:
+    """Two edits on two threads: the newer lands first, the older (rendered before the change)
+    lands after it. The older one's record sees the incident moved on and edits once more."""
+    incident_id = _raise(unit, runtime)
+    with unit("U_BOB") as ack:
+        service.acknowledge(ack, incident_id)
+    deliver = messenger.update
+    raced: list[bool] = []
+
+    def update(ref, message) -> None:
+        if not raced:
+            raced.append(True)  # while the acknowledgement's edit is on its way...
+            with unit("U_BOB") as res:
+                service.resolve(res, incident_id)
+            runtime.dispatcher.flush(res.outbox)  # ...the resolution's edits land first
+        deliver(ref, message)
+
+    messenger.update = update  # type: ignore[method-assign]
+    runtime.dispatcher.flush(ack.outbox)
+    runtime.dispatcher.run_due()
+    for channel in (CHANNEL, "C_INCIDENTS"):
+        stale = [e for e in _updates(messenger, channel) if "Acknowledged" in e.message.text]
+        assert stale, "the older edit did land after the newer one"
+        final = _updates(messenger, channel)[-1]
+        assert "Resolved" in final.message.text and _buttons(final) == []
