@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import Clock
-from bot.config import Config
+from bot.config import Config, ConfigError, parse_config
 from bot.incidents import service
 from bot.runtime import Runtime
 from storage.incidents import Incident
@@ -220,3 +220,12 @@ def test_an_edit_overtaken_by_a_newer_one_is_made_again(
         assert stale, "the older edit did land after the newer one"
         final = _updates(messenger, channel)[-1]
         assert "Resolved" in final.message.text and _buttons(final) == []
+
+
+def test_archive_after_is_read_and_checked_at_its_path() -> None:
+    assert parse_config({}).incidents.archive_after == timedelta(hours=24)
+    read = parse_config({"incidents": {"create_channel": True, "archive_after": "2d"}})
+    assert read.incidents.archive_after == timedelta(days=2)
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"incidents": {"archive_after": "after lunch"}}, "opsdesk.toml")
+    assert any("incidents.archive_after" in line for line in caught.value.errors)
