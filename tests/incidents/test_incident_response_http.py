@@ -92,6 +92,25 @@ def test_the_incident_channel_lives_with_the_incident(slack: SlackApp) -> None:
     ][-1]
     assert "archived" in json.dumps(announcement_edit.blocks)
 
+    # Reopened after the archive: the announcement and its thread carry on, the channel is left.
+    before = len(slack.stub.calls_to("chat.postMessage"))
+    _say(slack, "reopen 1", user="U_DAVE")
+    _say(slack, "update 1 It is back", user="U_DAVE")
+    later = slack.stub.calls_to("chat.postMessage")[before:]
+    assert later and {c.params["channel"] for c in later} == {"C_INCIDENTS"}
+    assert all(c.params.get("thread_ts") for c in later)
+
+
+def test_archiving_twice_is_harmless(slack: SlackApp) -> None:
+    messenger = slack.runtime.messenger
+    messenger.archive("C_OLD")
+    messenger.archive("C_OLD")  # Slack answers already_archived: nothing left to do
+    assert slack.stub.archived() == {"C_OLD"}
+    assert [c.method for c in slack.stub.calls_to("conversations.archive")] == [
+        "conversations.archive",
+        "conversations.archive",
+    ]
+
 
 def test_reopening_keeps_the_channel(slack: SlackApp) -> None:
     _say(slack, "raise Payments API down sev3", user="U_CAROL")
