@@ -74,6 +74,9 @@ def share(ctx: Ctx, payload: PostmortemRequest) -> Plan[Ctx]:
     ids_ = _people_ids(incident, events, items)
     names = {uid: _name(ctx, uid) for uid in ids_}
     text = document(incident, events, items, names, zone(payload.tz), ctx.now)
+    total = repo.count_events(ctx.session, incident.id)
+    if total > len(events):  # only a runaway timeline: say so rather than cut it silently
+        text += f"\n_The timeline shows the last {len(events)} of its {total} entries._\n"
     requester = payload.requester
     ref = ids.fmt("INC", incident.id)
     return say(
