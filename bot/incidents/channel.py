@@ -80,9 +80,8 @@ def converge(incident_id: int, seen: int) -> Record[Ctx]:
     def record(ctx: Ctx, sent: Sent) -> None:
         latest = version(ctx, incident_id)
         if latest != seen:
-            ctx.notify(
-                "incident.refresh", {"id": incident_id}, dedupe_key=keys.reedit(incident_id, latest)
-            )
+            key = keys.reedit(incident_id, latest)
+            ctx.notify("incident.refresh", IncidentRef(id=incident_id), dedupe_key=key)
 
     return record
 
