@@ -81,6 +81,8 @@ class IncidentsConfig(_Section):
     # incident; absent: nobody until someone acknowledges.
     default_commander: Literal["oncall"] | None = None
     oncall_rotation: Name | None = None  # checked against [[rotations]] by escalation_checks
+    # With create_channel: how long after resolution the incident's channel is archived.
+    archive_after: Duration = timedelta(hours=24)
 
 
 class PurchaseRule(_Section):

@@ -3,8 +3,9 @@
 ``Progress`` is what the row remembers between attempts: ``done`` (what each call delivered, by
 key) and ``doubt`` (calls that were under way when their outcome got lost: a timeout, a dropped
 connection, a process killed mid-call). A call in doubt is looked for before anything else
-happens: found, it is done; not found, it is made again. Only posts, DMs and channel creations
-can be in doubt; the idempotent calls are simply made again.
+happens: found, it is done; not found, it is made again. Only posts, DMs, channel creations and
+uploads can be in doubt (an upload cannot be looked for: it is made again); the idempotent calls
+are simply made again.
 
 Every write names the claim (``claims``): if this process stalled past its lease and another
 took the notice over, the write changes nothing and this process stops (``LostClaim``).
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.context import Ctx, Outbox
 from bot.messenger import DeliveryUnknown, MessageRef, Messenger, Tag
 from bot.notices import (
+    Archive,
     Call,
     CreateChannel,
     Dm,
@@ -33,6 +35,7 @@ from bot.notices import (
     Sent,
     Skip,
     Update,
+    Upload,
 )
 from bot.payloads import NoticePayload
 from bot.registry import NoticeHandler
@@ -85,6 +88,8 @@ def _where(call: Call) -> dict[str, Any]:
         return {"type": "dm", "user": call.user}
     if isinstance(call, CreateChannel):
         return {"type": "channel", "name": call.name}
+    if isinstance(call, Upload):
+        return {"type": "upload", "target": call.target}
     raise TypeError(f"{type(call).__name__} is idempotent: it is made again, never looked for")
 
 
@@ -105,6 +110,11 @@ def perform(messenger: Messenger, call: Call, tag: Tag) -> dict[str, Any]:
             messenger.publish_home(user, view)
         case Invite(channel=channel, users=users):
             messenger.invite(channel, list(users))
+        case Archive(channel=channel):
+            messenger.archive(channel)
+        case Upload(target=target, filename=filename, content=content, title=title):
+            messenger.upload(target, filename, content, title, call.comment)
+            return {"id": target}
     return {}
 
 
@@ -113,6 +123,8 @@ def look_for(messenger: Messenger, key: str, doubt: dict[str, Any]) -> dict[str,
     where = doubt["call"]
     since = datetime.fromisoformat(doubt["since"]) - LOOKBACK
     tag = Tag(int(doubt["tag"]), key)
+    if where["type"] == "upload":
+        return None  # files carry no tag to look for: shared again (see bot/notices.Upload)
     if where["type"] == "channel":
         found_id = messenger.find_channel(where["name"])
         return {"id": found_id} if found_id else None

@@ -13,6 +13,7 @@ PREFIXES = {
     "booking": "BKG",
     "maintenance": "MNT",
     "shift": "SHF",
+    "incident follow-up": "FUP",
 }
 _REF = re.compile(r"^(?:#|([A-Za-z]{3})-)?(\d+)$")
 # The largest id a table holds (BIGINT; SQLite's INTEGER): past it nothing can exist, and the

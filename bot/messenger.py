@@ -123,6 +123,10 @@ class Messenger(Protocol):
 
     def invite(self, channel: str, user_ids: list[str]) -> None: ...
 
+    def archive(self, channel: str) -> None:
+        """Archive a channel (``conversations.archive``); one already archived is left so."""
+        ...
+
     def user_info(self, user_id: str) -> UserInfo | None: ...
 
     def upload(

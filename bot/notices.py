@@ -9,7 +9,8 @@ database transaction (nor SQLite's write lock) is ever held while Slack is calle
 
 1. **prepare** (the handler itself): ``handler(ctx, payload) -> Plan``, run in a read-only unit
    of work that is rolled back. It loads what it needs, renders, and returns the calls to make
-   (``Post``, ``Dm``, ``Update``, ``PublishHome``, ``CreateChannel``, ``Invite``), or raises
+   (``Post``, ``Dm``, ``Update``, ``PublishHome``, ``CreateChannel``, ``Invite``, ``Archive``,
+   ``Upload``), or raises
    ``Skip`` (nothing to say any more) or ``NotYet`` (it depends on a notice not out yet).
 2. **call**: the dispatcher makes the calls in order, outside any transaction, committing
    before each call that may post that it is about to start it, and after it what it delivered.
@@ -138,7 +139,40 @@ class Invite:
         return f"invite:{self.channel}"
 
 
-Call: TypeAlias = Post | Dm | Update | PublishHome | CreateChannel | Invite
+@dataclass(frozen=True)
+class Archive:
+    channel: str
+
+    idempotent = True  # archiving an archived channel changes nothing
+
+    @property
+    def key(self) -> str:
+        return f"archive:{self.channel}"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """Share a file in a channel, or in the app's DM with a user (a ``U...`` id).
+
+    A file cannot be looked for like a tagged post: one whose answer was lost is shared again
+    (a second copy rather than none). ``part`` tells two files of one notice apart.
+    """
+
+    target: str
+    filename: str
+    content: bytes
+    title: str
+    comment: str | None = None
+    part: str | None = None
+
+    idempotent = False
+
+    @property
+    def key(self) -> str:
+        return self.part or f"upload:{self.target}:{self.filename}"
+
+
+Call: TypeAlias = Post | Dm | Update | PublishHome | CreateChannel | Invite | Archive | Upload
 
 
 @dataclass(frozen=True)

@@ -233,6 +233,13 @@ class SlackMessenger:
             if exc.error != "already_in_channel":  # a repeated invite did its work the first time
                 raise
 
+    def archive(self, channel: str) -> None:
+        try:
+            self._call("conversations.archive", self.client.conversations_archive, channel=channel)
+        except Refused as exc:
+            if exc.error != "already_archived":  # a repeated archive did its work the first time
+                raise
+
     def user_info(self, user_id: str) -> UserInfo | None:
         resp = self.lookups.users_info(user=user_id)
         user = resp.get("user") or {}

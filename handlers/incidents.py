@@ -11,11 +11,20 @@ from slack_bolt import App
 from bot.context import Ctx
 from bot.errors import FormCheck, UserError
 from bot.incidents import commands as cmd
-from bot.incidents import escalation, metrics, render, roles, service
+from bot.incidents import (
+    escalation,
+    followup_render,
+    followups,
+    metrics,
+    render,
+    roles,
+    service,
+)
 from bot.incidents.commands import COMMANDS
 from bot.incidents.ids import Action, Shortcut, View
 from bot.messenger import Message
 from bot.registry import Registry
+from handlers import incident_followups
 from handlers.kit import Request, action, button_id, message_shortcut, slash, submission
 
 
@@ -49,6 +58,8 @@ def _add_update(ctx: Ctx, incident_id: int, text: str) -> Message:
 
 def run(req: Request, command: cmd.Command | None) -> Message | None:
     ctx = req.ctx
+    if incident_followups.handles(command):  # followup, followups, postmortem
+        return incident_followups.run(req, command)  # type: ignore[arg-type]
     match command:
         case None:
             resources = [r.name for r in ctx.config.resources]
@@ -62,7 +73,10 @@ def run(req: Request, command: cmd.Command | None) -> Message | None:
             return render.incident_list(rows, total, ctx.tz, all_=all_)
         case cmd.Show(id=incident_id):
             incident, events, total_events = service.with_timeline(ctx, incident_id)
-            return render.detail(incident, events, total_events, ctx.tz)
+            shown = render.detail(incident, events, total_events, ctx.tz)
+            return followup_render.with_followups(
+                shown, followups.of_incident(ctx, incident_id), ctx.tz
+            )
         case cmd.Ack(id=incident_id):
             incident = service.acknowledge(ctx, incident_id)
             return render.done(f"You acknowledged {render.ref(incident)} and command it now.")

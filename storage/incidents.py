@@ -82,6 +82,9 @@ class Incident(Base):
     announce_channel: Mapped[str | None] = mapped_column(String(32))
     announce_ts: Mapped[str | None] = mapped_column(String(32))
     incident_channel: Mapped[str | None] = mapped_column(String(32))
+    # The incident channel's own status message (edited in place) and when it was archived.
+    channel_ts: Mapped[str | None] = mapped_column(String(32))
+    channel_archived_at: Mapped[datetime | None]
     summary: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     acknowledged_at: Mapped[datetime | None]

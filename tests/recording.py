@@ -94,6 +94,9 @@ class RecordingMessenger:
     def invite(self, channel: str, user_ids: list[str]) -> None:
         self._record(Sent("invite", channel, message=Message(",".join(user_ids))))
 
+    def archive(self, channel: str) -> None:
+        self._record(Sent("archive", channel))
+
     def user_info(self, user_id: str) -> UserInfo | None:
         return self.users.get(user_id)
 

@@ -164,6 +164,7 @@ class SlackStub:
 
         self._messages: dict[str, list[_Stored]] = {}
         self._channels: dict[str, str] = {}  # name -> id, from conversations.create
+        self._archived: set[str] = set()  # ids, from conversations.archive
         # Counters survive reset() so ids and ts never repeat within one stub's life.
         self._ts_seq = itertools.count(1)
         self._id_seq = itertools.count(1)
@@ -259,6 +260,12 @@ class SlackStub:
 
             self._messages.clear()
             self._channels.clear()
+            self._archived.clear()
+
+    def archived(self) -> set[str]:
+        """The channels archived so far (conversations.archive; a second archive is refused)."""
+        with self._cond:
+            return set(self._archived)
 
     def messages(self, channel: str) -> list[dict[str, Any]]:
         """The messages posted in `channel` (thread replies included), oldest first."""
@@ -424,6 +431,9 @@ class SlackStub:
                 return {"ok": False, "error": "channel_not_found"}
             if not (p.get("text") or p.get("blocks") or p.get("attachments")):
                 return {"ok": False, "error": "no_text"}
+            with self._cond:
+                if channel in self._archived:
+                    return {"ok": False, "error": "is_archived"}
             ts = self._next_ts()
             message = self._message(call, ts)
             if m == "chat.postMessage":
@@ -491,6 +501,15 @@ class SlackStub:
                     "creator": BOT_USER_ID,
                 },
             }
+        if m == "conversations.archive":
+            cid = str(p.get("channel", ""))
+            if not cid:
+                return {"ok": False, "error": "channel_not_found"}
+            with self._cond:
+                if cid in self._archived:
+                    return {"ok": False, "error": "already_archived"}
+                self._archived.add(cid)
+            return {"ok": True}
         if m in ("conversations.invite", "conversations.join", "conversations.info"):
             cid = str(p.get("channel", ""))
             return {"ok": True, "channel": {"id": cid, "name": cid.lower(), "is_channel": True}}

@@ -198,6 +198,9 @@ class ConsoleMessenger:
         who = ", ".join(default_name(u) for u in user_ids)
         print(f"(invited {who} to {channel_name(channel)})\n", file=self.out)
 
+    def archive(self, channel: str) -> None:
+        print(f"(archived {channel_name(channel)})\n", file=self.out)
+
     def user_info(self, user_id: str) -> UserInfo | None:
         return UserInfo(user_id, default_name(user_id)[1:], self.zone_of(user_id))
 

@@ -61,6 +61,7 @@ EMOJI = {
     ":no_entry:": "⛔",
     ":no_entry_sign:": "🚫", ":heavy_minus_sign:": "➖", ":large_green_circle:": "🟢",
     ":arrows_counterclockwise:": "🔄", ":bell:": "🔔",
+    ":speech_balloon:": "💬", ":page_facing_up:": "📄", ":package:": "📦",
 }  # fmt: skip
 _EMOJI = re.compile(r":[a-z0-9_+-]+:")
 

@@ -8,6 +8,7 @@ from pydantic import Field, field_validator
 
 from bot.commands import Command, CommandSet, ParseEnv, UserRef, _user_id, ref
 from bot.errors import UserError
+from bot.incidents import followup_commands
 from bot.mrkdwn import echo
 
 Severity = Literal["sev1", "sev2", "sev3", "sev4"]
@@ -202,10 +203,13 @@ class Stats(Command):
     period: Literal["7d", "30d"] = "30d"
 
 
+SUBCOMMANDS: list[type[Command]] = [Raise, List, Show, Ack, Update, Sev, Assign, SetRole, Page]
+SUBCOMMANDS += [Mitigate, Resolve, Reopen, Stats, *followup_commands.COMMANDS]
+
 COMMANDS = CommandSet(
     "/incident",
     "Raise and run incidents",
-    [Raise, List, Show, Ack, Update, Sev, Assign, SetRole, Page, Mitigate, Resolve, Reopen, Stats],
+    SUBCOMMANDS,
     usage_hint="raise <title> [on <resource>] [sev1-4] | list | show <id> | ack <id> | "
-    "mitigate <id> | resolve <id> | help",
+    "mitigate <id> | resolve <id> | followup <id> <text> | postmortem <id> | help",
 )

@@ -27,7 +27,7 @@ from bot.config import Config
 from bot.context import Ctx
 from bot.errors import Conflict, UserError
 from bot.escalation_config import ADMINS, ROTATION_PREFIX, EscalationPolicy, EscalationStep
-from bot.incidents import keys, paging, render
+from bot.incidents import channel, keys, paging, render
 from bot.incidents.payloads import IncidentEscalation, IncidentPage
 from bot.mrkdwn import echo
 from bot.notices import Dm, Plan, Sent, Skip, say
@@ -224,15 +224,18 @@ def _record(
     if not told:
         return
     who = ", ".join(f"<@{p}>" for p in told)
-    ctx.session.add(
-        IncidentEvent(
-            incident_id=incident_id,
-            at=ctx.now,
-            actor=actor or ctx.actor.user_id,
-            kind=PAGED,
-            text=f"{who} ({label})" if label else who,
-        )
+    event = IncidentEvent(
+        incident_id=incident_id,
+        at=ctx.now,
+        actor=actor or ctx.actor.user_id,
+        kind=PAGED,
+        text=f"{who} ({label})" if label else who,
     )
+    ctx.session.add(event)
+    ctx.session.flush()
+    incident = ctx.session.get(Incident, incident_id)
+    if incident is not None:  # whoever is paged joins the incident channel, if there is one
+        channel.invite(ctx, incident, told, f"paged:{event.id}")
     data: dict[str, Any] = {"to": told}
     if step is not None:
         data |= {"step": step, "repeat": repeat}

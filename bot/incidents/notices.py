@@ -12,10 +12,10 @@ from datetime import timedelta
 
 from bot import oncall
 from bot.context import Ctx
-from bot.incidents import keys, render
+from bot.incidents import channel, keys, render
 from bot.incidents.payloads import IncidentNote, IncidentRef, IncidentReminder
 from bot.messenger import MessageRef
-from bot.notices import CreateChannel, Invite, NotYet, Plan, Post, Sent, Skip, Update, say
+from bot.notices import CreateChannel, Invite, NotYet, Plan, Post, Sent, Skip, say
 from bot.timeparse import format_duration
 from bot.tz import zone
 from storage import incidents as repo
@@ -56,16 +56,20 @@ def announce(ctx: Ctx, payload: IncidentRef) -> Plan[Ctx]:
         raise Skip("nowhere to announce")
     message = render.announcement(incident, zone(ctx.config.timezone), _last_update(ctx, incident))
     calls: list[Invite | Post] = []
+    status: Post | None = None  # the incident channel's own status message
     if ctx.config.incidents.create_channel and incident.incident_channel:
         people = tuple(sorted({incident.reporter, *oncall.on_call(ctx)}))
         calls.append(Invite(incident.incident_channel, people))
         if incident.incident_channel != incident.announce_channel:
-            calls.append(Post(incident.incident_channel, message))
-    post = Post(incident.announce_channel, message)
+            status = Post(incident.incident_channel, message)
+            calls.append(status)
+    post = Post(incident.announce_channel, channel.linked(message, incident))
 
     def announced(ctx: Ctx, sent: Sent) -> None:
         row = _reload(ctx, incident_id)
         row.announce_channel, row.announce_ts = sent[post].channel, sent[post].ts
+        if status is not None and status in sent:
+            row.channel_ts = sent[status].ts
 
     return say(*calls, post, record=announced)
 
@@ -90,7 +94,9 @@ def refresh(ctx: Ctx, payload: IncidentRef) -> Plan[Ctx]:
     incident = _incident(ctx, payload.id)
     tz = zone(ctx.config.timezone)
     message = render.announcement(incident, tz, _last_update(ctx, incident))
-    return say(Update(_announcement(incident), message))
+    seen = channel.version(ctx, incident.id)
+    edits = channel.edits(incident, message, _announcement(incident))
+    return say(*edits, record=channel.converge(incident.id, seen))
 
 
 def thread(ctx: Ctx, payload: IncidentNote) -> Plan[Ctx]:
@@ -99,7 +105,8 @@ def thread(ctx: Ctx, payload: IncidentNote) -> Plan[Ctx]:
     if event is None:
         raise Skip("event gone")
     ref = _announcement(incident)
-    return say(Post(ref.channel, render.thread_note(incident, event), thread_ts=ref.ts))
+    note = render.thread_note(incident, event)
+    return say(Post(ref.channel, note, thread_ts=ref.ts), *channel.mirror(incident, note))
 
 
 def remind(ctx: Ctx, payload: IncidentReminder) -> Plan[Ctx]:

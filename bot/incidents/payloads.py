@@ -51,3 +51,25 @@ class IncidentPage(NoticePayload):
     id: int
     to: list[str]
     by: str
+
+
+class IncidentInvite(NoticePayload):
+    """incident.invite: people who joined the response, invited to the incident channel."""
+
+    id: int
+    users: list[str]
+
+
+class IncidentArchive(NoticePayload):
+    """incident.archive: archive the incident channel, unless reopened since ``round``."""
+
+    id: int
+    round: int
+
+
+class PostmortemRequest(NoticePayload):
+    """incident.postmortem: the document, shared for ``requester`` with times in ``tz``."""
+
+    id: int
+    requester: str
+    tz: str

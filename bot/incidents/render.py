@@ -193,6 +193,9 @@ _EVENT_TEXT = {
     "mitigated": ":large_green_circle: {who} mitigated {ref}.{note}",
     "paged": ":telephone_receiver: {who} paged {text}.",
     "role": ":bust_in_silhouette: {who} made {target} {role}.",
+    "followup": ":white_large_square: {who} recorded follow-up {text}",
+    "followup_done": ":white_check_mark: {who} marked follow-up {text} done.",
+    "archived": ":package: The incident channel was archived.",
 }
 _OURS = {"escalated", "paged", "role"}  # texts Opsdesk wrote itself (mentions, not user text)
 

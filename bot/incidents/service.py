@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from bot import ids
 from bot.context import Ctx
 from bot.errors import Conflict, NotFound, UserError
-from bot.incidents import escalation, keys, paging
+from bot.incidents import channel, escalation, keys, paging
 from bot.incidents.commands import TITLE_LIMIT
 from bot.incidents.payloads import IncidentNote, IncidentRef, IncidentReminder
 from bot.mrkdwn import echo, truncate
@@ -111,6 +111,7 @@ def _event(ctx: Ctx, incident: Incident, kind: str, text: str | None = None) -> 
 
 def _refresh(ctx: Ctx, incident: Incident, event: IncidentEvent, *, thread: bool) -> None:
     """Edit the living announcement; post the change in its thread too when it is news."""
+    channel.changed(ctx, incident, event)  # invites and archiving of the incident channel
     ctx.notify(
         "incident.refresh",
         IncidentRef(id=incident.id),

@@ -53,11 +53,14 @@ def test_every_area_declares_its_command_kinds_and_sections() -> None:
     assert planners == ["digests", "failures", "maintenance", "reports", "shifts"]
     digest = [name for name, _ in registry.digest_sections()]
     assert digest == [
-        "incidents", "purchases", "shifts", "bookings", "maintenance", "incidents-closed",
-        "purchases-decided",
+        "incidents", "incident-followups", "purchases", "shifts", "bookings", "maintenance",
+        "incidents-closed", "purchases-decided",
     ]  # fmt: skip
     home = [name for name, _ in registry.home_sections()]
-    assert home == ["incidents", "purchases-waiting", "purchases-mine", "bookings", "shifts"]
+    assert home == [
+        "incidents", "incident-followups", "purchases-waiting", "purchases-mine", "bookings",
+        "shifts",
+    ]  # fmt: skip
     assert [name for name, _ in registry.blocker_sources()] == ["maintenance"]
     assert registry.on_call is not None and registry.home_view is not None
     assert registry.mentions() == [], "mention routes come with the Slack listeners"

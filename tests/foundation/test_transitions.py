@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.incidents import service as incidents
+from storage.incident_followups import FollowupStatus, IncidentFollowup
 from storage.incidents import Incident, IncidentStatus
 from storage.maintenance import MaintenanceWindow, WindowStatus
 from storage.migrate import load_all_models
@@ -17,6 +18,7 @@ from storage.transitions import IllegalTransition, compare_and_set, machine_of, 
 
 MACHINES = [
     Incident,
+    IncidentFollowup,
     PurchaseRequest,
     Booking,
     WaitEntry,
@@ -44,6 +46,8 @@ def test_every_table_with_a_status_declares_its_machine() -> None:
         (Incident, IncidentStatus.RESOLVED, IncidentStatus.OPEN, True),
         (Incident, IncidentStatus.RESOLVED, IncidentStatus.ACKNOWLEDGED, False),
         (Incident, IncidentStatus.ACKNOWLEDGED, IncidentStatus.OPEN, False),
+        (IncidentFollowup, FollowupStatus.OPEN, FollowupStatus.DONE, True),
+        (IncidentFollowup, FollowupStatus.DONE, FollowupStatus.OPEN, False),
         (PurchaseRequest, PurchaseStatus.PENDING, PurchaseStatus.EXPIRED, True),
         (PurchaseRequest, PurchaseStatus.APPROVED, PurchaseStatus.REJECTED, False),
         (Booking, BookingStatus.ACTIVE, BookingStatus.ENDED, True),
