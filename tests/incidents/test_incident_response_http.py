@@ -26,6 +26,9 @@ def config(config: Config, create_channel: bool) -> Config:
     return config.model_copy(update={"incidents": incidents, "rotations": []})
 
 
+AFTER_ACK = ["incident_mitigate", "incident_update", "incident_resolve"]
+
+
 def _buttons(call: Call) -> list[str]:
     return [
         e["action_id"] for blk in call.blocks if blk["type"] == "actions" for e in blk["elements"]
@@ -56,8 +59,8 @@ def test_the_incident_channel_lives_with_the_incident(slack: SlackApp) -> None:
     assert set(edits) == {"C_INCIDENTS", incident_channel}
     status_ts = slack.stub.messages(incident_channel)[0]["ts"]
     assert edits[incident_channel].params["ts"] == status_ts, "the status message, edited"
-    assert _buttons(edits[incident_channel]) == ["incident_update", "incident_resolve"]
-    assert _buttons(edits["C_INCIDENTS"]) == ["incident_update", "incident_resolve"]
+    assert _buttons(edits[incident_channel]) == AFTER_ACK
+    assert _buttons(edits["C_INCIDENTS"]) == AFTER_ACK
 
     _say(slack, "update 1 Failing over to the secondary", user="U_BOB")
     mirrored = [

@@ -68,14 +68,23 @@ def test_status_message_is_edited_in_place_with_the_buttons_the_state_allows(
     announcement = posts["C_INCIDENTS"]
     assert f"<#{CHANNEL}>" in json.dumps(announcement.message.blocks), "links to the channel"
     assert f"<#{CHANNEL}>" not in json.dumps(status.message.blocks)
-    assert _buttons(status) == ["incident_ack", "incident_update", "incident_resolve"]
+    assert _buttons(status) == [
+        "incident_ack",
+        "incident_mitigate",
+        "incident_update",
+        "incident_resolve",
+    ]
     with sessions() as session:
         assert session.get(Incident, incident_id).channel_ts == status.ref.ts
 
     _do(unit, runtime, "U_BOB", service.acknowledge, incident_id)
     [edit] = _updates(messenger, CHANNEL)
     assert edit.ref == status.ref, "the same message, edited"
-    assert _buttons(edit) == ["incident_update", "incident_resolve"], "no Acknowledge after ack"
+    assert _buttons(edit) == [
+        "incident_mitigate",
+        "incident_update",
+        "incident_resolve",
+    ], "no Acknowledge after ack"
     assert "Acknowledged" in json.dumps(edit.message.blocks)
     [ann_edit] = _updates(messenger, "C_INCIDENTS")
     assert ann_edit.ref == announcement.ref

@@ -81,7 +81,7 @@ def test_the_document_has_everything_in_both_zones(
         "| 2026-07-01 10:00 UTC | 2026-07-01 12:00 CEST | U_BOB | "
         "Resolved: Bad deploy, rolled back |",
         "## Pages sent\n\n- 2026-07-01 09:05 UTC (2026-07-01 11:05 CEST, Europe/Berlin): "
-        "Paged (escalation): U_ALICE",
+        "Paged: U_ALICE (step 1)",
         "- [ ] FUP-1 Alert on the EU error rate (owner U_DAVE)",
         "- [x] FUP-2 Canary the checkout deploys (owner U_BOB; done 2026-07-01 10:00 UTC",
     ):
