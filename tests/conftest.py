@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
+import freezegun
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,6 +39,20 @@ from tests.slack_stub import SlackStub
 # models when their module is imported, and under freeze_time it would see freezegun's datetime
 # class instead. (bot.app imports the areas; the listeners are imported only when asked for.)
 listeners()
+# Each freeze_time start and stop looks through every loaded module for datetime and time
+# attributes to swap: with SQLAlchemy, matplotlib and the rest that is ~100 ms a freeze. These
+# libraries never ask for the time a test freezes, and their clocks (pool timeouts, timings) are
+# better real anyway. Code called from an ignored module sees the real time (freezegun looks
+# five frames up the stack), so nothing that calls tests or our code may be listed: not pytest,
+# pluggy, hypothesis, unittest, concurrent.futures, threading's callers; not Slack's SDKs either
+# (their signature check must see the frozen time the requests are signed with).
+freezegun.configure(
+    extend_ignore_list=[
+        "sqlalchemy", "alembic", "mako", "psycopg", "matplotlib", "numpy", "PIL", "pyparsing",
+        "kiwisolver", "fontTools", "contourpy", "cycler", "pygments", "xdist", "execnet",
+        "_pytest.timing",  # so that --durations measures real time
+    ]
+)  # fmt: skip
 # "incidents" -> bot.incidents.area, for @pytest.mark.areas(...)
 AREA_NAMES = {area.__name__.split(".")[1]: area for area in AREAS}
 
