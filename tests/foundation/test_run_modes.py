@@ -33,6 +33,8 @@ TITLE = "Disk full on db-1"
 PROBE = """
 import json, sys
 from bot import boot
+
+pytestmark = pytest.mark.processes
 mode, settings = sys.argv[1], boot.settings()
 if mode == "serve":
     from bot.wsgi import create
