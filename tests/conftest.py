@@ -313,7 +313,7 @@ def _slack_stub_server() -> Iterator[SlackStub]:
 def slack_stub(_slack_stub_server: SlackStub) -> SlackStub:
     """Slack's Web API stood in, as new for each test: one server per process, renewed (its
     calls, users, faults, ids and URLs start afresh; see ``SlackStub.renew``)."""
-    return _slack_stub_server.renew()
+    return _slack_stub_server.start().renew()  # started again if a test stopped it
 
 
 @pytest.fixture
