@@ -25,6 +25,8 @@ from tests.conftest import PG_URL
 from tests.serving import free_port, server_env
 from tests.slack_stub import Call, SlackStub
 
+pytestmark = pytest.mark.processes
+
 TITLE = "Disk full on db-1"
 
 # Starts one mode the way its entry point does, minus what would block or reach the internet
@@ -33,8 +35,6 @@ TITLE = "Disk full on db-1"
 PROBE = """
 import json, sys
 from bot import boot
-
-pytestmark = pytest.mark.processes
 mode, settings = sys.argv[1], boot.settings()
 if mode == "serve":
     from bot.wsgi import create
