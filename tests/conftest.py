@@ -7,6 +7,7 @@ PostgreSQL fails the run instead of quietly skipping half the suite.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -14,9 +15,11 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
+import freezegun
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from bot.app import AREAS, build_registry, listeners
 from bot.clock import Clock
@@ -38,6 +41,20 @@ from tests.slack_stub import SlackStub
 # models when their module is imported, and under freeze_time it would see freezegun's datetime
 # class instead. (bot.app imports the areas; the listeners are imported only when asked for.)
 listeners()
+# Each freeze_time start and stop looks through every loaded module for datetime and time
+# attributes to swap: with SQLAlchemy, matplotlib and the rest that is ~100 ms a freeze. These
+# libraries never ask for the time a test freezes, and their clocks (pool timeouts, timings) are
+# better real anyway. Code called from an ignored module sees the real time (freezegun looks
+# five frames up the stack), so nothing that calls tests or our code may be listed: not pytest,
+# pluggy, hypothesis, unittest, concurrent.futures, threading's callers; not Slack's SDKs either
+# (their signature check must see the frozen time the requests are signed with).
+freezegun.configure(
+    extend_ignore_list=[
+        "sqlalchemy", "alembic", "mako", "psycopg", "matplotlib", "numpy", "PIL", "pyparsing",
+        "kiwisolver", "fontTools", "contourpy", "cycler", "pygments", "xdist", "execnet",
+        "_pytest.timing",  # so that --durations measures real time
+    ]
+)  # fmt: skip
 # "incidents" -> bot.incidents.area, for @pytest.mark.areas(...)
 AREA_NAMES = {area.__name__.split(".")[1]: area for area in AREAS}
 
@@ -49,9 +66,51 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-PG_URL = os.environ.get(
-    "OPSDESK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# The server's database ("test") is only the way in: each test process works in a database of
+# its own, its schemas inside it. CREATE INDEX CONCURRENTLY, which the migrations use, waits for
+# every older transaction in its database: in a shared one that means every other test
+# process's (and every other suite's on the same server), and migrating a fresh schema took from
+# seconds to a minute. The databases are kept, one per checkout and xdist worker, since
+# dropping one makes the server checkpoint (8-20 s on a busy machine); the schemas are dropped.
+SERVER_URL = make_url(
+    os.environ.get("OPSDESK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 )
+_CHECKOUT = hashlib.sha1(str(Path(__file__).resolve().parents[1]).encode()).hexdigest()[:8]
+PG_DATABASE = f"opsdesk_test_{_CHECKOUT}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+PG_URL = SERVER_URL.set(database=PG_DATABASE).render_as_string(hide_password=False)
+_SERVER = SERVER_URL.render_as_string(hide_password=False)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Make this process's database if it is not there yet (xdist's controller runs no test)."""
+    if getattr(session.config, "workerinput", None) is None and _xdist_workers(session.config):
+        return
+    admin = _server_admin()
+    try:
+        with admin.connect() as conn:
+            found = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": PG_DATABASE}
+            ).first()
+            if found is None:
+                conn.exec_driver_sql(f'CREATE DATABASE "{PG_DATABASE}" TEMPLATE template0')
+    except Exception:
+        pass  # unreachable: the backend fixture skips PostgreSQL, or fails under CI
+    finally:
+        admin.dispose()
+
+
+def _server_admin() -> Engine:
+    # Not make_engine: its statement timeout is for requests, and dropping a database whose
+    # files the server must delete may take longer under load.
+    return create_engine(_SERVER, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+
+def _xdist_workers(config: pytest.Config) -> bool:
+    """Whether this process hands the tests to xdist workers."""
+    numprocesses = getattr(config.option, "numprocesses", None)
+    return bool(numprocesses) and getattr(config.option, "dist", "no") != "no"
+
+
 UnitFactory = Callable[..., AbstractContextManager[Ctx]]
 EXAMPLE = Path(__file__).resolve().parent.parent / "opsdesk.example.toml"
 
@@ -131,15 +190,37 @@ def backend(
     admin.dispose()
 
 
-def _wipe(engine: Engine) -> None:
+def _wipe_statements(engine: Engine) -> list[str]:
+    """DELETE every table, children first, then restart PostgreSQL's sequences so ids start at 1
+    again in the next test. On tables of a few rows DELETE is several times faster than
+    TRUNCATE, which replaces each table's files; on SQLite, plain INTEGER PRIMARY KEYs restart
+    from max(id)+1 by themselves."""
     tables = [t.name for t in reversed(load_all_models().sorted_tables)]
+    statements = [f'DELETE FROM "{name}"' for name in tables]
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            sequences = conn.execute(
+                text(
+                    "SELECT sequence_name FROM information_schema.sequences"
+                    " WHERE sequence_schema = current_schema() ORDER BY sequence_name"
+                )
+            ).scalars()
+            statements += [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences]
+    return statements
+
+
+_WIPES: dict[Engine, str] = {}
+
+
+def _wipe(engine: Engine) -> None:
+    if engine not in _WIPES:
+        _WIPES[engine] = "; ".join(_wipe_statements(engine))
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            # Plain INTEGER PRIMARY KEYs restart from max(id)+1, so ids restart at 1 here too.
-            for name in tables:
-                conn.execute(text(f"DELETE FROM {name}"))
+            conn.exec_driver_sql(_WIPES[engine])  # one round trip
+        else:  # sqlite3 runs one statement per call
+            for statement in _WIPES[engine].split("; "):
+                conn.exec_driver_sql(statement)
 
 
 @pytest.fixture
@@ -215,19 +296,33 @@ def runtime(
     yield rt
 
 
+@pytest.fixture(scope="session")
+def _slack_stub_server() -> Iterator[SlackStub]:
+    with SlackStub() as stub:
+        yield stub
+
+
 @pytest.fixture
-def slack_stub() -> Iterator[SlackStub]:
-    stub = SlackStub()
-    stub.start()
-    yield stub
-    stub.stop()
+def slack_stub(_slack_stub_server: SlackStub) -> SlackStub:
+    """Slack's Web API stood in, as new for each test: one server per process, renewed (its
+    calls, users, faults, ids and URLs start afresh; see ``SlackStub.renew``)."""
+    return _slack_stub_server.start().renew()  # started again if a test stopped it
 
 
 @pytest.fixture
 def slack(
-    engine: Engine, config: Config, clock: Clock, slack_stub: SlackStub, registry: Registry[Ctx]
+    engine: Engine,
+    config: Config,
+    clock: Clock,
+    slack_stub: SlackStub,
+    registry: Registry[Ctx],
+    request: pytest.FixtureRequest,
 ) -> Iterator[SlackApp]:
-    """The real app over HTTP, its WebClient pointed at the stand-in; sends after responding."""
+    """The real app, its WebClient pointed at the stand-in; sends after responding.
+
+    Requests are signed and handed to the WSGI app in this process; in a test marked
+    ``@pytest.mark.wire`` they go over HTTP to the app served on a local port.
+    """
     from tests.e2e import SECRET, SlackApp
 
     s = Settings(
@@ -240,7 +335,7 @@ def slack(
     )
     messenger = SlackMessenger(make_web_client(s))
     rt = build_runtime(s, config, messenger, registry, clock=clock, engine=engine)
-    app = SlackApp(rt, slack_stub)
+    app = SlackApp(rt, slack_stub, wire=request.node.get_closest_marker("wire") is not None)
     yield app
     app.close()
     rt.drain()

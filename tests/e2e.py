@@ -1,28 +1,39 @@
-"""End-to-end harness: the real app over real HTTP, signed requests, Slack's Web API stood in.
+"""End-to-end harness: the real app, signed requests, Slack's Web API stood in.
 
-``SlackApp`` serves the production WSGI app (the same ``wsgi_app`` gunicorn runs) on a local
-port. Requests are built with the exact payload shapes Slack sends (``bot.console.payloads``) and
-signed with the signing secret; the app's WebClient talks to ``SlackStub``, which records every
-call. Tests assert on what Slack would have received. Under freezegun, requests are signed with
-the frozen ``time.time()``, as the app checks them against it.
+``SlackApp`` drives the production WSGI app (the same ``wsgi_app`` gunicorn runs). Requests are
+built with the exact payload shapes Slack sends (``bot.console.payloads``) and signed with the
+signing secret; the app checks the signature as in production. The app's WebClient talks over
+HTTP to ``SlackStub``, which records every call. Tests assert on what Slack would have received.
+Under freezegun, requests are signed with the frozen ``time.time()``, as the app checks them
+against it.
+
+By default a request is handed to the WSGI app in this process (a WSGI environ as a server builds
+it, checked by ``wsgiref.validate``): no port, no server thread, the same bytes in and out.
+``SlackApp(..., wire=True)`` (the ``slack`` fixture in tests marked ``@pytest.mark.wire``)
+serves the app on a local port and sends the requests over a real socket instead.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 import threading
-from collections.abc import Iterator
+import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from socketserver import ThreadingMixIn
 from typing import Any
+from urllib.parse import urlsplit
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.validate import validator
 
 from bot.app import create_app
 from bot.console import payloads
 from bot.console.plain import mrkdwn_to_text
 from bot.runtime import Runtime
 from bot.web import wsgi_app
-from tests.signing import post_signed
+from tests.signing import post_signed, signed_headers
 from tests.slack_stub import Call, SlackStub
 
 SECRET = "test-signing-secret"
@@ -60,27 +71,84 @@ class Response:
         return mrkdwn_to_text(self.text)
 
 
-class SlackApp:
-    """The app under test, reachable over HTTP, plus the Web API stand-in it talks to."""
+IN_PROCESS_URL = "http://opsdesk.test"  # what ``url`` says when no server listens
 
-    def __init__(self, runtime: Runtime, stub: SlackStub):
+
+class SlackApp:
+    """The app under test, in this process or over HTTP, plus the Web API stand-in it talks to."""
+
+    def __init__(self, runtime: Runtime, stub: SlackStub, *, wire: bool = False):
         self.runtime = runtime
         self.stub = stub
         self.bolt = create_app(runtime)
-        self._server = make_server(
-            "127.0.0.1",
-            0,
-            wsgi_app(runtime, self.bolt),
-            server_class=_ThreadingServer,
-            handler_class=_QuietHandler,
-        )
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self.wsgi = wsgi_app(runtime, self.bolt)
+        self.wire = wire
+        self._server: WSGIServer | None = None
+        self.url = IN_PROCESS_URL
+        if wire:
+            self._server = make_server(
+                "127.0.0.1",
+                0,
+                self.wsgi,
+                server_class=_ThreadingServer,
+                handler_class=_QuietHandler,
+            )
+            # A short poll: shutdown() waits for the loop to notice (0.5 s by default).
+            serve = {"poll_interval": 0.02}
+            threading.Thread(target=self._server.serve_forever, kwargs=serve, daemon=True).start()
+            self.url = f"http://127.0.0.1:{self._server.server_port}"
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def _call(self, method: str, target: str, body: bytes, headers: dict[str, str]) -> Response:
+        """Hand one request to the WSGI app here, as a threaded WSGI server would."""
+        url = urlsplit(target)
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": method,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": url.path,
+            "QUERY_STRING": url.query,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "CONTENT_TYPE": "",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+        }
+        for name, value in headers.items():
+            key = name.upper().replace("-", "_")
+            environ[key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"] = value
+        started: list[tuple[str, list[tuple[str, str]]]] = []
+
+        def start_response(
+            status: str, response_headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Callable[[bytes], None]:
+            started.append((status, response_headers))
+            return lambda _data: None  # the legacy write(): the app does not use it
+
+        try:
+            result = validator(self.wsgi)(environ, start_response)
+            try:
+                raw = b"".join(result)
+            finally:
+                result.close()
+        except Exception:
+            # What a WSGI server does with an app that raises: a bare 500, the traceback logged.
+            traceback.print_exc()
+            return Response(500, {}, b"A server error occurred.")
+        status, response_headers = started[-1]
+        return Response(int(status.split(" ", 1)[0]), dict(response_headers), raw)
 
     # --- raw ---------------------------------------------------------------------------------
 
@@ -93,20 +161,30 @@ class SlackApp:
         timestamp: int | None = None,
         headers: dict[str, str] | None = None,
     ) -> Response:
-        status, resp_headers, raw = post_signed(
-            self.url + "/slack/events",
-            body,
-            content_type,
-            secret=secret,
-            timestamp=timestamp,
-            extra_headers=headers,
+        if self.wire:
+            status, resp_headers, raw = post_signed(
+                self.url + "/slack/events",
+                body,
+                content_type,
+                secret=secret,
+                timestamp=timestamp,
+                extra_headers=headers,
+            )
+            return Response(status, resp_headers, raw)
+        sent = signed_headers(body, content_type, secret=secret, timestamp=timestamp)
+        sent.update(headers or {})
+        answer = self._call("POST", "/slack/events", body.encode("utf-8"), sent)
+        # As over the wire (tests/signing.py): header names in lower case.
+        return Response(
+            answer.status, {k.lower(): v for k, v in answer.headers.items()}, answer.raw
         )
-        return Response(status, resp_headers, raw)
 
     def get(self, path: str) -> Response:
         import urllib.error
         import urllib.request
 
+        if not self.wire:
+            return self._call("GET", path, b"", {})
         try:
             with urllib.request.urlopen(self.url + path, timeout=10) as resp:
                 return Response(resp.status, dict(resp.headers), resp.read())
@@ -145,7 +223,8 @@ class SlackApp:
         return self.post(body, ctype)
 
     def click_button(self, call: Call, action_id: str, *, user: str = "U_ALICE") -> Response:
-        """Press the button ``action_id`` on a message the app sent (recorded by the stub)."""
+        """Press the button ``action_id`` on a message the app sent (recorded by the stub); the
+        click carries the channel the app posted to and the ts of that message."""
         for block in call.blocks:
             for element in _buttons(block):
                 if element.get("action_id") == action_id:
@@ -155,7 +234,8 @@ class SlackApp:
                         element.get("value", ""),
                         user=user,
                         channel=channel,
-                        message_ts=call.params.get("ts"),
+                        # The message's ts: given to chat.update, answered to chat.postMessage.
+                        message_ts=call.params.get("ts") or call.answer.get("ts"),
                     )
         raise AssertionError(f"no {action_id} button in {call.method} to {call.params}")
 

@@ -2,7 +2,8 @@
 
 Point the app's WebClient at `stub.base_url` (as `SLACK_API_URL`) and assert on what Slack would
 have received. Modelled on bolt-python's `tests/mock_web_api_server`, but with one server per
-stub on a free port, parsed parameters, and fault injection.
+stub on a free port, parsed parameters, and fault injection. `renew()` makes a running stub as
+good as a new one (the tests' fixtures keep one per process and renew it for each test).
 
     with SlackStub() as stub:
         client = WebClient(token="xoxb-test", base_url=stub.base_url)
@@ -54,6 +55,7 @@ BOT_ID = "B_OPSDESK"
 APP_ID = "A_OPSDESK"
 RESPONSE_URL = "response_url"
 UPLOAD_PATH = "upload"
+_GENERATION = "g"  # /g3/api/chat.postMessage: the stub's URLs after its third renew()
 
 # Methods Slack serves without a token.
 _NO_TOKEN_METHODS = frozenset({"api.test", "oauth.v2.access", "oauth.access", "oauth.v2.exchange"})
@@ -78,6 +80,8 @@ class Call:
     path: str = ""
     status: int = 200
     raw: bytes = b""
+    # What the stub answered (the JSON body): the ts Slack gave a post is here, not in `params`.
+    answer: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def json_param(self, name: str, default: Any = None) -> Any:
         """`params[name]` decoded from JSON if it is a string, as given otherwise."""
@@ -165,9 +169,11 @@ class SlackStub:
         self._messages: dict[str, list[_Stored]] = {}
         self._channels: dict[str, str] = {}  # name -> id, from conversations.create
         self._archived: set[str] = set()  # ids, from conversations.archive
-        # Counters survive reset() so ids and ts never repeat within one stub's life.
+        # Counters survive reset() so ids and ts never repeat (renew() restarts them).
         self._ts_seq = itertools.count(1)
         self._id_seq = itertools.count(1)
+        # renew() bumps it; the stub's URLs carry it, and calls to an older one are refused.
+        self._generation = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -216,13 +222,18 @@ class SlackStub:
         return int(self._server.server_address[1])
 
     @property
+    def _root(self) -> str:
+        prefix = f"/{_GENERATION}{self._generation}" if self._generation else ""
+        return f"http://127.0.0.1:{self.port}{prefix}"
+
+    @property
     def base_url(self) -> str:
         """The Web API base URL for WebClient(base_url=...) and SLACK_API_URL."""
-        return f"http://127.0.0.1:{self.port}/api/"
+        return f"{self._root}/api/"
 
     def response_url(self, name: str | None = None) -> str:
         """A response_url whose posts are recorded as method "response_url"."""
-        return f"http://127.0.0.1:{self.port}/{RESPONSE_URL}/{name or next(self._id_seq)}"
+        return f"{self._root}/{RESPONSE_URL}/{name or next(self._id_seq)}"
 
     # recorded calls ---------------------------------------------------------------------------
 
@@ -246,7 +257,7 @@ class SlackStub:
             return list(self._shared)
 
     def upload_url(self, file_id: str) -> str:
-        return f"http://127.0.0.1:{self.port}/{UPLOAD_PATH}/{file_id}"
+        return f"{self._root}/{UPLOAD_PATH}/{file_id}"
 
     def reset(self) -> None:
         """Forget calls, pending faults, overrides and configured users."""
@@ -266,6 +277,19 @@ class SlackStub:
         """The channels archived so far (conversations.archive; a second archive is refused)."""
         with self._cond:
             return set(self._archived)
+
+    def renew(self) -> SlackStub:
+        """As good as a new stub on the same server: forgets everything reset() does, restarts
+        the ids and ts, and moves to new URLs (``base_url`` and the others): a client still
+        holding an old one (a thread a previous test left behind) is answered 410 and not
+        recorded, as a stopped stub would have refused it. The tests' fixtures share one stub
+        per process this way instead of starting a server per test."""
+        with self._cond:
+            self.reset()
+            self._ts_seq = itertools.count(1)
+            self._id_seq = itertools.count(1)
+            self._generation += 1
+        return self
 
     def messages(self, channel: str) -> list[dict[str, Any]]:
         """The messages posted in `channel` (thread replies included), oldest first."""
@@ -360,7 +384,13 @@ class SlackStub:
     # request handling (server threads) --------------------------------------------------------
 
     def _handle(
-        self, method: str, path: str, params: dict[str, Any], headers: dict[str, str], raw: bytes
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any],
+        headers: dict[str, str],
+        raw: bytes,
+        generation: int = 0,
     ) -> tuple[int, dict[str, str], dict[str, Any], _Fault | None]:
         """The answer, and the fault (slow or drop) that governs how it is delivered, if any."""
         with self._cond:
@@ -378,7 +408,8 @@ class SlackStub:
             status, extra, body = 500, {}, {"ok": False, "error": f"stub_error: {error!r}"}
         # Recorded before the answer is sent, so a client holding its answer finds its call.
         with self._cond:
-            self._calls.append(replace(call, status=status))
+            if generation == self._generation:  # not renewed meanwhile
+                self._calls.append(replace(call, status=status, answer=body))
             self._cond.notify_all()
         return status, extra, body, delivery
 
@@ -740,6 +771,14 @@ def _flatten(query: dict[str, list[str]]) -> dict[str, Any]:
     return {k: v[0] if len(v) == 1 else v for k, v in query.items()}
 
 
+def _strip_generation(path: str) -> tuple[str, int]:
+    """The path without its /g<n> prefix, and n (0 without one)."""
+    first, sep, rest = path[1:].partition("/")
+    if sep and first[:1] == _GENERATION and first[1:].isdigit():
+        return "/" + rest, int(first[1:])
+    return path, 0
+
+
 def _make_handler(stub: SlackStub) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         # HTTP/1.0: one request per connection, so stop() never waits on idle keep-alives.
@@ -753,6 +792,11 @@ def _make_handler(stub: SlackStub) -> type[BaseHTTPRequestHandler]:
 
         def _serve(self) -> None:
             url = urlsplit(self.path)
+            path, generation = _strip_generation(url.path)
+            if generation != stub._generation:
+                self._send(410, {}, {"ok": False, "error": "stale_stub_url"})
+                return
+            url = url._replace(path=path)
             if url.path.startswith("/api/"):
                 method = url.path[len("/api/") :]
             elif url.path.startswith(f"/{RESPONSE_URL}/"):
@@ -769,7 +813,7 @@ def _make_handler(stub: SlackStub) -> type[BaseHTTPRequestHandler]:
             if method != UPLOAD_PATH:  # the bytes of a file are not form fields
                 params.update(_parse_body(raw, headers.get("content-type", "")))
             status, extra_headers, body, delivery = stub._handle(
-                method, url.path, params, headers, raw
+                method, url.path, params, headers, raw, generation
             )
             if delivery is not None and delivery.mode == "drop":
                 self.close_connection = True  # done, and no answer: the client sees a dropped line

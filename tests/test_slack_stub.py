@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
@@ -30,9 +29,40 @@ SECRET = "test-signing-secret"
 
 
 @pytest.fixture
-def stub() -> Iterator[SlackStub]:
+def stub(slack_stub: SlackStub) -> SlackStub:
+    """The process's stand-in, renewed for this test (the first tests below check renew())."""
+    return slack_stub
+
+
+def test_a_stub_of_its_own_starts_and_stops() -> None:
     with SlackStub() as s:
-        yield s
+        client = WebClient(token="xoxb-test", base_url=s.base_url)
+        assert client.auth_test()["ok"]
+        assert [c.method for c in s.calls] == ["auth.test"]
+    with pytest.raises(RuntimeError, match="not started"):
+        s.base_url  # noqa: B018
+
+
+def test_renew_forgets_everything_and_refuses_the_old_urls(stub: SlackStub) -> None:
+    old = WebClient(token="xoxb-test", base_url=stub.base_url, retry_handlers=[])
+    first_ts = old.chat_postMessage(channel="C_OPS", text="before")["ts"]
+    stub.set_user("U_TOKYO", tz="Asia/Tokyo")
+    stub.fail_next("auth.test", status=500)
+    stub.respond_with("api.test", {"ok": False, "error": "overridden"})
+
+    stub.renew()
+
+    assert stub.calls == [] and stub.messages("C_OPS") == []
+    # A client left over from before (a thread of a finished test) reaches nobody.
+    with pytest.raises(SlackApiError) as raised:
+        old.chat_postMessage(channel="C_OPS", text="from a test long gone")
+    assert raised.value.response.status_code == 410
+    assert stub.calls == [] and stub.messages("C_OPS") == []
+    new = WebClient(token="xoxb-test", base_url=stub.base_url, retry_handlers=[])
+    assert new.auth_test()["ok"] and new.api_test()["ok"]  # no fault, no override
+    assert new.users_info(user="U_TOKYO")["user"]["tz"] == "UTC"
+    assert new.chat_postMessage(channel="C_OPS", text="after")["ts"] == first_ts  # ts restart
+    assert [c.path for c in stub.calls_to("chat.postMessage")] == ["/api/chat.postMessage"]
 
 
 @pytest.fixture
@@ -591,7 +621,7 @@ def test_bolt_parses_a_message_shortcut_and_events(stub: SlackStub) -> None:
 def test_post_signed_returns_error_statuses(stub: SlackStub) -> None:
     # Any HTTP endpoint will do to show that a 404 comes back instead of raising.
     status, headers, body = post_signed(
-        f"http://127.0.0.1:{stub.port}/nowhere", "{}", "application/json", secret=SECRET
+        stub.base_url.removesuffix("api/") + "nowhere", "{}", "application/json", secret=SECRET
     )
 
     assert status == 404

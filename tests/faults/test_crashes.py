@@ -31,7 +31,7 @@ from tests.serving import SECRET, free_port
 from tests.signing import post_signed
 from tests.slack_stub import SlackStub
 
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults, pytest.mark.processes]
 LATENCY = 0.03  # each post is taken at once and answered this much later
 ANNOUNCE = "post:C_INCIDENTS:"
 

@@ -58,7 +58,8 @@ def via_proxy(
         connect_args={"options": f"-csearch_path={schema}"},
     )
     rt = start_runtime(s, config, SlackMessenger(make_web_client(s)), clock=Clock(), engine=proxied)
-    app = SlackApp(rt, slack_stub)
+    # Over a real socket: what a client waiting on a hung database sees is the point here.
+    app = SlackApp(rt, slack_stub, wire=True)
     try:
         yield app
     finally:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.processes
+
 # Every migration that ships, counted from the package so a new one needs no test edit.
 _MIGRATIONS = len(
     list((Path(__file__).resolve().parents[2] / "storage/migrations/versions").glob("0*.py"))

@@ -96,6 +96,7 @@ def test_people_typed_with_at_become_slack_mentions() -> None:
     assert slackify("mail a@b.com") == "mail a@b.com"
 
 
+@pytest.mark.processes
 def test_piped_script_runs_from_the_command_line(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPSDESK_"))}
     env.update(PYTHONPATH=str(ROOT), DATABASE_URL=f"sqlite:///{tmp_path / 'c.db'}")

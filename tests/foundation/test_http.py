@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import ClassVar
 
 import pytest
@@ -60,6 +61,7 @@ def _audit_count(slack: SlackApp) -> int:
         return s.scalar(select(func.count()).select_from(AuditEvent)) or 0
 
 
+@pytest.mark.wire
 def test_signed_slash_command_is_answered(app: SlackApp) -> None:
     resp = app.slash("/ping", "echo hello <!channel>")
     assert resp.status == 200
@@ -68,6 +70,7 @@ def test_signed_slash_command_is_answered(app: SlackApp) -> None:
     assert _audit_count(app) == 1
 
 
+@pytest.mark.wire
 def test_bad_signature_is_401_and_changes_nothing(app: SlackApp) -> None:
     from bot.console import payloads as slack_payloads
 
@@ -77,6 +80,7 @@ def test_bad_signature_is_401_and_changes_nothing(app: SlackApp) -> None:
     assert _audit_count(app) == 0
 
 
+@pytest.mark.wire
 def test_request_signed_six_minutes_ago_is_stale(app: SlackApp) -> None:
     from bot.console import payloads as slack_payloads
 
@@ -107,6 +111,7 @@ def test_unknown_subcommand_answers_with_usage(app: SlackApp) -> None:
     assert "/ping echo <text>" in resp.shown
 
 
+@pytest.mark.wire
 def test_event_retried_by_slack_is_handled_once(app: SlackApp) -> None:
     from bot.console import payloads as slack_payloads
 
@@ -123,15 +128,21 @@ def test_event_retried_by_slack_is_handled_once(app: SlackApp) -> None:
     assert "what you can ask me" in posts[0].params["text"]
 
 
-def test_posts_survive_a_rate_limit(app: SlackApp) -> None:
-    """Slack answers 429 with Retry-After; the client waits and sends again."""
+def test_posts_survive_a_rate_limit(app: SlackApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slack answers 429 with Retry-After; the client waits that long and sends again."""
+    from slack_sdk.http_retry import builtin_handlers
+
+    waits: list[float] = []  # the client's sleep, recorded instead of slept
+    monkeypatch.setattr(builtin_handlers, "time", SimpleNamespace(sleep=waits.append))
     app.stub.fail_next("chat.postMessage", status=429, retry_after=1)
     app.mention("help")
     app.stub.wait_for("chat.postMessage", 2, timeout=10)
     app.runtime.drain()
-    assert len(app.stub.calls_to("chat.postMessage")) == 2
+    assert [c.status for c in app.stub.calls_to("chat.postMessage")] == [429, 200]
+    assert len(waits) == 1 and 1 <= waits[0] < 2, "Retry-After (plus jitter) waited out"
 
 
+@pytest.mark.wire
 def test_healthz_ok(app: SlackApp) -> None:
     resp = app.get("/healthz")
     assert resp.status == 200
@@ -154,6 +165,7 @@ def test_healthz_503_when_the_database_is_unreachable(app: SlackApp) -> None:
     assert health(rt)[0].startswith("200")
 
 
+@pytest.mark.wire
 def test_unknown_path_is_404(app: SlackApp) -> None:
     assert app.get("/nope").status == 404
 

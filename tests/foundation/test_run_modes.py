@@ -26,6 +26,8 @@ from tests.conftest import PG_URL
 from tests.serving import free_port, server_env
 from tests.slack_stub import Call, SlackStub
 
+pytestmark = pytest.mark.processes
+
 TITLE = "Disk full on db-1"
 
 # Starts one mode the way its entry point does, minus what would block or reach the internet

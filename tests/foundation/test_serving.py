@@ -13,6 +13,8 @@ from tests.serving import SECRET, free_port, gunicorn_command, migrate, running,
 from tests.signing import post_signed
 from tests.slack_stub import SlackStub
 
+pytestmark = pytest.mark.processes
+
 
 @pytest.fixture
 def stub() -> Iterator[SlackStub]:

@@ -46,7 +46,11 @@ def test_ack_and_resolve_by_button_update_the_announcement(slack: SlackApp) -> N
     post = _announce(slack)
     assert slack.click_button(post, "incident_ack", user="U_BOB").status == 200
     updates = slack.stub.wait_for("chat.update", 1)
-    assert updates[0].params["ts"] == post.params.get("ts") or updates[0].params["ts"]
+    # The announcement itself is updated: the channel and ts Slack gave it when it was posted.
+    assert (updates[0].params["channel"], updates[0].params["ts"]) == (
+        post.answer["channel"],
+        post.answer["ts"],
+    )
     assert "Acknowledged" in dump(updates[0].blocks)
     assert "<@U_BOB>" in dump(updates[0].blocks)  # first acknowledger commands
     thread = [c for c in slack.stub.wait_for("chat.postMessage", 2) if c.params.get("thread_ts")]
