@@ -25,6 +25,9 @@ from tests.e2e import SlackApp
 from tests.serving import free_port, gunicorn_command, migrate, running, server_env
 from tests.slack_stub import SlackStub
 
+# The endpoints over a real socket, as Alertmanager, Grafana and scripts reach them.
+pytestmark = pytest.mark.wire
+
 
 def _count(engine: Engine, model: type) -> int:
     with Session(engine) as session:

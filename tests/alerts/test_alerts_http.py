@@ -12,6 +12,9 @@ import pytest
 from tests.alerts.samples import alertmanager, am_alert, generic, grafana, post
 from tests.e2e import SlackApp
 
+# The endpoints over a real socket, as Alertmanager, Grafana and scripts reach them.
+pytestmark = pytest.mark.wire
+
 
 def dump(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False)

@@ -19,6 +19,9 @@ from bot.resources import service as bookings
 from storage.models import SlackUser
 from tests.e2e import SlackApp
 
+# The endpoints over a real socket, as a scraper or a script reaches them.
+pytestmark = pytest.mark.wire
+
 TOKEN = "api-s3cret"
 # Wed 2026-12-02 12:00 Berlin: week 1 of the example rotation (U_ALICE, then U_BOB, U_CAROL).
 NOW = "2026-12-02 11:00:00"

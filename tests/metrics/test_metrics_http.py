@@ -16,6 +16,9 @@ from bot.notice_health import OVERDUE
 from tests.e2e import SlackApp
 from tests.metrics.helpers import parse, total, value
 
+# The endpoints over a real socket, as a scraper or a script reaches them.
+pytestmark = pytest.mark.wire
+
 ANNOUNCE = "incident.announce"
 
 
