@@ -12,8 +12,8 @@ It asserts only that every answer was a 200.
 
 Scenarios: `/incident list`, `/resource available room tomorrow 10:00 for 1h` and a
 `purchase_approve` click (U_BOB on a request he already approved: the click Slack sends again
-when someone taps twice, answered "already decided"; the first click before the load is a real
-approval). OPSDESK_ACK_REQUESTS=200 sets the requests per app and level.
+when someone taps twice, answered with the request's outcome; the first click, before the
+load, is a real approval). OPSDESK_ACK_REQUESTS=200 sets the requests per app and level.
 """
 
 from __future__ import annotations
