@@ -45,7 +45,9 @@ def acting(
 ) -> Ctx:
     """The unit's world for ``user_id``: their zone from the cache (refreshed after the
     response when stale, never while they wait) and their admin rights."""
-    tz, stale = known_zone(session, user_id, now=now, default=rt.config.timezone, introduced=met)
+    tz, stale = known_zone(
+        session, user_id, now=now, default=rt.config.timezone, introduced=met, lookups=rt.lookups
+    )
     ctx = Ctx(session, now, rt.config, Actor(user_id, tz, rt.config.is_admin(user_id)), rt.registry)
     if stale:
         ctx.outbox.after(look_up_later(rt.sessions, rt.lookups, user_id, rt.clock.now))

@@ -7,6 +7,12 @@ hour); if Slack is slow or rate limiting, the team's zone does and the look-up i
 after the response. A known person's stale entry is used as it is and refreshed after the
 response. One look-up per person at a time (others asking meanwhile share its answer), and
 after a failed one the next waits a minute.
+
+Each process keeps what it read of the cache in memory (``Lookups``), so a known person's
+request reads no row for their zone: the entry is the row as read or as this process refreshed
+it, and goes stale on the row's own schedule (a day), when this process refreshes it after the
+response like any stale row. A zone changed in Slack reaches every process within a day, as
+before.
 """
 
 from __future__ import annotations
@@ -43,23 +49,38 @@ def known_zone(
     now: datetime,
     default: str,
     introduced: UserInfo | None = None,
+    lookups: Lookups | None = None,
 ) -> tuple[ZoneInfo, bool]:
     """The zone to read this person's times in, and whether to look them up after the response.
 
     ``introduced`` is what Slack said just before this unit of work (``introduce``); it is
     remembered in the unit's transaction with an upsert, so simultaneous first contacts agree.
+    With ``lookups``, a person already read in this process is answered from memory.
     """
     if introduced is not None:
         users.remember(session, user_id, name=introduced.name, tz=introduced.tz, at=now)
         return _zone_or(introduced.tz, default), False
-    row = users.cached(session, user_id)
-    if row is None:
-        return zone(default), True
-    return _zone_or(row.tz, default), now - row.fetched_at >= FRESH_FOR
+    entry = lookups.zone_of(user_id) if lookups is not None else None
+    if entry is None:
+        row = users.cached(session, user_id)
+        if row is None:
+            return zone(default), True
+        entry = _Zone(row.tz, row.fetched_at)
+        if lookups is not None:
+            lookups.keep(user_id, entry)
+    return _zone_or(entry.tz, default), now - entry.fetched_at >= FRESH_FOR
 
 
 def time_zone(session: Session, user_id: str, *, now: datetime, default: str) -> ZoneInfo:
     return known_zone(session, user_id, now=now, default=default)[0]
+
+
+@dataclass(frozen=True)
+class _Zone:
+    """One person's cache row as this process last read or wrote it."""
+
+    tz: str | None
+    fetched_at: datetime
 
 
 @dataclass
@@ -76,10 +97,22 @@ class Lookups:
         self._asking: dict[str, _Asking] = {}
         self._failed_at: dict[str, float] = {}
         self._met: set[str] = set()
+        self._zones: dict[str, _Zone] = {}
 
     def met(self, user_id: str) -> bool:
         with self._lock:
             return user_id in self._met
+
+    def zone_of(self, user_id: str) -> _Zone | None:
+        return self._zones.get(user_id)  # one dict read: atomic, no lock needed
+
+    def keep(self, user_id: str, entry: _Zone) -> None:
+        """Remember a row as read or committed; an older one never replaces a newer one."""
+        with self._lock:
+            held = self._zones.get(user_id)
+            if held is None or held.fetched_at <= entry.fetched_at:
+                self._zones[user_id] = entry
+            self._met.add(user_id)
 
     def meet(self, user_id: str) -> None:
         with self._lock:
@@ -144,8 +177,9 @@ def look_up_later(
         info = lookups.ask(user_id, messenger, backoff_on_failure=True)
         if info is None:
             return
+        at = now()
         with transaction(sessions) as session:
-            users.remember(session, user_id, name=info.name, tz=info.tz, at=now())
-        lookups.meet(user_id)
+            users.remember(session, user_id, name=info.name, tz=info.tz, at=at)
+        lookups.keep(user_id, _Zone(info.tz, at))
 
     return look_up

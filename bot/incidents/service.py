@@ -60,8 +60,11 @@ def get(ctx: Ctx, incident_id: int) -> Incident:
 
 def listing(ctx: Ctx, *, include_resolved: bool, limit: int) -> tuple[Sequence[Incident], Total]:
     """Open incidents worst first (resolved ones after them, if asked), and how many in all
-    (counted along the list's index up to a cap: "1000+")."""
+    (counted along the list's index up to a cap: "1000+"). A page that is not full is the
+    whole list, so it needs no count: the usual answer is one statement."""
     rows = repo.open_incidents(ctx.session, limit=limit, include_resolved=include_resolved)
+    if len(rows) < limit:
+        return rows, Total(len(rows))
     return rows, repo.count_listed(ctx.session, include_resolved=include_resolved)
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from bot.clock import Clock
 from storage.models import SlackUser
 from tests.e2e import SlackApp
 from tests.slack_stub import Call
@@ -77,3 +79,22 @@ def test_thirty_new_people_with_three_simultaneous_first_commands(slack: SlackAp
     assert not [r for r in replies if "went wrong" in r or "not answering" in r]
     zones = _zones(slack)
     assert all(zones.get(p) == "Asia/Tokyo" for p in people)
+
+
+def test_a_zone_kept_in_memory_is_refreshed_after_a_day(slack: SlackApp, clock: Clock) -> None:
+    # The process answers a known person from memory; a day later the entry is stale, used once
+    # more as it is, refreshed after that response, and the next command reads the new zone.
+    slack.stub.set_user("U_MOVER", tz="Asia/Tokyo")
+    slack.slash("/digest", "weekly fri 16:30", user="U_MOVER", channel="C_ONE")
+    slack.runtime.drain()
+    slack.stub.set_user("U_MOVER", tz="America/New_York")  # moved; Slack says so from now on
+    same_day = slack.slash("/digest", "weekly fri 16:30", user="U_MOVER", channel="C_TWO")
+    assert "16:30 (Asia/Tokyo)" in same_day.text
+    assert len(slack.stub.calls_to("users.info")) == 1, "answered from memory within the day"
+    clock.advance(timedelta(days=1, minutes=1))
+    stale = slack.slash("/digest", "weekly fri 16:30", user="U_MOVER", channel="C_THREE")
+    assert "16:30 (Asia/Tokyo)" in stale.text  # never asked while they wait
+    slack.runtime.drain()
+    fresh = slack.slash("/digest", "weekly fri 16:30", user="U_MOVER", channel="C_FOUR")
+    assert "16:30 (America/New_York)" in fresh.text
+    assert _zones(slack)["U_MOVER"] == "America/New_York"
