@@ -31,7 +31,6 @@ from storage.report_sql import (
     smaller,
 )
 from storage.resources import Booking, Resource, WaitEntry
-from storage.shifts import ShiftOverride
 
 # Statuses whose closing time may cut a booking short (released by hand, resource removed).
 CUT_SHORT = ("released", "cancelled")
@@ -160,23 +159,6 @@ def maintenance_windows(
             or_(MaintenanceWindow.every.is_not(None), MaintenanceWindow.end > start),
         )
         .order_by(MaintenanceWindow.id)
-    )
-    return list(session.scalars(stmt))
-
-
-def overrides(
-    session: Session, rotation: str, start: datetime, end: datetime
-) -> list[ShiftOverride]:
-    """Every override of ``rotation`` touching [start, end), oldest first: all of them, since
-    the newest wins and a report must not drop any."""
-    stmt = (
-        select(ShiftOverride)
-        .where(
-            ShiftOverride.rotation == rotation,
-            ShiftOverride.ends_at > start,
-            ShiftOverride.starts_at < end,
-        )
-        .order_by(ShiftOverride.id)
     )
     return list(session.scalars(stmt))
 

@@ -21,12 +21,16 @@ from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine, event, text
 
-from bot.app import CONSOLE_SECRET, create_app
+from bot.app import CONSOLE_SECRET, create_app, start_runtime
+from bot.clock import Clock
+from bot.config import load_config
 from bot.console import payloads
 from bot.context import Actor, Ctx
 from bot.digests.assemble import build_digest
 from bot.maintenance.occurrences import current_or_next
+from bot.messenger import Messenger
 from bot.runtime import Runtime
+from bot.settings import Settings
 from bot.tz import zone
 from storage import incidents, maintenance, purchases, resources
 from storage.db import transaction, unbounded
@@ -290,3 +294,28 @@ class InProcess:
             return self.digest()
         command, words = COMMANDS[name]
         return self.slash(command, words)
+
+
+def bench_runtime(
+    engine: Engine, messenger: Messenger | None = None, *, synchronous: bool = True
+) -> Runtime:
+    """A runtime over ``engine`` as the benchmarks run it: the example config, no scheduler of
+    its own, a recording messenger unless one is given, the clock on real time."""
+    from tests.conftest import EXAMPLE  # conftest is the tests' root; it imports nothing here
+    from tests.recording import RecordingMessenger
+
+    settings = Settings(
+        _env_file=None,
+        DATABASE_URL=str(engine.url),
+        SLACK_BOT_TOKEN="xoxb-bench",
+        SLACK_SIGNING_SECRET="bench",
+        OPSDESK_SCHEDULER="off",
+    )
+    return start_runtime(
+        settings,
+        load_config(EXAMPLE),
+        messenger or RecordingMessenger(),
+        clock=Clock(),
+        engine=engine,
+        synchronous=synchronous,
+    )

@@ -20,8 +20,8 @@ from bot.reports.period import Period
 from bot.reports.schedule import WeeklyReport, configured
 from bot.shifts.rotation import Cover, Schedule
 from storage import report_exports as rows_repo
-from storage import report_usage as usage_repo
 from storage import reports as repo
+from storage import shifts as shifts_repo
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def _shifts(ctx: Ctx, period: Period, owner: str | None) -> list[tuple[Any, ...]
     """(rotation, person, start, end, source) of every on-call stretch in the period."""
     out: list[tuple[Any, ...]] = []
     for rot in ctx.config.rotations:
-        found = usage_repo.overrides(ctx.session, rot.name, period.start, period.end)
+        found = shifts_repo.overrides_between(ctx.session, rot.name, period.start, period.end)
         covers = [Cover(o.id, o.user_id, o.starts_at, o.ends_at, o.kind) for o in found]
         for seg in Schedule(rot, covers).segments(period.start, period.end):
             if seg.user is None or (owner is not None and seg.user != owner):

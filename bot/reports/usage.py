@@ -23,6 +23,7 @@ from bot.recurrence import at_local
 from bot.reports.period import Period, offsets
 from bot.shifts.rotation import Cover, Schedule, runs
 from storage import report_usage as repo
+from storage import shifts as shifts_repo
 from storage.report_sql import Percentiles
 
 NIGHT_ENDS, NIGHT_STARTS = time(7, 0), time(22, 0)
@@ -201,7 +202,7 @@ def oncall(ctx: Ctx, period: Period) -> OnCallFigures:
     spans: list[Interval] = []
     owners: list[tuple[str, str]] = []
     for rot in ctx.config.rotations:
-        found = repo.overrides(ctx.session, rot.name, period.start, period.end)
+        found = shifts_repo.overrides_between(ctx.session, rot.name, period.start, period.end)
         covers = [Cover(o.id, o.user_id, o.starts_at, o.ends_at, o.kind) for o in found]
         schedule = Schedule(rot, covers)
         for run in runs(schedule.segments(period.start, period.end)):

@@ -19,16 +19,11 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bot.app import start_runtime
-from bot.clock import Clock
-from bot.config import load_config
-from bot.settings import Settings
 from storage import users
 from storage.db import make_engine, transaction
 from storage.migrate import upgrade
-from tests.conftest import EXAMPLE, PG_URL
-from tests.recording import RecordingMessenger
-from tests.scale import InProcess, counting
+from tests.conftest import PG_URL
+from tests.scale import InProcess, bench_runtime, counting
 from tests.serving import free_port
 
 SCENARIOS = {
@@ -51,13 +46,7 @@ def main() -> None:
         engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
     try:
         upgrade(engine)
-        settings = Settings(
-            SLACK_BOT_TOKEN="xoxb-profile", SLACK_SIGNING_SECRET="profile", OPSDESK_SCHEDULER="off"
-        )
-        rt = start_runtime(
-            settings, load_config(EXAMPLE), RecordingMessenger(), clock=Clock(), engine=engine,
-            synchronous=True,
-        )  # fmt: skip
+        rt = bench_runtime(engine)
         with transaction(rt.sessions) as session:  # a known person, as after their first request
             users.remember(session, "U_ALICE", name="Alice", tz="Europe/Berlin", at=rt.clock.now())
         app = InProcess(rt)

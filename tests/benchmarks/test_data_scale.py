@@ -26,15 +26,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from bot.app import start_runtime
-from bot.clock import Clock
-from bot.config import load_config
-from bot.settings import Settings
 from storage.db import make_engine
 from storage.migrate import upgrade
-from tests.conftest import EXAMPLE, PG_URL
-from tests.recording import RecordingMessenger
-from tests.scale import COMMANDS, DIGEST, InProcess, counting, seed
+from tests.conftest import PG_URL
+from tests.scale import COMMANDS, DIGEST, InProcess, bench_runtime, counting, seed
 from tests.serving import free_port
 
 pytestmark = pytest.mark.benchmark
@@ -69,21 +64,7 @@ def _database(kind: str, tmp_path: Path, scale: float) -> Iterator[Engine]:
 
 
 def _app(engine: Engine, scale: float) -> InProcess:
-    settings = Settings(
-        _env_file=None,
-        DATABASE_URL=str(engine.url),
-        SLACK_BOT_TOKEN="xoxb-bench",
-        SLACK_SIGNING_SECRET="bench",
-        OPSDESK_SCHEDULER="off",
-    )
-    rt = start_runtime(
-        settings,
-        load_config(EXAMPLE),
-        RecordingMessenger(),
-        clock=Clock(),
-        engine=engine,
-        synchronous=True,
-    )
+    rt = bench_runtime(engine)
     began = time.perf_counter()
     seed(rt, scale, now=datetime.now(UTC))
     print(f"  seeded {scale:g}x in {time.perf_counter() - began:.1f} s", flush=True)

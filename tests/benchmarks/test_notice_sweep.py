@@ -22,21 +22,17 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, insert, text
 
-from bot.app import start_runtime
-from bot.clock import Clock
-from bot.config import load_config
 from bot.context import Ctx
 from bot.messenger import Message
 from bot.notices import Plan, Post, say
 from bot.payloads import NoticePayload
 from bot.scheduler import MAX_BATCHES
-from bot.settings import Settings
 from storage.db import make_engine, unbounded
 from storage.migrate import upgrade
 from storage.models import Notice, NoticeStatus
-from tests.conftest import EXAMPLE, PG_URL
+from tests.conftest import PG_URL
 from tests.recording import RecordingMessenger
-from tests.scale import counting
+from tests.scale import bench_runtime, counting
 from tests.serving import free_port
 
 pytestmark = pytest.mark.benchmark
@@ -118,13 +114,7 @@ def test_a_backlog_of_due_notices(kind: str, tmp_path: Path) -> None:
         upgrade(engine)
         now = datetime.now(UTC)
         messenger = TimedMessenger()
-        settings = Settings(
-            SLACK_BOT_TOKEN="xoxb-sweep", SLACK_SIGNING_SECRET="sweep", OPSDESK_SCHEDULER="off"
-        )
-        rt = start_runtime(
-            settings, load_config(EXAMPLE), messenger, clock=Clock(), engine=engine,
-            synchronous=True,
-        )  # fmt: skip
+        rt = bench_runtime(engine, messenger)
         rt.registry.add_notice_kind("bench.post", _post, payload=BenchPost)
         _seed(engine, now)  # after start-up, which refuses rows of a kind nobody declared
         sent, ticks = 0, 0

@@ -16,34 +16,14 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.app import start_runtime
-from bot.clock import Clock
-from bot.config import load_config
 from bot.scheduler import Scheduler
-from bot.settings import Settings
 from tests.benchmarks.test_data_scale import _database
-from tests.conftest import EXAMPLE
-from tests.recording import RecordingMessenger
-from tests.scale import counting, seed
+from tests.scale import bench_runtime, counting, seed
 
 
 def measure(kind: str, scale: float, repeat: int, tmp: Path) -> tuple[float, int, Counter[str]]:
     with _database(kind, tmp, scale) as engine:
-        settings = Settings(
-            _env_file=None,
-            DATABASE_URL=str(engine.url),
-            SLACK_BOT_TOKEN="xoxb-bench",
-            SLACK_SIGNING_SECRET="bench",
-            OPSDESK_SCHEDULER="off",
-        )
-        rt = start_runtime(
-            settings,
-            load_config(EXAMPLE),
-            RecordingMessenger(),
-            clock=Clock(),
-            engine=engine,
-            synchronous=True,
-        )
+        rt = bench_runtime(engine)
         seed(rt, scale, now=datetime.now(UTC))
         scheduler = Scheduler(rt)
         try:
