@@ -95,7 +95,7 @@ def starts_a_time(word: str) -> bool:
     """Whether ``word`` could begin a time (so it is not, say, a resource kind before one)."""
     w = norm(word)
     return (
-        w[:1].isdigit()
+        w[:1].isdecimal()
         or w in _STARTS
         or parse_weekday(w) is not None
         or parse_month(w) is not None

@@ -140,7 +140,7 @@ def read_time_of_day(tokens: Sequence[str], i: int) -> tuple[time, int] | None:
             f"{quote(token)} is not a time or a date I can read: {'; '.join(hint)}.",
             example=f"{m[1]}:{m[2]}" if int(m[1]) <= 23 else f"{m[1]}.{m[2]}.",
         )
-    if token.isdigit() and int(token) <= 23:
+    if token.isdecimal() and int(token) <= 23:
         # "9" could be 09:00 or 21:00; guessing wrong books the wrong half of the day.
         how = f"{token}:00" if int(token) > 12 else f"{token}am, {token}pm or {int(token):02d}:00"
         example = f"{token}:00" if int(token) > 12 else f"{token}am"

@@ -30,7 +30,7 @@ def _whose(button: Pressable) -> str:
 
 def choose_button(buttons: list[Pressable], which: str, user: str) -> Pressable:
     """The button ``which`` (its number, or its label: the latest shown) that ``user`` can see."""
-    if which.isdigit():
+    if which.isdecimal():
         index = int(which)
         if not 1 <= index <= len(buttons):
             raise UserError(f"There is no button {index}; the last one shown is {len(buttons)}.")

@@ -23,7 +23,7 @@ def take_severity(words: list[str]) -> tuple[str | None, list[str]]:
         raise UserError("Give one severity only (sev1, sev2, sev3 or sev4).")
     if not found:
         odd = next((w for w in words if w.lower().startswith("sev") and len(w) <= 5), None)
-        if odd and odd.lower()[3:].isdigit():
+        if odd and odd.lower()[3:].isdecimal():
             raise UserError(f"`{echo(odd)}` is not a severity: use sev1 (worst) to sev4.")
         return None, words
     return found[0].lower(), [w for w in words if w is not found[0]]

@@ -87,7 +87,7 @@ class List(Command):
     def from_words(cls, words: list[str], env: ParseEnv) -> dict[str, Any]:
         data: dict[str, Any] = {}
         rest = list(words)
-        if rest and not rest[0].isdigit():
+        if rest and not rest[0].isdecimal():
             data["scope"] = rest.pop(0).lower()
         if rest:
             data["page"] = rest.pop(0)

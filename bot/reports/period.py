@@ -192,7 +192,7 @@ def _window(words: list[str], env: ParseEnv) -> Period:
     try:
         take_time(toks, now=env.now, tz=env.tz)
     except UserError as exc:
-        if not any(ch.isdigit() for ch in toks[0]):
+        if not any(ch.isdecimal() for ch in toks[0]):
             raise _unknown(words) from None
         # Meant as a date or time but wrong (2026-02-30, 25:00): say exactly what.
         raise UserError(exc.message, example=f"/report {PERIOD_EXAMPLE}") from None

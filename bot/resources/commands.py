@@ -181,7 +181,7 @@ class Add(Command):
         lowered = [w.lower() for w in rest]
         if "capacity" in lowered:
             i = lowered.index("capacity")
-            if i + 1 >= len(rest) or not rest[i + 1].isdigit():
+            if i + 1 >= len(rest) or not rest[i + 1].isdecimal():
                 raise UserError("`capacity` needs a whole number after it, like capacity 2.")
             data["capacity"] = int(rest[i + 1])
             rest = rest[:i] + rest[i + 2 :]

@@ -57,7 +57,7 @@ class List(Command):
         lowered = [w.lower() for w in rest]
         if "days" in lowered:
             i = lowered.index("days")
-            if i + 1 >= len(rest) or not rest[i + 1].isdigit():
+            if i + 1 >= len(rest) or not rest[i + 1].isdecimal():
                 raise UserError("`days` needs a number after it, like days 14.")
             n = int(rest[i + 1])
             if not 1 <= n <= MAX_DAYS:
