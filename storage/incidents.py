@@ -244,6 +244,18 @@ def involving(session: Session, user_id: str, *, limit: int) -> Sequence[Inciden
     return session.scalars(stmt).all()
 
 
+def on_resources_between(session: Session, start: datetime, end: datetime) -> list[Incident]:
+    """Incidents raised on a resource that overlap [start, end): every open one (read along the
+    open-by-resource index) and those resolved since ``start`` (by resolved_at), oldest first."""
+    on_resource = Incident.resource.is_not(None)
+    still_open = select(Incident).where(_is_open(), on_resource, Incident.created_at < end)
+    ended = select(Incident).where(
+        _is_closed(), on_resource, Incident.resolved_at >= start, Incident.created_at < end
+    )
+    found = {i.id: i for stmt in (still_open, ended) for i in session.scalars(stmt)}
+    return sorted(found.values(), key=lambda i: (i.created_at, i.id))
+
+
 def open_on_resources(
     session: Session, names: Sequence[str], *, limit: int = 3
 ) -> dict[str, list[Incident]]:

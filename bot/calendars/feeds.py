@@ -4,8 +4,9 @@ iCal text (bot/calendars/ical.py writes that), no SQL (storage/calendars.py read
 Every event has a UID that stays the same from one fetch to the next, so a calendar app updates
 an event instead of adding a second copy: a computed shift is ``shf-<rotation>-<n>`` (its index
 in the rotation), an override ``shf-<rotation>-o<id>``, a booking ``bkg-<id>``, a maintenance
-occurrence ``mnt-<id>-<start>``; all ``@opsdesk``. Feeds cover 30 days back to 90 days ahead,
-and show what was cancelled as cancelled for a week, so subscribed calendars drop it visibly.
+occurrence ``mnt-<id>-<start>``, an incident on a resource ``inc-<id>``; all ``@opsdesk``.
+Feeds cover 30 days back to 90 days ahead, and show what was cancelled as cancelled for a week,
+so subscribed calendars drop it visibly.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bot.shifts import service as shifts
 from bot.shifts.rotation import Schedule, Segment
 from bot.tz import zone
 from storage import calendars as repo
+from storage import incidents as incidents_repo
 from storage import maintenance as maintenance_repo
 from storage.maintenance import MaintenanceWindow, WindowStatus
 from storage.resources import Booking, BookingStatus
@@ -185,9 +187,27 @@ def _window_events(
     return events
 
 
+def _incident_events(ctx: Ctx, start: datetime, end: datetime) -> list[Event]:
+    """Incidents raised on a resource, from when they were raised until resolved (until now
+    while open): like maintenance, they are when a resource could not be relied on."""
+    events = []
+    for incident in incidents_repo.on_resources_between(ctx.session, start, end):
+        until = incident.resolved_at if not incident.is_open else None
+        finish = until or max(ctx.now, incident.created_at + timedelta(minutes=1))
+        ref = f"INC-{incident.id}"
+        state = "resolved" if until else str(incident.status)
+        summary = f"Incident {ref} on {incident.resource}: {incident.title} ({incident.severity})"
+        description = f"{ref} ({state}) on {incident.resource}: {incident.title}"
+        events.append(
+            Event(f"inc-{incident.id}@{DOMAIN}", incident.created_at, finish, summary, description)
+        )
+    return events
+
+
 def team_maintenance(ctx: Ctx) -> list[Event]:
     """Every occurrence of every window in the span: scheduled ones, and those done or
-    cancelled within it (a cancelled window's later occurrences show as cancelled)."""
+    cancelled within it (a cancelled window's later occurrences show as cancelled); and the
+    incidents raised on a resource in it."""
     start, end = _span(ctx)
     live = maintenance_repo.live_between(ctx.session, start, end)
     closed = repo.windows_closed_since(ctx.session, start)
@@ -196,4 +216,4 @@ def team_maintenance(ctx: Ctx) -> list[Event]:
     for window in live + closed:
         name = names.get(window.resource_id, f"resource {window.resource_id}")
         events += _window_events(ctx, window, name, start, end)
-    return _sorted(events)
+    return _sorted(events + _incident_events(ctx, start, end))

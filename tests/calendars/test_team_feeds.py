@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from freezegun import freeze_time
 
+from bot.incidents import service as incidents
 from bot.maintenance import service as maintenance
 from bot.shifts import service as shifts
 from storage.models import SlackUser
@@ -139,3 +140,30 @@ def test_maintenance_feed_has_every_occurrence_and_cancellations(slack: SlackApp
         last = by_uid(slack.get(path).raw)
         assert f"mnt-{weekly.id}-20261209T100000Z@opsdesk" not in last
         assert f"mnt-{weekly.id}-20261202T100000Z@opsdesk" in last, "what happened stays"
+
+
+def test_maintenance_feed_shows_incidents_on_a_resource_until_resolved(
+    slack: SlackApp, unit
+) -> None:
+    configure(slack, OPSDESK_CALENDAR_TOKEN=TEAM)
+    path = f"/calendar/team/{TEAM}/maintenance.ics"
+    raised = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    with freeze_time(raised) as frozen:
+        with unit("U_ALICE") as ctx:
+            on_van = incidents.raise_incident(ctx, "Brakes <@U_X> squeal", "sev2", resource="van")
+            incidents.raise_incident(ctx, "Nothing to do with a resource", "sev3")
+        frozen.tick(timedelta(hours=2))
+        found = by_uid(slack.get(path).raw)
+        uid = f"inc-{on_van.incident.id}@opsdesk"
+        assert [u for u in found if u.startswith("inc-")] == [uid], "only incidents on a resource"
+        event = found[uid]
+        assert str(event["SUMMARY"]) == (
+            f"Incident INC-{on_van.incident.id} on van: Brakes <@U_X> squeal (sev2)"
+        )
+        assert start(event) == raised and end(event) == raised + timedelta(hours=2), "open: now"
+        frozen.tick(timedelta(hours=1))
+        with unit("U_ALICE") as ctx:
+            incidents.resolve(ctx, on_van.incident.id)
+        frozen.tick(timedelta(days=2))
+        resolved = by_uid(slack.get(path).raw)[uid]
+        assert end(resolved) == raised + timedelta(hours=3), "resolved: it ends then"
