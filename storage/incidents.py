@@ -21,6 +21,7 @@ from sqlalchemy import (
     func,
     literal,
     null,
+    or_,
     select,
     union_all,
 )
@@ -242,6 +243,14 @@ def involving(session: Session, user_id: str, *, limit: int) -> Sequence[Inciden
     ids = union_all(*(select(first.c.id) for first in firsts))
     stmt = select(Incident).where(Incident.id.in_(ids)).order_by(*WORST_FIRST).limit(limit)
     return session.scalars(stmt).all()
+
+
+def count_involving(session: Session, user_id: str) -> int:
+    """How many open incidents the person commands or reported (each read along its index)."""
+    stmt = select(func.count()).where(
+        _is_open(), or_(Incident.commander == user_id, Incident.reporter == user_id)
+    )
+    return session.scalar(stmt) or 0
 
 
 def on_resources_between(session: Session, start: datetime, end: datetime) -> list[Incident]:

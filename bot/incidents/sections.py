@@ -47,8 +47,11 @@ def resolved_since(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> Diges
     return DigestSection("Incidents resolved", lines, total, "/incident list all")
 
 
+HOME_LIMIT = 10
+
+
 def my_incidents(ctx: Ctx, viewer: str) -> list[dict[str, Any]]:
-    mine = repo.involving(ctx.session, viewer, limit=10)
+    mine = repo.involving(ctx.session, viewer, limit=HOME_LIMIT)
     blocks: list[dict[str, Any]] = [b.header("Your open incidents")]
     if not mine:
         return [*blocks, b.context("Nothing open that you command or reported. :tada:")]
@@ -61,6 +64,10 @@ def my_incidents(ctx: Ctx, viewer: str) -> list[dict[str, Any]]:
             )
         )
         blocks.append(render.actions(incident, block_id=f"incident_home_{incident.id}"))
+    if len(mine) == HOME_LIMIT:  # a full page: say how many more there are, never hide them
+        more = repo.count_involving(ctx.session, viewer) - HOME_LIMIT
+        if more > 0:
+            blocks.append(b.context(f"+{more} more open: `/incident list` shows them all."))
     return blocks
 
 
