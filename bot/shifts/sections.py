@@ -33,12 +33,15 @@ def on_call(ctx: Ctx, since: datetime, tz: ZoneInfo, limit: int) -> DigestSectio
     return DigestSection("On call", lines, len(rotations), "/shift now", informational=True)
 
 
+HOME_LIMIT = 10
+
+
 def my_next_shift(ctx: Ctx, viewer: str) -> list[dict[str, Any]]:
     """The viewer's current or next shift in each rotation, with a Swap button where the shift
     is a rotation's own (an override is changed with /shift add)."""
     blocks: list[dict[str, Any]] = [b.header("Your next shift")]
     rows: list[dict[str, Any]] = []
-    for rot in ctx.config.rotations[:10]:
+    for rot in ctx.config.rotations:
         end = ctx.now + service.horizon(rot)
         sched = service.schedule(ctx, rot, ctx.now, end)
         mine = next((s for s in sched.segments(ctx.now, end) if s.user == viewer), None)
@@ -57,4 +60,8 @@ def my_next_shift(ctx: Ctx, viewer: str) -> list[dict[str, Any]]:
             rows.append(b.section(line))
     if not rows:
         return [*blocks, b.context("No on-call shifts for you in the coming weeks.")]
+    if len(rows) > HOME_LIMIT:  # a page at most; what is not shown is counted, never dropped
+        more = len(rows) - HOME_LIMIT
+        note = b.context(f"+{more} more rotations with a shift of yours: `/shift next <rotation>`.")
+        return [*blocks, *rows[:HOME_LIMIT], note]
     return [*blocks, *rows]
