@@ -64,10 +64,10 @@ def my_incidents(ctx: Ctx, viewer: str) -> list[dict[str, Any]]:
             )
         )
         blocks.append(render.actions(incident, block_id=f"incident_home_{incident.id}"))
-    if len(mine) == HOME_LIMIT:  # a full page: say how many more there are, never hide them
-        more = repo.count_involving(ctx.session, viewer) - HOME_LIMIT
-        if more > 0:
-            blocks.append(b.context(f"+{more} more open: `/incident list` shows them all."))
+    # Counted whatever the page holds: the Home costs the same statements at any size.
+    more = repo.count_involving(ctx.session, viewer) - len(mine)
+    if more > 0:
+        blocks.append(b.context(f"+{more} more open: `/incident list` shows them all."))
     return blocks
 
 
