@@ -51,6 +51,19 @@ def _zone_name(value: str) -> str:
 
 
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
+
+
+def _at(value: object) -> object:
+    """A scheduled post's ``at``: "09:00" as a time of day (a TOML time passes as it is)."""
+    if isinstance(value, str):
+        try:
+            return datetime.strptime(value.strip(), "%H:%M").time()
+        except ValueError:
+            raise ValueError('at is a local time of day such as "09:00"') from None
+    return value
+
+
+At = Annotated[time, BeforeValidator(_at)]
 ZoneName = Annotated[str, AfterValidator(_zone_name)]
 UserId = Annotated[str, Field(pattern=USER_ID_PATTERN)]
 ChannelId = Annotated[str, Field(pattern=CHANNEL_ID_PATTERN)]
@@ -181,20 +194,10 @@ DAY_NAMES: tuple[DayName, ...] = get_args(DayName)
 
 class DigestConfig(_Section):
     channel: ChannelId
-    at: time
+    at: At
     days: Literal["daily", "weekdays"] | list[DayName] = "weekdays"
     timezone: ZoneName | None = None
     quiet: bool = False
-
-    @field_validator("at", mode="before")
-    @classmethod
-    def _hhmm(cls, value: object) -> object:
-        if isinstance(value, str):
-            try:
-                return datetime.strptime(value.strip(), "%H:%M").time()
-            except ValueError:
-                raise ValueError('at is a local time of day such as "09:00"') from None
-        return value
 
     @property
     def weekdays(self) -> frozenset[int]:
@@ -213,21 +216,11 @@ class ReportConfig(_Section):
 
     channel: ChannelId
     day: Literal[DAY_NAMES] = "mon"  # type: ignore[valid-type]
-    at: time
+    at: At
     timezone: ZoneName | None = None
     sections: list[Literal[REPORT_SECTIONS]] = Field(  # type: ignore[valid-type]
         default_factory=lambda: list(REPORT_SECTIONS), min_length=1
     )
-
-    @field_validator("at", mode="before")
-    @classmethod
-    def _hhmm(cls, value: object) -> object:
-        if isinstance(value, str):
-            try:
-                return datetime.strptime(value.strip(), "%H:%M").time()
-            except ValueError:
-                raise ValueError('at is a local time of day such as "09:00"') from None
-        return value
 
     @field_validator("day", mode="before")
     @classmethod

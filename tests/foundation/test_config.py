@@ -122,3 +122,23 @@ def test_a_rule_without_up_to_must_be_last_even_beside_other_errors() -> None:
     assert "purchases.rules[0].up_to: rule 0 has no up_to, so it must be the last rule" in (
         exc.value.errors
     )
+
+
+def test_digest_and_report_times_are_read_and_refused_alike() -> None:
+    good = parse_config(
+        {
+            "digests": [{"channel": "C1", "at": " 09:30 "}],
+            "reports": [{"channel": "C1", "at": "7:05"}],
+        }
+    )
+    assert (good.digests[0].at, good.reports[0].at) == (time(9, 30), time(7, 5))
+    with pytest.raises(ConfigError) as bad:
+        parse_config(
+            {
+                "digests": [{"channel": "C1", "at": "9am"}],
+                "reports": [{"channel": "C1", "at": "25:00"}],
+            }
+        )
+    said = str(bad.value)
+    for where in ("digests[0].at", "reports[0].at"):
+        assert f'{where}: at is a local time of day such as "09:00"' in said
