@@ -20,7 +20,6 @@ from sqlalchemy import (
     cast,
     func,
     literal,
-    null,
     or_,
     select,
     union_all,
@@ -47,6 +46,7 @@ OPEN_STATES = (IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED, IncidentStatus.
 # The partial indexes' predicates (storage/migrations/versions/0013_escalation.py).
 OPEN_SQL = "status IN ('open', 'acknowledged', 'mitigated')"
 CLOSED_SQL = "status NOT IN ('open', 'acknowledged', 'mitigated')"
+OPEN_ON_RESOURCE_SQL = f"{OPEN_SQL} AND resource IS NOT NULL"  # (0017_occurrences.py)
 ROLES = ("commander", "comms", "scribe")
 
 
@@ -127,14 +127,15 @@ class Incident(Base):
         partial_index(
             "ix_incidents_closed_severity", "severity", "created_at", "id", where=CLOSED_SQL
         ),
-        # What is open on a resource (`/resource status`, `/resource list`), worst first.
+        # What is open on a resource (`/resource status`, `/resource list`), worst first: only
+        # incidents raised on one, so the database's statistics see how few each has.
         partial_index(
             "ix_incidents_open_resource",
             "resource",
             "severity",
             "created_at",
             "id",
-            where=OPEN_SQL,
+            where=OPEN_ON_RESOURCE_SQL,
         ),
     )
 
@@ -377,42 +378,46 @@ class Percentiles:
     p90: float | None = None
 
 
-def raised_by_severity(session: Session, since: datetime) -> dict[str, int]:
-    rows = session.execute(
-        select(Incident.severity, func.count())
-        .where(Incident.created_at >= since)
-        .group_by(Incident.severity)
-    ).all()
-    return {sev: n for sev, n in rows}
-
-
 Times = tuple[Percentiles, Percentiles, Percentiles]
+SPANS = (Incident.acknowledged_at, Incident.mitigated_at, Incident.resolved_at)
 
 
-def response_times(session: Session, since: datetime) -> Times:
-    """Time to acknowledge, to mitigate and to resolve of the incidents raised since ``since``,
-    computed by the database over every one of them (each over the incidents that got there)."""
-    spans = (Incident.acknowledged_at, Incident.mitigated_at, Incident.resolved_at)
+def period_stats(session: Session, since: datetime) -> tuple[dict[str, int], Times]:
+    """Incidents raised since ``since`` by severity, and their time to acknowledge, to mitigate
+    and to resolve (each over the incidents that got there), computed by the database over
+    every one of them: one statement counts, one more finds the percentiles."""
+    window = Incident.created_at >= since
+    rows: list[Any] = list(
+        session.execute(
+            select(Incident.severity, func.count(), *(func.count(end) for end in SPANS))
+            .where(window)
+            .group_by(Incident.severity)
+        ).all()
+    )
+    by_severity: dict[str, int] = {str(r[0]): int(r[1]) for r in rows}
+    counts: list[int] = [sum(int(r[2 + i]) for r in rows) for i in range(len(SPANS))]
     if session.get_bind().dialect.name == "postgresql":
-        return _percentiles_postgresql(session, since, spans)
-    return _percentiles_by_rank(session, since, spans)
+        seconds = _percentiles_postgresql(session, window, counts)
+    else:
+        seconds = _percentiles_by_rank(session, window, counts)
+    tta, ttm, ttr = (Percentiles(counts[i], *seconds[2 * i : 2 * i + 2]) for i in range(3))
+    return by_severity, (tta, ttm, ttr)
 
 
-def _percentiles_postgresql(session: Session, since: datetime, spans: tuple[Any, ...]) -> Times:
+def _percentiles_postgresql(
+    session: Session, window: ColumnElement[bool], counts: list[int]
+) -> list[float | None]:
+    if not any(counts):
+        return [None] * 6
     columns = []
-    for end in spans:
+    for end in SPANS:
         length = end - Incident.created_at
         columns += [
-            func.count(end),
             func.percentile_disc(0.5).within_group(length),
             func.percentile_disc(0.9).within_group(length),
         ]
-    row = session.execute(select(*columns).where(Incident.created_at >= since)).one()
-    tta, ttm, ttr = (
-        Percentiles(n, *(d.total_seconds() if d is not None else None for d in (p50, p90)))
-        for n, p50, p90 in (row[0:3], row[3:6], row[6:9])
-    )
-    return tta, ttm, ttr
+    row = session.execute(select(*columns).where(window)).one()
+    return [d.total_seconds() if d is not None else None for d in row]
 
 
 def _micros(column: Any) -> ColumnElement[int]:
@@ -421,21 +426,30 @@ def _micros(column: Any) -> ColumnElement[int]:
     return seconds * 1_000_000 + cast(func.substr(column, 21, 6), Integer)
 
 
-def _percentiles_by_rank(session: Session, since: datetime, spans: tuple[Any, ...]) -> Times:
-    """SQLite has no percentile aggregate: count, then read each rank with ORDER BY ... LIMIT 1
-    OFFSET rank - 1 (a bounded sort in the database), every rank in one statement."""
-    window = Incident.created_at >= since
-    counts = session.execute(select(*(func.count(end) for end in spans)).where(window)).one()
-    picks: list[Any] = []
-    for end, n in zip(spans, counts, strict=True):
-        length = _micros(end) - _micros(Incident.created_at)
-        ranked = select(length).where(window, end.is_not(None)).order_by(length).limit(1)
-        for pct in (50, 90):
-            picks.append(ranked.offset(_rank(pct, n) - 1).scalar_subquery() if n else null())
-    values = session.execute(select(*picks)).one()
-    seconds = [v / 1_000_000 if v is not None else None for v in values]
-    tta, ttm, ttr = (Percentiles(counts[i], *seconds[2 * i : 2 * i + 2]) for i in range(3))
-    return tta, ttm, ttr
+def _percentiles_by_rank(
+    session: Session, window: ColumnElement[bool], counts: list[int]
+) -> list[float | None]:
+    """SQLite has no percentile aggregate: number each span's values in order (one sort per
+    span, both ranks read from it), every span in one statement."""
+    parts = []
+    for i, (end, n) in enumerate(zip(SPANS, counts, strict=True)):
+        if not n:
+            continue
+        length = (_micros(end) - _micros(Incident.created_at)).label("v")
+        ranked = (
+            select(length, func.row_number().over(order_by=length).label("r"))
+            .where(window, end.is_not(None))
+            .subquery()
+        )
+        picks = [func.max(case((ranked.c.r == _rank(pct, n), ranked.c.v))) for pct in (50, 90)]
+        parts.append(select(literal(i), *picks).select_from(ranked))
+    values: list[float | None] = [None] * 6
+    if parts:
+        for i, p50, p90 in session.execute(union_all(*parts)).all():
+            values[2 * i : 2 * i + 2] = [
+                v / 1_000_000 if v is not None else None for v in (p50, p90)
+            ]
+    return values
 
 
 def _rank(pct: int, n: int) -> int:

@@ -33,8 +33,7 @@ class Report:
 
 def report(ctx: Ctx, days: int) -> Report:
     since = ctx.now - timedelta(days=days)
-    by_severity = repo.raised_by_severity(ctx.session, since)
-    tta, ttm, ttr = repo.response_times(ctx.session, since)
+    by_severity, (tta, ttm, ttr) = repo.period_stats(ctx.session, since)
     return Report(
         days=days,
         total=sum(by_severity.values()),
