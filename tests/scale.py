@@ -27,7 +27,7 @@ from bot.config import load_config
 from bot.console import payloads
 from bot.context import Actor, Ctx
 from bot.digests.assemble import build_digest
-from bot.maintenance.occurrences import current_or_next
+from bot.maintenance.occurrences import current_or_next, keep_ahead
 from bot.messenger import Messenger
 from bot.runtime import Runtime
 from bot.settings import Settings
@@ -47,7 +47,7 @@ RESOURCES = (
 SEVERITIES = ["sev1"] * 3 + ["sev2"] * 12 + ["sev3"] * 50 + ["sev4"] * 35
 BATCH = 5000
 SEEDED = ["slack_users", "resources", "incidents", "bookings", "purchase_requests"]
-SEEDED += ["maintenance_windows", "notices"]
+SEEDED += ["maintenance_windows", "maintenance_occurrences", "notices"]
 
 # name -> (slash command, text); the digest is built directly (it is not a command).
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -220,6 +220,8 @@ def seed(
         for chunk in _chunks(rows):
             with transaction(rt.sessions) as session:
                 insert(session, chunk)
+    with transaction(rt.sessions) as session:
+        keep_ahead(session, now)  # what the planner keeps: occurrence rows two weeks ahead
     if rt.engine.dialect.name == "postgresql":
         # The seeded tables only (a bare ANALYZE reads every schema of the database), with no
         # statement timeout: on a busy machine statistics may take longer than a request may.

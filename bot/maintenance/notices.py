@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from bot.context import Ctx
 from bot.maintenance import keys, render, service
-from bot.maintenance.occurrences import LAG, catch_up, occurrences
+from bot.maintenance.occurrences import LAG, REFILL, catch_up, keep_ahead, occurrences
 from bot.maintenance.payloads import (
     OccurrenceRef,
     OccurrenceReminder,
@@ -119,6 +119,7 @@ def finish(ctx: Ctx, payload: OccurrenceRef) -> Plan[Ctx]:
                 values={"status": WindowStatus.DONE, "closed_at": ctx.now},
             )
             if won:
+                repo.drop_occurrences(ctx.session, window_id)
                 ctx.audit(service.ENTITY, window_id, "done", {"by": "end of window"})
         bookings.advance_waitlist(ctx, resource_repo.lock(ctx.session, resource_id))
 
@@ -168,22 +169,29 @@ def plan_due(ctx: Ctx) -> int:
 
 
 def plan_upcoming(ctx: Ctx) -> None:
-    """The planner in one call: check the reminders' signature, then plan what is due."""
+    """The planner in one call: check the reminders' signature, plan what is due, and keep the
+    occurrence rows ahead."""
     plan_again_if_changed(ctx)
     plan_due(ctx)
+    keep_ahead(ctx.session, ctx.now)
 
 
 class Planner:
     """The planner the scheduler runs each tick. The signature is checked on its first run in
-    a process (a configuration changes across a restart) and not again: an idle tick reads
-    only what ``plan_due`` reads."""
+    a process (a configuration changes across a restart) and not again, and the occurrence
+    rows only when they may need planning further (about once a day): an idle tick reads only
+    what ``plan_due`` reads. Remembering how far the rows went only saves work: reads check
+    the plan row themselves, so rows made again elsewhere, or none, never mislead them."""
 
     def __init__(self) -> None:
         self._checked: str | None = None
+        self._rows_until: datetime | None = None
 
     def __call__(self, ctx: Ctx) -> None:
         wanted = signature(ctx)
         if self._checked != wanted:
             plan_again_if_changed(ctx)
         plan_due(ctx)
+        if self._rows_until is None or self._rows_until < ctx.now + REFILL:
+            self._rows_until = keep_ahead(ctx.session, ctx.now)
         self._checked = wanted

@@ -10,12 +10,18 @@ Monthly windows on the 29th-31st fall on the month's last day in shorter months.
 Windows are found by their stored next occurrence (storage/maintenance.py), never by their first
 start, and nothing here caps how many: a list that must be short is cut by its caller, which
 says how many more there are.
+
+What overlaps a time is read from the occurrence rows the planner keeps ``HORIZON`` ahead
+(``keep_ahead``), through an index, so it costs the occurrences found, not the windows live
+then; only the part of a time past the rows, or a time they do not answer for, expands windows
+here. Rows and expansion give the same answer: the rows are made by this expansion.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -32,8 +38,17 @@ PERIOD = {"day": timedelta(days=1), "week": timedelta(days=7), "month": timedelt
 # planner's (a request that began a moment before the planner committed) still finds them.
 LAG = timedelta(minutes=5)
 PAGE = 50
+# Occurrences are kept as rows this far ahead; the planner plans further once less than REFILL
+# is left (about once a day), and rows of occurrences that ended are kept for KEEP.
+HORIZON = timedelta(days=14)
+REFILL = HORIZON - timedelta(days=1)
+KEEP = timedelta(hours=1)
+# A new window writes its own rows this far past the horizon: further than any planner, whose
+# clock may run a little ahead, can have planned when it commits.
+MARGIN = timedelta(days=1)
 
 Occurrence = tuple[datetime, datetime]
+Held = repo.Held
 
 
 def ref(window: MaintenanceWindow) -> str:
@@ -98,21 +113,112 @@ def catch_up(window: MaintenanceWindow, now: datetime) -> bool:
     return True
 
 
+def planned_rows(window: MaintenanceWindow, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """The rows of the window's occurrences starting before ``end`` and ending after ``start``,
+    as planned: one ended early keeps its full length (reads clip it from the window)."""
+    length = window.end - window.start
+    rows: list[dict[str, Any]] = []
+    k = _first_index(window, start)
+    while (s := nth_start(window, k)) < end:
+        if s + length > start:
+            rows.append(
+                {"window_id": window.id, "resource_id": window.resource_id}
+                | {"start": s, "end": s + length}
+            )
+        if window.every is None:
+            break
+        k += 1
+    return rows
+
+
+def write_rows(session: Session, window: MaintenanceWindow, now: datetime) -> None:
+    """A new window's occurrence rows, past any horizon the planner may have planned to."""
+    repo.add_occurrences(session, planned_rows(window, window.start, now + HORIZON + MARGIN))
+
+
+def keep_ahead(session: Session, now: datetime) -> datetime:
+    """Keep occurrence rows ``HORIZON`` ahead: when less than ``REFILL`` is left, add the rows
+    from where they end, and prune those that ended; with no plan (or one that cannot answer),
+    make them all again. Returns how far they go."""
+    plan = repo.plan_of(session)
+    if plan is not None and plan.until >= now + REFILL:
+        return plan.until
+    until, kept_from = now + HORIZON, now - KEEP
+    if plan is None or plan.longest > repo.LONGEST or plan.until < kept_from:
+        repo.drop_all_occurrences(session)
+        start, longest = kept_from, timedelta(0)
+    else:
+        repo.prune_occurrences(session, kept_from)
+        start, longest = plan.until, plan.longest
+    rows: list[dict[str, Any]] = []
+    for window in repo.live_between(session, start, until):
+        longest = max(longest, window.end - window.start)
+        rows += planned_rows(window, start, until)
+    repo.add_occurrences(session, rows)
+    repo.set_plan(session, until=until, kept_from=kept_from, longest=longest, now=now)
+    return until
+
+
+def _expanded(
+    session: Session, start: datetime, end: datetime, resource_ids: Sequence[int] | None
+) -> list[Held]:
+    """Every occurrence overlapping [start, end), each window expanded."""
+    return [
+        Held(window.id, window.resource_id, window.description, s, e)
+        for window in repo.live_between(session, start, end, resource_ids=resource_ids)
+        for s, e in occurrences(window, start, end)
+    ]
+
+
+def _by_start(found: list[Held]) -> list[Held]:
+    return sorted(found, key=lambda h: (h.start, h.window_id))
+
+
+def _past_rows(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    until: datetime,
+    resource_ids: Sequence[int] | None,
+) -> list[Held]:
+    """The occurrences overlapping [start, end) that start at ``until`` or later, where the
+    rows stop (earlier ones have rows)."""
+    if end <= until:
+        return []
+    found = _expanded(session, max(start, until), end, resource_ids)
+    return _by_start([h for h in found if h.start >= until])
+
+
 def overlapping(
     session: Session,
     start: datetime,
     end: datetime,
     *,
     resource_ids: Sequence[int] | None = None,
-) -> list[tuple[MaintenanceWindow, Occurrence]]:
-    """Every occurrence of a scheduled window overlapping [start, end), by start then window."""
-    found = [
-        (window, occ)
-        for window in repo.live_between(session, start, end, resource_ids=resource_ids)
-        for occ in occurrences(window, start, end)
-    ]
-    found.sort(key=lambda f: (f[1][0], f[0].id))
-    return found
+) -> list[Held]:
+    """The occurrences of scheduled windows overlapping [start, end), by start then window:
+    from the rows, and past them by expanding windows."""
+    return first_overlapping(session, start, end, resource_ids=resource_ids)[0]
+
+
+def first_overlapping(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    resource_ids: Sequence[int] | None = None,
+    limit: int | None = None,
+) -> tuple[list[Held], int]:
+    """The first ``limit`` occurrences overlapping [start, end) (every one: None), by start
+    then window, and how many there are in all: the rows counted along their index."""
+    plan, held, total = repo.held_between(
+        session, start, end, resource_ids=resource_ids, limit=limit
+    )
+    if plan is None or not plan.answers_from(start):
+        found = _by_start(_expanded(session, start, end, resource_ids))
+        return found[:limit], len(found)
+    beyond = _past_rows(session, start, end, plan.until, resource_ids)
+    return (held + beyond)[:limit], total + len(beyond)
 
 
 def soonest(
@@ -147,6 +253,12 @@ def maintenance_blockers(
     if not resource_ids:
         return []
     return [
-        Blocker(w.resource_id, s, e, ref(w), f"maintenance: {w.description}")
-        for w, (s, e) in overlapping(session, start, end, resource_ids=resource_ids)
+        Blocker(
+            h.resource_id,
+            h.start,
+            h.end,
+            ids.fmt("MNT", h.window_id),
+            f"maintenance: {h.description}",
+        )
+        for h in overlapping(session, start, end, resource_ids=resource_ids)
     ]

@@ -9,11 +9,19 @@ from bot.clock import whole_minute
 from bot.context import Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.maintenance import keys
-from bot.maintenance.occurrences import PERIOD, Occurrence, current_or_next, occurrences, ref
+from bot.maintenance.occurrences import (
+    PERIOD,
+    Occurrence,
+    current_or_next,
+    occurrences,
+    ref,
+    write_rows,
+)
 from bot.maintenance.payloads import OccurrenceRef, OccurrenceReminder, Overlap, WindowRef
 from bot.resources import catalogue
 from bot.resources import service as bookings
 from bot.timeparse import format_duration
+from storage import maintenance as repo
 from storage import notices as queue
 from storage import resources as resource_repo
 from storage.maintenance import SCHEDULED, MaintenanceWindow, WindowStatus
@@ -188,6 +196,7 @@ def schedule(
     )
     ctx.session.add(window)
     ctx.session.flush()
+    write_rows(ctx.session, window, ctx.now)
     ctx.audit(ENTITY, window.id, "scheduled", {"resource": resource.name, "every": every})
     plan(ctx, window)
     clashes = overlapping_bookings(ctx, window)
@@ -220,6 +229,7 @@ def cancel(ctx: Ctx, window_id: int) -> MaintenanceWindow:
     ):
         raise Conflict(f"{ref(window)} is already {window.status}.")
     queue.cancel(ctx.session, prefix=keys.window(window.id))
+    repo.drop_occurrences(ctx.session, window.id)
     ctx.audit(ENTITY, window.id, "cancelled")
     ctx.notify(
         "maintenance.cancelled", WindowRef(id=window.id), dedupe_key=keys.cancelled(window.id)
@@ -260,6 +270,8 @@ def done(ctx: Ctx, window_id: int) -> tuple[MaintenanceWindow, Occurrence]:
             raise Conflict(f"{ref(window)} was just marked done by someone else.")
         raise Conflict(f"{ref(window)} is already {window.status}.")
     ctx.audit(ENTITY, window.id, "done", {"occurrence": s.isoformat()})
+    if window.every is None:
+        repo.drop_occurrences(ctx.session, window.id)
     _finish_now(ctx, window, s)
     bookings.advance_waitlist(ctx, resource)
     return window, (s, ctx.now)

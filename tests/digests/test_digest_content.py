@@ -211,4 +211,6 @@ def test_digest_and_home_take_the_same_number_of_queries_for_5_or_200_incidents(
     small = _statements_for(engine, sessions, unit, 5)
     large = _statements_for(engine, sessions, unit, 200)
     assert small == large
-    assert small[0] < 30 and small[1] < 30
+    # 30 for the digest here: no planner has run, so maintenance reads its plan row, finds
+    # none, and expands the windows (one statement more than once the rows are planned).
+    assert small[0] <= 30 and small[1] < 30

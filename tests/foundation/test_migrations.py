@@ -26,6 +26,9 @@ INDEXES = [
 ]
 # 0013 rebuilds the open/closed incident indexes (a new open state) and the stats' covering one.
 REBUILT = len(importlib.import_module("storage.migrations.versions.0013_escalation").PARTIAL) + 1
+# 0017 rebuilds the open-incidents-on-a-resource one (0011 made it before 'mitigated' was open).
+OCCURRENCES = importlib.import_module("storage.migrations.versions.0017_occurrences")
+REBUILT += 1
 # The heads before this work: every area's first migration.
 PREVIOUS = ["0002_incidents", "0003_purchases", "0005_maintenance", "0006_shifts", "0007_digests"]
 T = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -95,6 +98,8 @@ def test_upgrade_from_empty_builds_the_indexes_concurrently_on_postgresql(empty:
     assert is_current(empty)
     _assert_new_indexes(empty)
     assert _index_sql(empty, "ix_incidents_created_at") is None, "replaced by a covering one"
+    on_resource = _index_sql(empty, OCCURRENCES.RESOURCE_INDEX[0]) or ""
+    assert "mitigated" in on_resource and "resource IS NOT NULL" in on_resource
     concurrent = [s for s in seen if s.startswith("CREATE INDEX CONCURRENTLY")]
     if empty.dialect.name == "postgresql":
         # and pending notices by key prefix

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from bot.maintenance import keys as maintenance_keys
 from bot.maintenance import notices as maintenance_notices
-from bot.maintenance import sections, service
+from bot.maintenance import occurrences, sections, service
 from bot.maintenance.occurrences import LAG, Occurrence, nth_start
 from storage import maintenance as repo
 from storage import resources as resource_repo
@@ -235,3 +235,76 @@ def test_the_planner_queues_every_occurrence_in_its_horizon(seeded, unit, sessio
 def _planned_before(sessions, now: datetime) -> set[str]:
     with sessions() as s:
         return set(s.scalars(select(Notice.dedupe_key).where(Notice.created_at < now)))
+
+
+def _brute(sessions, start: datetime, end: datetime) -> list[tuple[datetime, datetime, int]]:
+    """Every occurrence overlapping [start, end), each window expanded from its first one."""
+    with sessions() as s:
+        live = [w for w in s.scalars(select(MaintenanceWindow)) if w.status == "scheduled"]
+    found = [(a, b, w.id) for w in live for a, b in every_occurrence(w, end) if b > start]
+    return sorted(found, key=lambda f: (f[0], f[2]))  # by start, then window
+
+
+def _read(
+    unit, start: datetime, end: datetime, **kw: object
+) -> list[tuple[datetime, datetime, int]]:
+    with unit() as ctx:
+        return [
+            (h.start, h.end, h.window_id)
+            for h in occurrences.overlapping(ctx.session, start, end, **kw)
+        ]
+
+
+def test_occurrence_rows_agree_with_brute_force_through_changes(seeded, unit, sessions) -> None:
+    with unit() as ctx:
+        assert repo.plan_of(ctx.session) is None, "a bulk insert leaves nothing to trust"
+        maintenance_notices.plan_upcoming(ctx)  # makes the rows two weeks ahead
+        plan = repo.plan_of(ctx.session)
+    assert plan is not None and plan.until == NOW + occurrences.HORIZON
+
+    def check(now: datetime) -> None:
+        for start, end in [
+            (now, now + timedelta(seconds=1)),  # in progress now: `/resource list`
+            (now, now + timedelta(days=1)),  # the digest
+            (now + timedelta(days=1, hours=2), now + timedelta(days=1, hours=3)),  # `available`
+            (now + timedelta(days=12), now + timedelta(days=17)),  # across where the rows end
+            (now + timedelta(days=20), now + timedelta(days=21)),  # past them all
+        ]:
+            assert _read(unit, start, end) == _brute(sessions, start, end), (start, end)
+        with unit() as ctx:
+            first, total = occurrences.first_overlapping(
+                ctx.session, now, now + timedelta(days=1), limit=10
+            )
+        every = _brute(sessions, now, now + timedelta(days=1))
+        assert total == len(every) and [h.window_id for h in first] == [i for *_, i in every[:10]]
+
+    check(NOW)
+    # Changes after planning: one cancelled, one in progress ended early, a new one scheduled.
+    with sessions() as s:
+        windows = list(
+            s.scalars(select(MaintenanceWindow).where(MaintenanceWindow.status == "scheduled"))
+        )
+    running = [
+        w
+        for w in windows
+        if w.every == "day"
+        and any(a <= NOW < b for a, b in every_occurrence(w, NOW + timedelta(days=1)))
+    ]
+    with unit() as ctx:
+        service.cancel(ctx, running[0].id)
+        service.done(ctx, running[1].id)
+        service.schedule(
+            ctx, "rig-01", NOW + timedelta(hours=1), NOW + timedelta(hours=3), "day", "new"
+        )
+    check(NOW)
+    # A day later, planned again: the rows move on (and the old ones are pruned).
+    seeded.move_to(NOW + timedelta(days=1, hours=3))
+    later = NOW + timedelta(days=1, hours=3)
+    with unit() as ctx:
+        maintenance_notices.plan_upcoming(ctx)
+        plan = repo.plan_of(ctx.session)
+    assert plan is not None and plan.until == later + occurrences.HORIZON
+    check(later)
+    # Four days on without the planner: the rows are short of the horizon, reads fill the rest.
+    seeded.move_to(later + timedelta(days=4))
+    check(later + timedelta(days=4))
