@@ -24,7 +24,13 @@ from tests.conftest import _wipe
 from tests.scale import COMMANDS, DIGEST, InProcess, counting, seed
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
-BIG = ("incidents", "bookings", "purchase_requests", "maintenance_windows")
+BIG = (
+    "incidents",
+    "bookings",
+    "purchase_requests",
+    "maintenance_windows",
+    "maintenance_occurrences",
+)
 EXPECTED_INDEX = {
     "/incident list": {"ix_incidents_open_severity"},
     "/incident list all": {"ix_incidents_open_severity", "ix_incidents_created_times"},
@@ -32,11 +38,17 @@ EXPECTED_INDEX = {
     "/purchase list all": {"ix_purchase_requests_created"},
     "/resource bookings": {"ix_bookings_status_start"},
     # Either index reads live bookings only (ended ones are history): the planner may choose.
-    "/resource list": {"ix_bookings_live_window|ix_bookings_status_start"},
+    # Maintenance in a period: the occurrence rows by resource (or by start), each window by key.
+    "/resource list": {
+        "ix_bookings_live_window|ix_bookings_status_start",
+        "ix_maintenance_occurrences_resource|ix_maintenance_occurrences_start",
+    },
     "/resource available room tomorrow 10:00 for 1h": {
-        "ix_bookings_live_window|ix_bookings_status_start"
+        "ix_bookings_live_window|ix_bookings_status_start",
+        "ix_maintenance_occurrences_resource|ix_maintenance_occurrences_start",
     },
     "/maintenance list": {"ix_maintenance_next"},
+    DIGEST: {"ix_maintenance_occurrences_start"},
 }
 
 
