@@ -7,7 +7,7 @@ import signal
 import threading
 from typing import TYPE_CHECKING, Any
 
-from bot import boot
+from bot import boot, heap
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ def serve(s: Settings) -> int:
         def load(self) -> Any:
             return create()
 
+    heap.settle()  # before the worker is forked: it shares what the master imported
     _App().run()
     return 0
 
@@ -48,6 +49,7 @@ def socket_mode(s: Settings) -> int:
     assert s.SLACK_APP_TOKEN  # require_slack stopped without it
     rt, app, scheduler = start_socket_mode(s)
     _maybe_metrics(rt)
+    heap.settle()
     try:
         socket_handler(app, s.SLACK_APP_TOKEN).start()
     finally:
@@ -74,6 +76,7 @@ def scheduler_only(s: Settings) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    heap.settle()
     scheduler.start()
     log.info("scheduler running; Ctrl-C to stop")
     stop.wait()

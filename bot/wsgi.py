@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import atexit
 
-from bot import boot
+from bot import boot, heap
 from bot.app import create_app, start_runtime
 from bot.slack_messenger import SlackMessenger, make_web_client
 from bot.web import WSGIApp, wsgi_app
 
 
 def create() -> WSGIApp:
-    """Build one worker's app; starts the scheduler here too unless OPSDESK_SCHEDULER=off."""
+    """Build one worker's app; starts the scheduler here too unless OPSDESK_SCHEDULER=off.
+
+    The collector is paused while it builds (under the Procfile's gunicorn, since the worker
+    was forked: ``bot/gunicorn_conf.py``) and settled once the app is ready (``bot/heap.py``).
+    """
+    with heap.starting():
+        app = _build()
+    return app
+
+
+def _build() -> WSGIApp:
     try:
         s = boot.settings()
         boot.logging_setup(s)
