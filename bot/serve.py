@@ -61,12 +61,13 @@ def socket_mode(s: Settings) -> int:
 def start_socket_mode(s: Settings) -> tuple[Runtime, App, Scheduler | None]:
     """Everything `opsdesk socket` runs except the WebSocket: the app over the full registry,
     and its scheduler (unless OPSDESK_SCHEDULER=off), started once the app is complete."""
-    from bot.app import create_app, start_runtime
+    from bot.app import create_app, slack_app_meanwhile, start_runtime
     from bot.slack_messenger import SlackMessenger, make_web_client
 
+    made = slack_app_meanwhile(s)  # Slack's auth.test while the rest starts
     cfg, _ = boot.config(s)
     rt = start_runtime(s, cfg, SlackMessenger(make_web_client(s)), engine=boot.database(s))
-    app = create_app(rt)
+    app = create_app(rt, made=made)
     return rt, app, _maybe_scheduler(rt)
 
 
