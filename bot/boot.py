@@ -6,6 +6,7 @@ never a traceback.
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from typing import Any, NoReturn
@@ -74,6 +75,9 @@ def database(s: Settings, *, migrate: bool = False) -> Engine:
 
         if migrate or engine.dialect.name == "sqlite":
             upgrade(engine)
+            # Start-up runs with the collector paused (bot/heap.py); migrating leaves garbage
+            # (thousands of objects on a new database) that would otherwise be kept for good.
+            gc.collect()
         elif not is_current(engine):
             raise StartupError(
                 "the database schema is not up to date",

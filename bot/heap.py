@@ -9,8 +9,9 @@ start-up, and more on a busy machine. So a process pauses the collector while it
 generation (``gc.freeze``) and turns the collector back on: later collections skip those
 objects, so a full collection inside a request scans only what requests made, and a process
 that forks after ``settle`` (gunicorn's master) shares those pages with its workers instead of
-having a collection copy them. What start-up left as cyclic garbage (those few hundred objects)
-is kept for the life of the process.
+having a collection copy them. What start-up left as cyclic garbage (under a thousand objects)
+is kept for the life of the process; a start-up that migrates the database, which leaves far
+more, collects once after migrating (``bot/boot.py``).
 """
 
 from __future__ import annotations
