@@ -158,6 +158,6 @@ def test_start_up_time_and_memory_after_load(tmp_path: Path) -> None:
     print("|---|---|---|---|---|---|---|")
     shown = set()
     for name, role, (took, fastest, cpu), start_rss, rss, hwm in rows:
-        timing = "| |" if name in shown else f"| {took:.2f} s, {fastest:.2f} s | {cpu:.2f} s |"
+        timing = "| | |" if name in shown else f"| {took:.2f} s, {fastest:.2f} s | {cpu:.2f} s |"
         shown.add(name)
         print(f"| {name} | {role} {timing} {start_rss:.0f} MB | {rss:.0f} MB | {hwm:.0f} MB |")
