@@ -21,7 +21,10 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
-_DECLARED = re.compile(r"^(revision|down_revision|depends_on)\s*=\s*(.+?)\s*$", re.MULTILINE)
+# ``revision = "0016_retention"``, as the template writes it (an annotation is allowed).
+_DECLARED = re.compile(
+    r"^(revision|down_revision|depends_on)\s*(?::[^=\n]*)?=\s*(.+?)\s*$", re.MULTILINE
+)
 
 
 def _names(value: object) -> tuple[str, ...] | None:
