@@ -12,8 +12,10 @@ Slack's event retries are de-duplicated by the unit of work that acts on them
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Iterable
+from concurrent.futures import Future
 from types import ModuleType
 from typing import Any, Protocol
 
@@ -135,12 +137,42 @@ def listeners() -> tuple[ModuleType, ...]:
     )
 
 
-def create_app(rt: Runtime, *, console: bool = False) -> App:
+def slack_app(settings: Settings) -> App:
+    """The Bolt app for Slack, no listeners yet. Making it asks Slack who the bot token is
+    (``auth.test``, bounded by OPSDESK_SLACK_TIMEOUT) and fails when Slack refuses the token."""
+    return App(
+        signing_secret=settings.SLACK_SIGNING_SECRET or "",
+        client=make_web_client(settings),  # carries the bot token
+        # Compute the reply inside the request: Bolt's ack polling costs ~10 ms otherwise.
+        process_before_response=True,
+        raise_error_for_unhandled_request=False,
+    )
+
+
+def slack_app_meanwhile(settings: Settings) -> Future[App]:
+    """``slack_app`` on a thread of its own, so that waiting for ``auth.test`` overlaps the
+    rest of start-up (config, database, runtime); ``create_app(rt, made=...)`` takes the
+    result and raises its failure. A daemon thread: a process that stops starting for another
+    reason does not wait for Slack's answer first."""
+    made: Future[App] = Future()
+
+    def make() -> None:
+        if made.set_running_or_notify_cancel():
+            try:
+                made.set_result(slack_app(settings))
+            except BaseException as exc:
+                made.set_exception(exc)
+
+    threading.Thread(target=make, name="opsdesk-auth-test", daemon=True).start()
+    return made
+
+
+def create_app(rt: Runtime, *, console: bool = False, made: Future[App] | None = None) -> App:
     """The same app serves Slack and the console; the console signs its own requests.
 
     The listeners declare their mention routes on ``rt.registry``, so build one app per runtime.
+    ``made``: the Bolt app from ``slack_app_meanwhile``; without it, one is made here.
     """
-    settings = rt.settings
     if console:
         app = App(
             signing_secret=CONSOLE_SECRET,
@@ -149,13 +181,7 @@ def create_app(rt: Runtime, *, console: bool = False) -> App:
             raise_error_for_unhandled_request=False,
         )
     else:
-        app = App(
-            signing_secret=settings.SLACK_SIGNING_SECRET or "",
-            client=make_web_client(settings),  # carries the bot token
-            # Compute the reply inside the request: Bolt's ack polling costs ~10 ms otherwise.
-            process_before_response=True,
-            raise_error_for_unhandled_request=False,
-        )
+        app = slack_app(rt.settings) if made is None else made.result()
 
     app.middleware(sanitize.middleware)
 

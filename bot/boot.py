@@ -6,6 +6,7 @@ never a traceback.
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from typing import Any, NoReturn
@@ -20,7 +21,7 @@ from bot.registry import Registry
 from bot.settings import Settings
 from storage import notices as notice_rows
 from storage.db import make_engine
-from storage.migrate import is_current, pending, upgrade
+from storage.schema_version import up_to_date
 
 
 class StartupError(Exception):
@@ -62,12 +63,21 @@ def config(s: Settings, *, example_fallback: bool = False) -> tuple[Config, str 
 def database(s: Settings, *, migrate: bool = False) -> Engine:
     """An engine whose schema is current: SQLite is migrated in place, PostgreSQL must be.
 
-    ``migrate=True`` upgrades any database (``opsdesk db upgrade``).
+    ``migrate=True`` upgrades any database (``opsdesk db upgrade``). A current schema is told
+    by one query (``storage/schema_version.py``); alembic is loaded only when that is not a
+    sure yes: to migrate, or to confirm that the schema is old.
     """
     engine = make_engine(s.DATABASE_URL, limits=s.db_limits)
     try:
+        if not migrate and up_to_date(engine):
+            return engine
+        from storage.migrate import is_current, upgrade
+
         if migrate or engine.dialect.name == "sqlite":
             upgrade(engine)
+            # Start-up runs with the collector paused (bot/heap.py); migrating leaves garbage
+            # (thousands of objects on a new database) that would otherwise be kept for good.
+            gc.collect()
         elif not is_current(engine):
             raise StartupError(
                 "the database schema is not up to date",
@@ -105,6 +115,8 @@ def check_notice_kinds(registry: Registry[Any], sessions: sessionmaker[Session])
 
 def upgrade_database(s: Settings) -> list[tuple[str, str]]:
     """``opsdesk db upgrade``: apply what is missing; returns (revision, what it does) of each."""
+    from storage.migrate import pending, upgrade
+
     engine = make_engine(s.DATABASE_URL)
     try:
         todo = pending(engine)

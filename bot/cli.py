@@ -6,8 +6,15 @@ import argparse
 import json
 import os
 import sys
+from typing import TYPE_CHECKING
 
-from bot import boot
+from bot import heap
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+# Modes that keep running: they start with the collector paused and settle once up (bot/heap.py).
+RUNNING = {None, "console", "serve", "socket", "scheduler"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.mode in RUNNING:
+        heap.pause()
+    from bot import boot  # after the pause: it imports most of what a process runs
+
     try:
         return _dispatch(args)
     except boot.StartupError as exc:
@@ -42,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    from bot import boot
+
     if args.mode == "manifest":
         from bot.manifest import ManifestError, build, endpoints
 
@@ -73,6 +86,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         engine = boot.database(s)
         from bot.console.shell import run_console
 
+        heap.settle()
         return run_console(s, cfg, engine, config_path=path)
     if mode == "serve":
         from bot.serve import serve
@@ -89,10 +103,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     raise AssertionError(mode)
 
 
-def _default_mode(s: object) -> str:
-    from bot.settings import Settings
+def _default_mode(s: Settings) -> str:
+    from bot import boot
 
-    assert isinstance(s, Settings)
     if not (s.SLACK_BOT_TOKEN or s.SLACK_SIGNING_SECRET or s.SLACK_APP_TOKEN):
         return "console"
     # Some Slack credentials but not a whole set is a half-done setup, not a wish for the

@@ -40,14 +40,25 @@ def metrics_dir() -> str:
 
 def on_starting(server: Any) -> None:
     metrics_dir()
-    from bot import boot
+    from bot import heap
 
-    try:
-        s = boot.settings()
-        boot.logging_setup(s)
-        boot.check_http(s)
-    except boot.StartupError as exc:
-        boot.fail(exc)
+    with heap.starting():  # the workers are forked after it, and share what it imported
+        from bot import boot
+
+        try:
+            s = boot.settings()
+            boot.logging_setup(s)
+            boot.check_http(s)
+        except boot.StartupError as exc:
+            boot.fail(exc)
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    """Before the worker imports the app: start-up runs with the collector paused until
+    ``bot.wsgi.create`` has built it (``bot/heap.py``)."""
+    from bot import heap
+
+    heap.pause()
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -7,7 +7,7 @@ import signal
 import threading
 from typing import TYPE_CHECKING, Any
 
-from bot import boot
+from bot import boot, heap
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ def serve(s: Settings) -> int:
         def load(self) -> Any:
             return create()
 
+    heap.settle()  # before the worker is forked: it shares what the master imported
     _App().run()
     return 0
 
@@ -48,6 +49,7 @@ def socket_mode(s: Settings) -> int:
     assert s.SLACK_APP_TOKEN  # require_slack stopped without it
     rt, app, scheduler = start_socket_mode(s)
     _maybe_metrics(rt)
+    heap.settle()
     try:
         socket_handler(app, s.SLACK_APP_TOKEN).start()
     finally:
@@ -59,12 +61,13 @@ def socket_mode(s: Settings) -> int:
 def start_socket_mode(s: Settings) -> tuple[Runtime, App, Scheduler | None]:
     """Everything `opsdesk socket` runs except the WebSocket: the app over the full registry,
     and its scheduler (unless OPSDESK_SCHEDULER=off), started once the app is complete."""
-    from bot.app import create_app, start_runtime
+    from bot.app import create_app, slack_app_meanwhile, start_runtime
     from bot.slack_messenger import SlackMessenger, make_web_client
 
+    made = slack_app_meanwhile(s)  # Slack's auth.test while the rest starts
     cfg, _ = boot.config(s)
     rt = start_runtime(s, cfg, SlackMessenger(make_web_client(s)), engine=boot.database(s))
-    app = create_app(rt)
+    app = create_app(rt, made=made)
     return rt, app, _maybe_scheduler(rt)
 
 
@@ -74,6 +77,7 @@ def scheduler_only(s: Settings) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    heap.settle()
     scheduler.start()
     log.info("scheduler running; Ctrl-C to stop")
     stop.wait()

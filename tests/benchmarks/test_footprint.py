@@ -8,11 +8,17 @@ OPSDESK_FOOTPRINT_REQUESTS (default 600) signed requests, a mix of read commands
 button click, are sent from 4 clients, and each process's resident memory (VmRSS, and its peak
 VmHWM) is read from /proc. The targets of the performance issue: start-up under 2 s and under
 150 MB per process. It asserts only that every answer was a 200.
+
+Start-up is also given in CPU seconds (user and system, of the server and its workers, read
+from /proc when /healthz first answers): on a shared machine the wall time mostly says how busy
+the machine was. OPSDESK_FOOTPRINT_STARTS (default 1) starts each server that many times and
+gives the median and the fastest; the last start is the one loaded.
 """
 
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -33,6 +39,7 @@ from tests.slack_stub import SlackStub
 pytestmark = pytest.mark.benchmark
 
 REQUESTS = int(os.environ.get("OPSDESK_FOOTPRINT_REQUESTS", "600"))
+STARTS = max(1, int(os.environ.get("OPSDESK_FOOTPRINT_STARTS", "1")))
 MIX = [
     ("/incident", "list"),
     ("/resource", "available room tomorrow 10:00 for 1h"),
@@ -62,11 +69,24 @@ def _started(
             time.sleep(0.01)
 
 
+def _family(pid: int) -> list[int]:
+    """``pid`` and its children (gunicorn's workers)."""
+    return [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system time of ``pid`` and its children so far."""
+    ticks = 0
+    for p in _family(pid):
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _memory(pid: int) -> dict[int, tuple[float, float]]:
     """VmRSS and VmHWM in MB of ``pid`` and its children (gunicorn's workers)."""
     found = {}
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    for p in [pid, *map(int, children)]:
+    for p in _family(pid):
         fields = dict(
             line.split(":", 1) for line in Path(f"/proc/{p}/status").read_text().splitlines()
         )
@@ -100,9 +120,18 @@ def test_start_up_time_and_memory_after_load(tmp_path: Path) -> None:
                 "gunicorn 2x4": gunicorn_command,
             }
             for name, command in servers.items():
-                port = free_port()
-                env = server_env(database_url, stub, port)
-                proc, took = _started(command(port), env, tmp_path, port)
+                times: list[tuple[float, float]] = []
+                for start in range(STARTS):
+                    port = free_port()
+                    env = server_env(database_url, stub, port)
+                    proc, took = _started(command(port), env, tmp_path, port)
+                    times.append((took, _cpu_seconds(proc.pid)))
+                    if start < STARTS - 1:
+                        proc.terminate()
+                        proc.wait(timeout=15)
+                took = statistics.median(t for t, _ in times)
+                fastest = min(t for t, _ in times)
+                cpu = statistics.median(c for _, c in times)
                 try:
                     before = _memory(proc.pid)
                     _load(f"http://127.0.0.1:{port}")
@@ -115,16 +144,20 @@ def test_start_up_time_and_memory_after_load(tmp_path: Path) -> None:
                     if pid != proc.pid:
                         role = "worker"
                     start_rss = before.get(pid, (0.0, 0.0))[0]
-                    rows.append((name, role, took, start_rss, rss, hwm))
+                    rows.append((name, role, (took, fastest, cpu), start_rss, rss, hwm))
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"\n{REQUESTS} requests after start-up; load average {load}")
-    print("| server | process | start-up to /healthz | RSS at start | RSS after load | peak RSS |")
-    print("|---|---|---|---|---|---|")
-    for name, role, took, start_rss, rss, hwm in rows:
-        print(
-            f"| {name} | {role} | {took:.2f} s | {start_rss:.0f} MB | {rss:.0f} MB | {hwm:.0f} MB |"
-        )
+    print(f"\n{STARTS} start(s) each, {REQUESTS} requests after the last; load average {load}")
+    print(
+        "| server | process | start-up to /healthz (median, fastest) | CPU to /healthz "
+        "| RSS at start | RSS after load | peak RSS |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    shown = set()
+    for name, role, (took, fastest, cpu), start_rss, rss, hwm in rows:
+        timing = "| | |" if name in shown else f"| {took:.2f} s, {fastest:.2f} s | {cpu:.2f} s |"
+        shown.add(name)
+        print(f"| {name} | {role} {timing} {start_rss:.0f} MB | {rss:.0f} MB | {hwm:.0f} MB |")

@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event, inspect, text
 
 from storage.db import make_engine
-from storage.migrate import downgrade, is_current, upgrade
+from storage.migrate import MIGRATIONS, downgrade, is_current, upgrade
+from storage.schema_version import shipped, up_to_date
 from tests.conftest import PG_URL, _postgres_engine
 
 RETENTION = importlib.import_module("storage.migrations.versions.0016_retention")
@@ -158,3 +160,35 @@ def test_the_new_migrations_downgrade_and_upgrade_again(empty: Engine) -> None:
     upgrade(empty)
     assert is_current(empty)
     _assert_new_indexes(empty)
+
+
+def _names(value: str | tuple[str, ...] | list[str] | None) -> set[str]:
+    return {value} if isinstance(value, str) else set(value or ())
+
+
+def test_the_start_up_check_reads_the_migrations_as_alembic_does() -> None:
+    script = ScriptDirectory(str(MIGRATIONS))
+    by_alembic = {
+        r.revision: _names(r.down_revision) | _names(r.dependencies)
+        for r in script.walk_revisions()
+    }
+    found = shipped()
+    assert found is not None, "every migration declares its links as plain literals"
+    assert {revision: set(links) for revision, links in found.items()} == by_alembic
+
+
+def test_the_start_up_check_agrees_with_alembic_at_every_step(empty: Engine) -> None:
+    assert up_to_date(empty) is None, "no version table: alembic is asked"
+    assert not is_current(empty)
+    for revision in PREVIOUS:
+        upgrade(empty, revision)
+        assert up_to_date(empty) is False and not is_current(empty)
+    upgrade(empty)
+    assert up_to_date(empty) is True and is_current(empty)
+    downgrade(empty, "0010_notice_delivery")
+    assert up_to_date(empty) is False and not is_current(empty)
+    upgrade(empty)
+    assert up_to_date(empty) is True
+    with empty.begin() as conn:  # a newer version migrated this database
+        conn.execute(text("INSERT INTO alembic_version (version_num) VALUES ('0099_newer')"))
+    assert up_to_date(empty) is False, "a revision it does not ship: alembic is asked"
