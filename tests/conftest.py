@@ -33,6 +33,7 @@ from bot.slack_messenger import SlackMessenger, make_web_client
 from bot.tz import zone
 from storage.db import make_engine, make_session_factory, transaction
 from storage.migrate import load_all_models, upgrade
+from tests.cli import Opsdesk
 from tests.e2e import SlackApp
 from tests.recording import RecordingMessenger
 from tests.slack_stub import SlackStub
@@ -306,6 +307,13 @@ def runtime(
         settings, config, messenger, registry, clock=clock, engine=engine, synchronous=True
     )
     yield rt
+
+
+@pytest.fixture
+def opsdesk(monkeypatch: pytest.MonkeyPatch) -> Opsdesk:
+    """``opsdesk("check-config", path, cwd=tmp_path)``: the command line, run in this process
+    (tests/cli.py); returns its exit code, stdout and stderr."""
+    return Opsdesk(monkeypatch)
 
 
 @pytest.fixture(scope="session")
