@@ -17,7 +17,7 @@ from typing import Any
 
 import freezegun
 import pytest
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -33,6 +33,7 @@ from bot.slack_messenger import SlackMessenger, make_web_client
 from bot.tz import zone
 from storage.db import make_engine, make_session_factory, transaction
 from storage.migrate import load_all_models, upgrade
+from tests.cli import Opsdesk
 from tests.e2e import SlackApp
 from tests.recording import RecordingMessenger
 from tests.slack_stub import SlackStub
@@ -93,6 +94,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             ).first()
             if found is None:
                 conn.exec_driver_sql(f'CREATE DATABASE "{PG_DATABASE}" TEMPLATE template0')
+            # A commit here need not wait for its WAL to reach the disk: a test database outlives
+            # no server crash, and the tests stop processes and cut connections, never the
+            # server. Every connection to it gets this, the app's in subprocesses too.
+            conn.exec_driver_sql(f'ALTER DATABASE "{PG_DATABASE}" SET synchronous_commit = off')
     except Exception:
         pass  # unreachable: the backend fixture skips PostgreSQL, or fails under CI
     finally:
@@ -173,6 +178,7 @@ def backend(
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("db") / "opsdesk.db"
         engine = make_engine(f"sqlite:///{path}")
+        event.listen(engine, "connect", _no_fsync)
         upgrade(engine)
         yield engine
         engine.dispose()
@@ -188,6 +194,13 @@ def backend(
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+def _no_fsync(dbapi_conn: Any, _record: Any) -> None:
+    """SQLite hands each commit to the OS without waiting for the disk: what a test checks
+    survives any process stopped or killed (only a machine crash would lose it), and the fsync
+    of every commit was a good part of the suite's time."""
+    dbapi_conn.execute("PRAGMA synchronous=OFF")
 
 
 def _wipe_statements(engine: Engine) -> list[str]:
@@ -294,6 +307,13 @@ def runtime(
         settings, config, messenger, registry, clock=clock, engine=engine, synchronous=True
     )
     yield rt
+
+
+@pytest.fixture
+def opsdesk(monkeypatch: pytest.MonkeyPatch) -> Opsdesk:
+    """``opsdesk("check-config", path, cwd=tmp_path)``: the command line, run in this process
+    (tests/cli.py); returns its exit code, stdout and stderr."""
+    return Opsdesk(monkeypatch)
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_config, parse_config
+from tests.cli import Opsdesk
 from tests.conftest import EXAMPLE
-from tests.foundation.test_cli import run
 
 GOOD = {"name": "prometheus", "format": "alertmanager", "token_env": "PROM_TOKEN"}
 
@@ -69,27 +69,33 @@ def test_a_name_used_twice_is_an_error() -> None:
     ]
 
 
-def test_check_config_reports_alert_errors_and_notes_unset_tokens(tmp_path: Path) -> None:
+def test_check_config_reports_alert_errors_and_notes_unset_tokens(
+    tmp_path: Path,
+    opsdesk: Opsdesk,
+) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text(
         '[[alerts]]\nname = "prometheus"\nformat = "zabbix"\ntoken_env = "T"\n'
         'severity_map = { critical = "urgent" }\n'
     )
-    result = run("check-config", str(bad), cwd=tmp_path)
+    result = opsdesk("check-config", str(bad), cwd=tmp_path)
     assert result.returncode == 1
     assert "  - alerts[0].format:" in result.stderr
     assert "  - alerts[0].severity_map.critical:" in result.stderr
 
     good = tmp_path / "good.toml"
     good.write_text('[[alerts]]\nname = "prometheus"\nformat = "alertmanager"\ntoken_env = "T"\n')
-    result = run("check-config", str(good), cwd=tmp_path)
+    result = opsdesk("check-config", str(good), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "1 alert sources" in result.stdout
     assert "T not set here" in result.stderr
 
 
-def test_the_manifest_lists_the_alert_hook_beside_slacks_endpoint(tmp_path: Path) -> None:
-    result = run("manifest", "--url", "https://ops.example.com", cwd=tmp_path)
+def test_the_manifest_lists_the_alert_hook_beside_slacks_endpoint(
+    tmp_path: Path,
+    opsdesk: Opsdesk,
+) -> None:
+    result = opsdesk("manifest", "--url", "https://ops.example.com", cwd=tmp_path)
     assert result.returncode == 0
     assert "POST https://ops.example.com/hooks/alerts/<name>" in result.stderr
     assert "hooks/alerts" not in result.stdout  # the Slack manifest itself stays Slack's

@@ -1,4 +1,9 @@
-"""The command line as an operator meets it: one-screen errors, never a traceback."""
+"""The command line as an operator meets it: one-screen errors, never a traceback.
+
+Most tests call the entry point in this process (the ``opsdesk`` fixture, tests/cli.py); those
+marked ``processes`` start a real one where the process is the point: gunicorn's start-up, and
+the exit code and message the shell sees.
+"""
 
 from __future__ import annotations
 
@@ -11,19 +16,19 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.processes
+from tests.cli import ROOT, Opsdesk, Ran
 
 # Every migration that ships, counted from the package so a new one needs no test edit.
 _MIGRATIONS = len(
     list((Path(__file__).resolve().parents[2] / "storage/migrations/versions").glob("0*.py"))
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def run(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ...` as a process, with none of this environment's Slack or Opsdesk
+    settings."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPSDESK_"))}
     base.pop("DATABASE_URL", None)
     base["PYTHONPATH"] = str(ROOT)
@@ -37,64 +42,64 @@ def run(
     )
 
 
-def test_bad_environment_names_the_setting(tmp_path: Path) -> None:
-    result = run("db", "upgrade", env={"OPSDESK_SCHEDULER": "maybe"}, cwd=tmp_path)
+def test_bad_environment_names_the_setting(tmp_path: Path, opsdesk: Opsdesk) -> None:
+    result = opsdesk("db", "upgrade", env={"OPSDESK_SCHEDULER": "maybe"}, cwd=tmp_path)
     assert result.returncode == 2
     assert "OPSDESK_SCHEDULER" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 
-def test_bad_time_zone_names_the_setting(tmp_path: Path) -> None:
-    result = run("db", "upgrade", env={"OPSDESK_TIMEZONE": "Mars/Base"}, cwd=tmp_path)
+def test_bad_time_zone_names_the_setting(tmp_path: Path, opsdesk: Opsdesk) -> None:
+    result = opsdesk("db", "upgrade", env={"OPSDESK_TIMEZONE": "Mars/Base"}, cwd=tmp_path)
     assert result.returncode == 2
     assert "OPSDESK_TIMEZONE" in result.stderr and "IANA" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_check_config_lists_every_error(tmp_path: Path) -> None:
+def test_check_config_lists_every_error(tmp_path: Path, opsdesk: Opsdesk) -> None:
     bad = tmp_path / "opsdesk.toml"
     bad.write_text('timezone = "Nowhere"\n[[purchases.rules]]\nup_to = 5\nsteps = []\n')
-    result = run("check-config", str(bad), cwd=tmp_path)
+    result = opsdesk("check-config", str(bad), cwd=tmp_path)
     assert result.returncode == 1
     assert "timezone:" in result.stderr and "purchases.rules[0].steps" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_check_config_accepts_the_example(tmp_path: Path) -> None:
-    result = run("check-config", str(ROOT / "opsdesk.example.toml"), cwd=tmp_path)
+def test_check_config_accepts_the_example(tmp_path: Path, opsdesk: Opsdesk) -> None:
+    result = opsdesk("check-config", str(ROOT / "opsdesk.example.toml"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "is valid" in result.stdout
 
 
-def test_bad_config_stops_start_up_with_a_located_error(tmp_path: Path) -> None:
+def test_bad_config_stops_start_up_with_a_located_error(tmp_path: Path, opsdesk: Opsdesk) -> None:
     (tmp_path / "opsdesk.toml").write_text("admins = [1]\n")
     db = f"sqlite:///{tmp_path / 'x.db'}"
-    result = run("console", env={"DATABASE_URL": db}, cwd=tmp_path)
+    result = opsdesk("console", env={"DATABASE_URL": db}, cwd=tmp_path)
     assert result.returncode == 2
     assert "admins[0]" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
+def test_unreachable_database_is_one_line(tmp_path: Path, opsdesk: Opsdesk) -> None:
     env = {
         "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
         "SLACK_BOT_TOKEN": "xoxb-x",
         "SLACK_SIGNING_SECRET": "s",
     }
-    result = run("db", "upgrade", env=env, cwd=tmp_path)
+    result = opsdesk("db", "upgrade", env=env, cwd=tmp_path)
     assert result.returncode == 2
     assert "cannot reach the database" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_db_upgrade_works_from_any_directory(tmp_path: Path) -> None:
+def test_db_upgrade_works_from_any_directory(tmp_path: Path, opsdesk: Opsdesk) -> None:
     db = f"sqlite:///{tmp_path / 'fresh.db'}"
-    result = run("db", "upgrade", env={"DATABASE_URL": db}, cwd=tmp_path)
+    result = opsdesk("db", "upgrade", env={"DATABASE_URL": db}, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "fresh.db").exists()
 
 
-def test_manifest_declares_every_command_and_what_the_app_uses() -> None:
-    result = run("manifest", "--url", "https://ops.example.com")
+def test_manifest_declares_every_command_and_what_the_app_uses(opsdesk: Opsdesk) -> None:
+    result = opsdesk("manifest", "--url", "https://ops.example.com")
     assert result.returncode == 0, result.stderr
     manifest = json.loads(result.stdout)
     features, settings = manifest["features"], manifest["settings"]
@@ -124,8 +129,8 @@ def test_manifest_declares_every_command_and_what_the_app_uses() -> None:
     assert {"channels:history", "groups:history", "im:history"} <= scopes
 
 
-def test_socket_manifest_has_no_urls() -> None:
-    result = run("manifest", "--socket")
+def test_socket_manifest_has_no_urls(opsdesk: Opsdesk) -> None:
+    result = opsdesk("manifest", "--socket")
     manifest = json.loads(result.stdout)
     assert manifest["settings"]["socket_mode_enabled"] is True
     assert "request_url" not in manifest["settings"]["interactivity"]
@@ -155,11 +160,31 @@ def _start_up(cmd: list[str], env: dict[str, str], cwd: Path) -> subprocess.Comp
     return subprocess.run(cmd, capture_output=True, text=True, env=base, cwd=cwd, timeout=60)
 
 
+def _stopped_with(result: subprocess.CompletedProcess[str] | Ran, title: str) -> None:
+    assert result.returncode == 2, result.stderr
+    assert f"opsdesk: {title}\n  - SLACK_" in result.stderr, "where to find what is missing"
+    for noise in ("Traceback", "Worker failed to boot", "Booting worker", "Opsdesk console"):
+        assert noise not in result.stderr + result.stdout
+
+
+@pytest.mark.processes
+@pytest.mark.parametrize(
+    ("env", "title"),
+    [
+        ({"SLACK_SIGNING_SECRET": "x"}, "HTTP mode needs SLACK_BOT_TOKEN"),
+        ({}, "HTTP mode needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"),
+    ],
+)
+def test_missing_slack_credentials_stop_the_procfile_web_command_before_any_worker(
+    tmp_path: Path, env: dict[str, str], title: str
+) -> None:
+    result = _start_up(_procfile_web(0), {"OPSDESK_SCHEDULER": "off", **env}, tmp_path)
+    _stopped_with(result, title)
+
+
 @pytest.mark.parametrize(
     ("how", "env", "title"),
     [
-        ("procfile web", {"SLACK_SIGNING_SECRET": "x"}, "HTTP mode needs SLACK_BOT_TOKEN"),
-        ("procfile web", {}, "HTTP mode needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"),
         ("serve", {"SLACK_SIGNING_SECRET": "x"}, "HTTP mode needs SLACK_BOT_TOKEN"),
         ("serve", {"SLACK_BOT_TOKEN": "xoxb-x"}, "HTTP mode needs SLACK_SIGNING_SECRET"),
         ("scheduler", {}, "the scheduler needs SLACK_BOT_TOKEN"),
@@ -174,17 +199,22 @@ def _start_up(cmd: list[str], env: dict[str, str], cwd: Path) -> subprocess.Comp
     ],
 )
 def test_missing_slack_credentials_stop_start_up_with_one_message(
-    tmp_path: Path, how: str, env: dict[str, str], title: str
+    tmp_path: Path, opsdesk: Opsdesk, how: str, env: dict[str, str], title: str
 ) -> None:
-    web = how == "procfile web"
-    cmd = _procfile_web(0) if web else [sys.executable, "-m", "bot", *how.split()]
-    result = _start_up(cmd, {"OPSDESK_SCHEDULER": "off", **env}, tmp_path)
-    assert result.returncode == 2, result.stderr
-    assert f"opsdesk: {title}\n  - SLACK_" in result.stderr, "where to find what is missing"
-    for noise in ("Traceback", "Worker failed to boot", "Booting worker", "Opsdesk console"):
-        assert noise not in result.stderr + result.stdout
+    db = f"sqlite:///{tmp_path / 'start.db'}"
+    env = {"DATABASE_URL": db, "OPSDESK_SCHEDULER": "off", **env}
+    _stopped_with(opsdesk(*how.split(), env=env, cwd=tmp_path), title)
 
 
+@pytest.mark.processes
+def test_a_process_missing_a_token_exits_with_2_and_says_which(tmp_path: Path) -> None:
+    """What a supervisor or the shell sees: the exit code of `python -m bot serve` itself."""
+    cmd = [sys.executable, "-m", "bot", "serve"]
+    env = {"OPSDESK_SCHEDULER": "off", "SLACK_SIGNING_SECRET": "x"}
+    _stopped_with(_start_up(cmd, env, tmp_path), "HTTP mode needs SLACK_BOT_TOKEN")
+
+
+@pytest.mark.processes
 def test_the_procfile_web_command_with_a_bad_config_stops_before_any_worker(
     tmp_path: Path,
 ) -> None:
@@ -196,18 +226,20 @@ def test_the_procfile_web_command_with_a_bad_config_stops_before_any_worker(
     assert "Traceback" not in result.stderr and "Booting worker" not in result.stderr
 
 
-def test_db_upgrade_says_what_it_applied(tmp_path: Path) -> None:
+def test_db_upgrade_says_what_it_applied(tmp_path: Path, opsdesk: Opsdesk) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
-    first = run("db", "upgrade", env=env, cwd=tmp_path)
+    first = opsdesk("db", "upgrade", env=env, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert f"applied {_MIGRATIONS} migration(s)" in first.stdout
     assert "0002_incidents: Incidents and their timelines." in first.stdout
-    again = run("db", "upgrade", env=env, cwd=tmp_path)
+    again = opsdesk("db", "upgrade", env=env, cwd=tmp_path)
     assert "already up to date; nothing to apply" in again.stdout
     assert "applied" not in again.stdout
 
 
-def test_a_heroku_style_postgres_url_is_postgresql_with_psycopg(tmp_path: Path) -> None:
+def test_a_heroku_style_postgres_url_is_postgresql_with_psycopg(
+    tmp_path: Path, opsdesk: Opsdesk
+) -> None:
     """What platforms hand out (postgres://...) works as it is."""
     from sqlalchemy import text
 
@@ -226,7 +258,7 @@ def test_a_heroku_style_postgres_url_is_postgresql_with_psycopg(tmp_path: Path) 
     try:
         url = PG_URL.replace("postgresql+psycopg://", "postgres://", 1)
         env = {"DATABASE_URL": f"{url}?options=-csearch_path%3D{schema}"}
-        result = run("db", "upgrade", env=env, cwd=tmp_path)
+        result = opsdesk("db", "upgrade", env=env, cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         assert f"applied {_MIGRATIONS} migration(s)" in result.stdout
         assert "NoSuchModuleError" not in result.stderr
@@ -245,9 +277,9 @@ def test_a_heroku_style_postgres_url_is_postgresql_with_psycopg(tmp_path: Path) 
     ],
 )
 def test_an_unsupported_database_url_is_one_clear_line(
-    tmp_path: Path, url: str, expected: str
+    tmp_path: Path, url: str, expected: str, opsdesk: Opsdesk
 ) -> None:
-    result = run("db", "upgrade", env={"DATABASE_URL": url}, cwd=tmp_path)
+    result = opsdesk("db", "upgrade", env={"DATABASE_URL": url}, cwd=tmp_path)
     assert result.returncode == 2
     assert expected in result.stderr and "Opsdesk runs on SQLite" in result.stderr
     assert "s3cret" not in result.stderr and "Traceback" not in result.stderr
@@ -269,7 +301,7 @@ def test_database_urls_are_normalised_in_the_settings(given: str, used: str) -> 
     assert used == settings.DATABASE_URL
 
 
-def test_check_config_reports_every_mistake_in_one_pass(tmp_path: Path) -> None:
+def test_check_config_reports_every_mistake_in_one_pass(tmp_path: Path, opsdesk: Opsdesk) -> None:
     bad = tmp_path / "opsdesk.toml"
     bad.write_text(
         'timezone = "Nowhere"\n'
@@ -280,7 +312,7 @@ def test_check_config_reports_every_mistake_in_one_pass(tmp_path: Path) -> None:
         '[[resources]]\nname = "room-b"\n[[resources]]\nname = "room-a"\n'
         '[[resources]]\nname = "Room C"\n'
     )
-    result = run("check-config", str(bad), cwd=tmp_path)
+    result = opsdesk("check-config", str(bad), cwd=tmp_path)
     assert result.returncode == 1
     assert "has 5 error(s)" in result.stderr
     for where in (
@@ -306,17 +338,17 @@ def test_check_config_reports_every_mistake_in_one_pass(tmp_path: Path) -> None:
     ],
 )
 def test_a_manifest_slack_would_reject_is_refused_in_one_line(
-    args: tuple[str, ...], expected: str
+    args: tuple[str, ...], expected: str, opsdesk: Opsdesk
 ) -> None:
-    result = run("manifest", *args)
+    result = opsdesk("manifest", *args)
     assert result.returncode == 2
     assert result.stdout == "", "no manifest at all"
     assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
 
 
-def test_a_manifest_under_a_path_keeps_it() -> None:
-    result = run("manifest", "--url", "https://example.com/opsdesk/")
+def test_a_manifest_under_a_path_keeps_it(opsdesk: Opsdesk) -> None:
+    result = opsdesk("manifest", "--url", "https://example.com/opsdesk/")
     manifest = json.loads(result.stdout)
     assert manifest["settings"]["interactivity"]["request_url"] == (
         "https://example.com/opsdesk/slack/events"

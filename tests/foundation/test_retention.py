@@ -16,8 +16,8 @@ from bot.runtime import Runtime
 from bot.scheduler import Scheduler
 from storage.db import transaction
 from storage.models import AuditEvent, Notice, NoticeStatus, ProcessedEvent
+from tests.cli import Opsdesk
 from tests.conftest import EXAMPLE
-from tests.foundation.test_cli import run
 from tests.scale import counting
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -154,9 +154,9 @@ def test_bad_retention_is_a_located_error(section: dict, where: str, says: str) 
     assert where in text and says.lower() in text.lower(), text
 
 
-def test_check_config_names_a_bad_retention(tmp_path: Path) -> None:
+def test_check_config_names_a_bad_retention(tmp_path: Path, opsdesk: Opsdesk) -> None:
     bad = tmp_path / "opsdesk.toml"
     bad.write_text('[retention]\nnotices = "1h"\n')
-    result = run("check-config", str(bad), cwd=tmp_path)
+    result = opsdesk("check-config", str(bad), cwd=tmp_path)
     assert result.returncode == 1
     assert "retention.notices" in result.stderr and "Traceback" not in result.stderr

@@ -21,10 +21,12 @@ from bot.scheduler import JOB_OPTIONS, SWEEP_ID, Scheduler
 from bot.tz import zone
 from storage.models import Notice
 from tests.recording import RecordingMessenger
+from tests.walking import walk
 
 # No area: only this module's kinds and planner, so no area's notices mix into what it counts.
 pytestmark = pytest.mark.areas()
 
+HOUR = timedelta(hours=1)
 DAILY_ZONES: list[str] = []  # the test planner only plans while a test switches it on
 
 
@@ -178,17 +180,22 @@ def test_daily_nine_oclock_stays_nine_across_dst(runtime, messenger, zone_name, 
     DAILY_ZONES[:] = [zone_name]
     scheduler = Scheduler(runtime)
     tz = zone(zone_name)
+    went_out: list[datetime] = []
+
+    def note(now: datetime) -> None:
+        went_out.extend([now] * (len(messenger.of("post")) - len(went_out)))
+
     try:
         for day in days:
             start = datetime.fromisoformat(f"{day}T00:00").replace(tzinfo=tz).astimezone(UTC)
             with freeze_time(start) as frozen:
-                for _ in range(24 * 12):  # a tick every 5 minutes through the local day
-                    scheduler.tick()
-                    frozen.tick(timedelta(minutes=5))
+                # 24 hours from local midnight: a tick every hour and when a notice is due.
+                walk(scheduler, frozen, start + timedelta(hours=23, minutes=55), HOUR, note)
     finally:
         DAILY_ZONES.clear()
     sent = [datetime.fromisoformat(s.message.text).astimezone(tz) for s in messenger.of("post")]
     assert [d.strftime("%Y-%m-%d %H:%M") for d in sent] == [f"{day} 09:00" for day in days]
+    assert went_out == sent, "each went out when it was due"
 
 
 def test_sweep_job_options(runtime):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_config, parse_config
-from tests.foundation.test_cli import ROOT, run
+from tests.cli import ROOT, Opsdesk
 
 
 def test_the_example_says_what_tonight_means() -> None:
@@ -33,10 +33,10 @@ def test_a_bad_tonight_is_located(value: object, words: str) -> None:
     assert line.startswith("time.tonight: tonight is ") and words in line
 
 
-def test_check_config_names_a_bad_tonight(tmp_path: Path) -> None:
+def test_check_config_names_a_bad_tonight(tmp_path: Path, opsdesk: Opsdesk) -> None:
     bad = tmp_path / "opsdesk.toml"
     bad.write_text('[time]\ntonight = "8pm"\n')
-    result = run("check-config", str(bad), cwd=tmp_path)
+    result = opsdesk("check-config", str(bad), cwd=tmp_path)
     assert result.returncode == 1
     assert "time.tonight:" in result.stderr and "20:00" in result.stderr
     assert "Traceback" not in result.stderr

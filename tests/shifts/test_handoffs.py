@@ -16,6 +16,7 @@ from bot.shifts import service
 from storage.models import AuditEvent, Notice
 from tests.recording import RecordingMessenger, Sent
 from tests.shifts.helpers import local, rotation, utc, with_rotations
+from tests.walking import walk
 
 BERLIN = "Europe/Berlin"
 NEW_YORK = "America/New_York"
@@ -34,18 +35,19 @@ def _handoffs(messenger: RecordingMessenger, channel: str) -> list[Sent]:
     return [s for s in messenger.of("post") if s.target == channel]
 
 
-def _run(scheduler: Scheduler, frozen, until: datetime, step: timedelta, log: list) -> None:
-    """Tick every ``step`` up to ``until``, noting when each message went out."""
+def _run(scheduler: Scheduler, frozen, until: datetime, every: timedelta, log: list) -> None:
+    """Tick every ``every`` up to ``until`` and whenever a notice is due (tests/walking.py),
+    noting when each message went out."""
     messenger = scheduler.rt.messenger
     assert isinstance(messenger, RecordingMessenger)
-    while True:
-        before = len(messenger.sent)
-        scheduler.tick()
-        now = scheduler.rt.clock.now()
-        log.extend((now, s) for s in messenger.sent[before:])
-        if now >= until:
-            return
-        frozen.tick(step)
+    seen = len(messenger.sent)
+
+    def note(now: datetime) -> None:
+        nonlocal seen
+        log.extend((now, s) for s in messenger.sent[seen:])
+        seen = len(messenger.sent)
+
+    walk(scheduler, frozen, until, every, note)
 
 
 @pytest.mark.parametrize(
@@ -65,7 +67,7 @@ def test_handoff_and_reminder_at_local_time_across_dst(runtime, messenger, name,
         messenger.sent.clear()
         log: list[tuple[datetime, Sent]] = []
         with freeze_time(utc(f"{day} 07:00", tz)) as frozen:
-            _run(scheduler, frozen, utc(f"{day} 10:00", tz), timedelta(minutes=5), log)
+            _run(scheduler, frozen, utc(f"{day} 10:00", tz), timedelta(minutes=30), log)
         k = service.Schedule(rot).index_at(utc(f"{day} 09:00", tz))
         incoming, outgoing = rot.members[k % 3], rot.members[(k - 1) % 3]
         # The other rotation hands off at other instants; each test counts its own.
