@@ -73,9 +73,11 @@ class Scheduler:
             self.rt.dispatcher.plan()
             sent = 0
             for _ in range(MAX_BATCHES):
-                batch = self.rt.dispatcher.run_due()
-                sent += batch
-                if batch == 0:
+                batch = self.rt.dispatcher.run_batch()
+                sent += batch.sent
+                # Notices put back until their channel's turn are no longer due: go on to what
+                # is behind them. A batch that did neither (Slack down, say) ends the tick.
+                if not (batch.sent or batch.paced):
                     break
             # Real time, whatever the console's clock says: Prometheus compares it with time().
             metrics.scheduler_ticked(time.time())
