@@ -70,10 +70,6 @@ class Paced(Exception):
 Pace = Callable[[int, list[str]], datetime | None]
 
 
-def _no_pacing(notice_id: int, targets: list[str]) -> datetime | None:
-    return None
-
-
 @dataclass
 class Progress:
     done: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -165,7 +161,7 @@ class Job:
     now: datetime
     expires_at: datetime | None
     progress: Progress
-    pace: Pace = _no_pacing
+    pace: Pace
     status: str = SENDING
     outbox: Outbox = field(default_factory=Outbox)
 

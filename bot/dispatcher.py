@@ -104,7 +104,6 @@ class Outcome(Enum):
 class Batch:
     """What one pass over some notices did."""
 
-    looked_at: int = 0
     sent: int = 0
     paced: int = 0
     waiting: list[int] = field(default_factory=list)
@@ -165,7 +164,6 @@ class Dispatcher:
         """Send ``ids``, one at a time: a claim, its calls, its record."""
         batch = Batch()
         for notice_id in ids:
-            batch.looked_at += 1
             with transaction(self.sessions) as session:
                 claims = queue.claim(session, notice_id, self.now(), early=early)
             if claims is None:

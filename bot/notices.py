@@ -31,8 +31,8 @@ was lost is found in the conversation's history instead of being posted twice. U
 publishes and invites are idempotent and are simply repeated.
 
 Each call's ``adds_to`` names the conversation it adds a message to (posts, DMs, files; None for
-the rest): those are paced per conversation (bot/pacing.py), and a notice whose conversation is
-busy is put back until its turn before any of its calls is made.
+the rest): those are paced per conversation (bot/pacing.py); a notice whose round would add one
+to a conversation that has had its burst is put back until its turn before that round's calls.
 """
 
 from __future__ import annotations
