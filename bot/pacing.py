@@ -100,7 +100,7 @@ class Pacer:
 
     def _prune(self, now: datetime) -> None:
         if self._latest is not None and now < self._latest - SET_BACK:
-            self._tat, self._reserved, self._pruned = {}, {}, None
+            self._tat, self._reserved, self._pruned, self._latest = {}, {}, None, None
         self._latest = max(now, self._latest or now)
         if self._pruned is not None and now - self._pruned < PRUNE_EVERY:
             return

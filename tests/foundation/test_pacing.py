@@ -159,6 +159,7 @@ def test_a_clock_set_back_forgets_rather_than_holds() -> None:
     take = _taker(Pacer(), burst=1)
     take(1, "C1", at=T0 + timedelta(days=30))
     assert take(2, "C1", at=T0) is None
+    assert take(3, "C1", at=T0) == T0 + SECOND  # and from then on it paces as before
 
 
 # --- the sweep ----------------------------------------------------------------------------------
