@@ -35,7 +35,7 @@ from bot.messenger import Message
 from bot.notices import Plan, Post, say
 from bot.payloads import NoticePayload
 from bot.runtime import Runtime
-from bot.scheduler import MAX_BATCHES
+from bot.scheduler import MAX_BATCHES, wake_in
 from storage.db import make_engine, unbounded
 from storage.migrate import upgrade
 from storage.models import Notice, NoticeStatus
@@ -140,8 +140,8 @@ def _sweep(rt: Runtime, until: datetime) -> tuple[int, int, float]:
         worked += time.perf_counter() - began
         if due is None or due >= until:
             return sent, ticks, worked
-        if due > rt.clock.now():
-            rt.clock.set(due)
+        now = rt.clock.now()
+        rt.clock.set(now + wake_in(due, now))
 
 
 @pytest.mark.parametrize("paced", [False, True], ids=["unpaced", "paced"])

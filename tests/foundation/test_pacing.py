@@ -22,7 +22,7 @@ from bot.pacing import Pacer
 from bot.payloads import NoticePayload
 from bot.registry import Registry
 from bot.runtime import Runtime, build_runtime
-from bot.scheduler import Scheduler
+from bot.scheduler import Scheduler, wake_in
 from bot.settings import Settings
 from storage.models import Notice
 from tests.conftest import EXAMPLE
@@ -351,3 +351,10 @@ def test_the_console_does_not_pace(settings: Settings, config: Config, engine) -
     out = console.out.getvalue()  # type: ignore[attr-defined]
     for n in range(6):  # each announced right after its command, in one frozen instant
         assert f"#incidents  @opsdesk:\n  INC-{n + 1} · SEV3 · OUTAGE {n}" in out
+
+
+def test_the_scheduler_wakes_at_most_once_a_second() -> None:
+    """Turns of many channels fall anywhere within a second: one wake-up sends them together."""
+    assert wake_in(T0 + SECOND / 5, T0) == SECOND
+    assert wake_in(T0 - SECOND, T0) == SECOND  # more is due at once: a second's pause
+    assert wake_in(T0 + 40 * SECOND, T0) == 40 * SECOND
