@@ -105,7 +105,9 @@ def _drain(scheduler: Scheduler, frozen) -> None:
 
 def _rows(runtime: Runtime) -> list[tuple[str, int, str | None]]:
     with runtime.sessions() as s:
-        rows = s.execute(select(Notice.status, Notice.attempts, Notice.last_error))
+        rows = s.execute(
+            select(Notice.status, Notice.attempts, Notice.last_error).order_by(Notice.id)
+        )
         return [tuple(r) for r in rows]  # type: ignore[misc]
 
 
