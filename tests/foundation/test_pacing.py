@@ -131,6 +131,20 @@ def test_a_burst_goes_at_once_then_one_a_second_each_turn_reserved() -> None:
     assert take(10, "C1", at=T0 + SECOND) == T0 + 4 * SECOND  # behind those waiting
 
 
+def test_turns_that_came_due_together_go_no_faster_than_the_pace() -> None:
+    """The sweep fell behind: by the time it comes back to them, eight turns are due."""
+    take = _taker(Pacer())
+    assert [take(n, "C1", at=T0) for n in range(1, 13)][4:] == [
+        T0 + SECOND * k for k in range(1, 9)
+    ]
+    late = T0 + 10 * SECOND
+    outcomes = [take(n, "C1", at=late) for n in range(5, 13)]
+    assert outcomes[:4] == [None] * 4  # the bucket has refilled: a burst, no more
+    assert outcomes[4:] == [late + SECOND * k for k in (1, 2, 3, 4)]  # the rest: the back
+    assert take(13, "C1", at=late) == late + 5 * SECOND  # a newcomer queues behind them
+    assert take(9, "C1", at=late + SECOND) is None
+
+
 def test_the_rate_and_the_burst_are_as_configured() -> None:
     take = _taker(Pacer(), burst=2, per_second=4)
     quarter = SECOND / 4
@@ -154,7 +168,7 @@ def test_idle_buckets_and_unused_turns_are_forgotten() -> None:
     take(1000, "C_OTHER", at=T0 + timedelta(minutes=2))
     assert pacer.busy() == 1  # only the one just used
     take(2000, "C_OTHER", at=T0 + timedelta(hours=1))
-    assert pacer._reserved == {}  # the turns nobody came back for
+    assert pacer._turns == {}  # the turns nobody came back for
 
 
 def test_a_clock_set_back_forgets_rather_than_holds() -> None:
