@@ -87,10 +87,7 @@ class Pacer:
             if turn is not None and turn > now + SLACK:
                 return turn  # looked at early: its turn stands
             buckets = {t: self._buckets.get(t) for t in need}
-            ready = {
-                t: _ready(b, n, now, burst, interval)
-                for (t, n), b in zip(need.items(), buckets.values(), strict=True)
-            }
+            ready = {t: _ready(buckets[t], n, now, burst, interval) for t, n in need.items()}
             # A notice whose turn came goes as soon as the messages sent allow; any other one
             # queues behind the turns already handed out, so none is skipped.
             queued = turn is None and any(
@@ -106,8 +103,7 @@ class Pacer:
             # message after the last one handed out there (a turn that came too late to go,
             # when the sweep fell behind, goes to the back: nothing goes faster than the pace).
             turn = max(
-                max(ready[t], b.line + n * interval if b and b.line else now)
-                for (t, n), b in zip(need.items(), buckets.values(), strict=True)
+                max(ready[t], _after_line(buckets[t], n, interval, now)) for t, n in need.items()
             )
             for target in need:
                 self._buckets.setdefault(target, _Bucket(now)).line = turn
@@ -133,6 +129,13 @@ class Pacer:
         """How many conversations have a bucket not full or turns ahead (kept in memory)."""
         with self._lock:
             return len(self._buckets)
+
+
+def _after_line(bucket: _Bucket | None, n: int, interval: timedelta, now: datetime) -> datetime:
+    """The first turn after the last one handed out in ``bucket``, for ``n`` messages."""
+    if bucket is None or bucket.line is None:
+        return now
+    return bucket.line + n * interval
 
 
 def _ready(
