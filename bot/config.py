@@ -290,6 +290,14 @@ class RetentionConfig(_Section):
         return value
 
 
+class DeliveryConfig(_Section):
+    """How fast notices reach one conversation (bot/pacing.py): up to ``burst`` messages at
+    once, then ``per_second`` (Slack's limit is about one message a second per channel)."""
+
+    burst: int = Field(default=4, ge=1, le=20)
+    per_second: float = Field(default=1.0, gt=0, le=10)
+
+
 class Config(_Section):
     admins: list[UserId] = Field(default_factory=list)
     timezone: ZoneName = "UTC"
@@ -305,6 +313,7 @@ class Config(_Section):
     alerts: list[AlertSourceConfig] = Field(default_factory=list)
     escalation: list[EscalationPolicy] = Field(default_factory=list)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
 
     @field_validator("reports")
     @classmethod

@@ -57,6 +57,19 @@ class InDoubt(Exception):
     """A call that may post got no answer: the notice is in doubt until it is looked for."""
 
 
+class Paced(Exception):
+    """A conversation this round adds a message to has had its burst (bot/pacing.py): none of
+    the round's calls was made; the notice is due again ``until``, its turn."""
+
+    def __init__(self, until: datetime):
+        super().__init__(f"paced until {until.isoformat()}")
+        self.until = until
+
+
+# Tokens for one message to each target, or when to come back (``Pacer.take`` as configured).
+Pace = Callable[[int, list[str]], datetime | None]
+
+
 @dataclass
 class Progress:
     done: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -148,6 +161,7 @@ class Job:
     now: datetime
     expires_at: datetime | None
     progress: Progress
+    pace: Pace
     status: str = SENDING
     outbox: Outbox = field(default_factory=Outbox)
 
@@ -195,6 +209,9 @@ class Job:
 
     def _call(self, plan: Plan[Ctx]) -> None:
         todo = [c for c in plan.calls if c.key not in self.progress.done]
+        targets = [c.adds_to for c in todo if c.adds_to is not None]
+        if targets and (until := self.pace(self.notice_id, targets)) is not None:
+            raise Paced(until)
         for i, call in enumerate(todo):
             if call.idempotent:
                 perform(self.messenger, call, Tag(self.notice_id, call.key))

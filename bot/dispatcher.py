@@ -12,8 +12,9 @@ The states of a notice and who moves them (docs/RELIABILITY.md, "Delivery model"
   died in ``calling`` and its lease ran out. The next claim looks for the post (message metadata
   names the notice) before anything is posted again.
 - -> ``pending``: Slack refused or rate-limited the call (retried with back-off), the handler
-  waits on another notice (``NotYet``), or a process died in ``sending`` (nothing was called,
-  so it is simply sent again).
+  waits on another notice (``NotYet``), a conversation it adds a message to has had its burst
+  (``Paced``, bot/pacing.py: due again at its turn, not an attempt), or a process died in
+  ``sending`` (nothing was called, so it is simply sent again).
 - -> ``failed``: after ``MAX_ATTEMPTS``, or past its expiry. A failed notice others wait on (an
   announcement, an approver's DM) is made again (``REVIVE_AFTER``) for ``REVIVE_FOR``; every
   failure shows on ``/healthz`` and in the admins' daily list (bot/failures/).
@@ -27,8 +28,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Any
 
 from pydantic import ValidationError
@@ -37,10 +39,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import metrics
 from bot.config import Config
 from bot.context import SYSTEM_USER, Actor, Ctx, Outbox
-from bot.delivery import InDoubt, Job, LostClaim, Progress
+from bot.delivery import InDoubt, Job, LostClaim, Paced, Progress
 from bot.messenger import DeliveryUnknown, Messenger, RateLimited, Refused
 from bot.notice_health import FAILED_WINDOW, NoticeHealth
 from bot.notices import NotYet, Plan, Skip
+from bot.pacing import Pacer
 from bot.payloads import NoticePayload
 from bot.registry import NoticeKind, Registry
 from bot.tz import zone
@@ -90,6 +93,28 @@ def waiting_delay(waited: timedelta) -> timedelta:
     return min(max(waited / 10, timedelta(seconds=5)), timedelta(minutes=5))
 
 
+class Outcome(Enum):
+    SENT = "sent"
+    NOT_SENT = "not sent"  # skipped, failed, retried later, or another process has it
+    WAITING = "waiting"  # on another notice (``NotYet``)
+    PACED = "paced"  # due again at its conversation's turn
+
+
+@dataclass
+class Batch:
+    """What one pass over some notices did."""
+
+    sent: int = 0
+    paced: int = 0
+    waiting: list[int] = field(default_factory=list)
+
+    def count(self, notice_id: int, outcome: Outcome) -> None:
+        self.sent += outcome is Outcome.SENT
+        self.paced += outcome is Outcome.PACED
+        if outcome is Outcome.WAITING:
+            self.waiting.append(notice_id)
+
+
 @dataclass
 class Dispatcher:
     """Sends due notices. Safe to run in several processes at once: claims are conditional."""
@@ -101,6 +126,9 @@ class Dispatcher:
     registry: Registry[Ctx]  # whose handlers send, whose planners plan
     lease: timedelta = LEASE
     settle: timedelta = SETTLE
+    # Off in the console, which has no Slack to overwhelm and prints at once.
+    pacing: bool = True
+    pacer: Pacer = field(default_factory=Pacer)
 
     def _ctx(self, session: Session, now: datetime) -> Ctx:
         actor = Actor(SYSTEM_USER, zone(self.config.timezone), is_admin=True)
@@ -119,29 +147,29 @@ class Dispatcher:
 
     def run_due(self, limit: int = BATCH) -> int:
         """Claim and send what is due now; returns how many were sent."""
+        return self.run_batch(limit).sent
+
+    def run_batch(self, limit: int = BATCH) -> Batch:
+        """One batch of the sweep: claim and send (or put back until their turn) what is due."""
         now = self.now()
         self._recover(now)
         with self.sessions() as session:
             ids = queue.due_ids(session, now, limit=limit)
-        return self.dispatch(ids)
+        return self._dispatch(ids)
 
     def dispatch(self, ids: Iterable[int]) -> int:
-        return self._dispatch(ids)[0]
+        return self._dispatch(ids).sent
 
-    def _dispatch(self, ids: Iterable[int], *, early: bool = False) -> tuple[int, list[int]]:
-        """Send ``ids``; returns how many went out and which are waiting on another notice."""
-        sent, waiting = 0, []
+    def _dispatch(self, ids: Iterable[int], *, early: bool = False) -> Batch:
+        """Send ``ids``, one at a time: a claim, its calls, its record."""
+        batch = Batch()
         for notice_id in ids:
             with transaction(self.sessions) as session:
                 claims = queue.claim(session, notice_id, self.now(), early=early)
             if claims is None:
                 continue
-            outcome = self._deliver(notice_id, claims)
-            if outcome is None:
-                waiting.append(notice_id)
-            else:
-                sent += outcome
-        return sent, waiting
+            batch.count(notice_id, self._deliver(notice_id, claims))
+        return batch
 
     def next_due(self) -> datetime | None:
         """When the sweep next has work: a notice falls due, or a claim lapses."""
@@ -159,8 +187,7 @@ class Dispatcher:
 
     # --- one notice -----------------------------------------------------------------------------
 
-    def _deliver(self, notice_id: int, claims: int) -> int | None:
-        """1 sent, 0 not sent (skipped, failed, retried later), None waiting on another notice."""
+    def _deliver(self, notice_id: int, claims: int) -> Outcome:
         now = self.now()
         with self.sessions() as session:
             notice = queue.load(session, notice_id)
@@ -180,37 +207,53 @@ class Dispatcher:
                 now=now,
                 expires_at=notice.expires_at,
                 progress=Progress.of(notice.progress),
+                pace=self._pace,
             )
         if problem is not None:
             log.error("notice %s: %s", notice_id, problem)
             if self._end(job, NoticeStatus.FAILED, problem):
                 metrics.notice_failed(kind)
-            return 0
+            return Outcome.NOT_SENT
         try:
             sent = job.run()
         except LostClaim as exc:
             log.warning("%s; leaving it to that process", exc)
-            return 0
+            return Outcome.NOT_SENT
         except Skip as reason:
             # A record that skips after its calls went out still said what it had to say.
             said = job.status == CALLING or bool(job.progress.done)
             status = NoticeStatus.SENT if said else NoticeStatus.SKIPPED
             if self._end(job, status, str(reason) or None) and said:
                 metrics.notice_sent(kind)
-            return 0
+            return Outcome.NOT_SENT
         except NotYet as exc:
             self._wait(job, kind, created_at, exc)
-            return None
+            return Outcome.WAITING
+        except Paced as exc:
+            # Not an attempt, and not an error: its last one (if any) stays on the row.
+            values = {"status": NoticeStatus.PENDING, "due_at": exc.until}
+            self._move(job, values, give_back_attempt=True)
+            return Outcome.PACED
         except Exception as exc:
             level = logging.INFO if isinstance(exc, InDoubt | RateLimited) else logging.WARNING
             log.log(level, "notice %s (%s) not sent: %s", notice_id, kind, exc, exc_info=True)
             self._retry_later(job, kind, attempts, exc)
-            return 0
+            return Outcome.NOT_SENT
         if sent:
             metrics.notice_sent(kind)
         # Records may queue follow-ups that are due at once (e.g. the next step's approvers).
         self.flush(job.outbox)
-        return 1 if sent else 0
+        return Outcome.SENT if sent else Outcome.NOT_SENT
+
+    def _pace(self, notice_id: int, targets: list[str]) -> datetime | None:
+        """Tokens for a round's messages, read at the moment they would go (a claim's own time
+        may be seconds old by then)."""
+        if not self.pacing:
+            return None
+        limits = self.config.delivery
+        return self.pacer.take(
+            notice_id, targets, self.now(), burst=limits.burst, per_second=limits.per_second
+        )
 
     def _live(self, like: str) -> bool:
         with self.sessions() as session:
@@ -329,15 +372,17 @@ class Dispatcher:
         """Run what a committed unit of work queued: its due notices, then its effects.
 
         ``patient`` (the after-response threads) retries notices waiting on another one a few
-        times within seconds; what still waits is left to the sweep, already rescheduled.
+        times within seconds; what still waits is left to the sweep, already rescheduled. A
+        notice put back until its conversation's turn (pacing) is left to the sweep at once:
+        no thread sleeps on it, so the notices of other channels are never held up behind it.
         """
         if outbox.notice_ids:
-            _, waiting = self._dispatch(outbox.notice_ids)
+            waiting = self._dispatch(outbox.notice_ids).waiting
             for pause in PATIENCE if patient else ():
                 if not waiting:
                     break
                 time.sleep(pause)
-                _, waiting = self._dispatch(waiting, early=True)
+                waiting = self._dispatch(waiting, early=True).waiting
         for effect in outbox.effects:
             try:
                 effect(self.messenger)

@@ -29,6 +29,10 @@ earlier attempt of the same notice are not made again, and their results still r
 Posts and DMs carry Slack message metadata naming the notice and the key, so one whose answer
 was lost is found in the conversation's history instead of being posted twice. Updates, Home
 publishes and invites are idempotent and are simply repeated.
+
+Each call's ``adds_to`` names the conversation it adds a message to (posts, DMs, files; None for
+the rest): those are paced per conversation (bot/pacing.py); a notice whose round would add one
+to a conversation that has had its burst is put back until its turn before that round's calls.
 """
 
 from __future__ import annotations
@@ -74,6 +78,10 @@ class Post:
     def key(self) -> str:
         return self.part or f"post:{self.channel}:{self.thread_ts or ''}"
 
+    @property
+    def adds_to(self) -> str | None:
+        return self.channel
+
 
 @dataclass(frozen=True)
 class Dm:
@@ -87,6 +95,10 @@ class Dm:
     def key(self) -> str:
         return self.part or self.key_for(self.user)
 
+    @property
+    def adds_to(self) -> str | None:
+        return self.user  # the app's DM with them
+
     @staticmethod
     def key_for(user: str) -> str:
         return f"dm:{user}"
@@ -98,6 +110,7 @@ class Update:
     message: Message
 
     idempotent = True
+    adds_to = None  # an edit adds no message: it is not paced (bot/pacing.py)
 
     @property
     def key(self) -> str:
@@ -110,6 +123,7 @@ class PublishHome:
     view: dict[str, Any]
 
     idempotent = True
+    adds_to = None
 
     @property
     def key(self) -> str:
@@ -121,6 +135,7 @@ class CreateChannel:
     name: str
 
     idempotent = False
+    adds_to = None
 
     @property
     def key(self) -> str:
@@ -133,6 +148,7 @@ class Invite:
     users: tuple[str, ...]
 
     idempotent = True
+    adds_to = None
 
     @property
     def key(self) -> str:
@@ -144,6 +160,7 @@ class Archive:
     channel: str
 
     idempotent = True  # archiving an archived channel changes nothing
+    adds_to = None
 
     @property
     def key(self) -> str:
@@ -170,6 +187,10 @@ class Upload:
     @property
     def key(self) -> str:
         return self.part or f"upload:{self.target}:{self.filename}"
+
+    @property
+    def adds_to(self) -> str | None:
+        return self.target
 
 
 Call: TypeAlias = Post | Dm | Update | PublishHome | CreateChannel | Invite | Archive | Upload

@@ -4,7 +4,9 @@ One sweep job (fixed id, in-memory job store, coalesced, one instance, never dro
 misfire) asks each area to plan its upcoming notices, sends what is due and prunes old history
 (bot/retention.py); a one-shot wake-up
 job is set for the next due notice when it comes before the next sweep, so a reminder due in
-40 s goes out on time rather than at the next sweep. Nothing is pickled: jobs are bound methods.
+40 s goes out on time rather than at the next sweep (at most one wake-up a second: a paced
+backlog's turns are sent a second's worth at a time). Nothing is pickled: jobs are bound
+methods.
 """
 
 from __future__ import annotations
@@ -29,6 +31,15 @@ SWEEP_ID = "opsdesk-sweep"
 WAKE_ID = "opsdesk-wake"
 JOB_OPTIONS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
 MAX_BATCHES = 20  # per tick: a backlog drains over a few ticks instead of hogging one
+# Pacing (bot/pacing.py) gives each channel's waiting notices turns a second apart, and the
+# turns of different channels fall anywhere within a second: one wake-up sends all that are due
+# within it, rather than a tick (planners and all) for each.
+WAKE_GAP = timedelta(seconds=1)
+
+
+def wake_in(due: datetime, now: datetime) -> timedelta:
+    """How long from ``now`` the wake-up for a notice due at ``due`` sleeps."""
+    return max(due - now, WAKE_GAP)
 
 
 class Scheduler:
@@ -73,9 +84,11 @@ class Scheduler:
             self.rt.dispatcher.plan()
             sent = 0
             for _ in range(MAX_BATCHES):
-                batch = self.rt.dispatcher.run_due()
-                sent += batch
-                if batch == 0:
+                batch = self.rt.dispatcher.run_batch()
+                sent += batch.sent
+                # Notices put back until their channel's turn are no longer due: go on to what
+                # is behind them. A batch that did neither (Slack down, say) ends the tick.
+                if not (batch.sent or batch.paced):
                     break
             # Real time, whatever the console's clock says: Prometheus compares it with time().
             metrics.scheduler_ticked(time.time())
@@ -102,7 +115,7 @@ class Scheduler:
         if due - now >= timedelta(seconds=self.interval):
             return
         # The job runs on the real clock; the console's clock offset is applied to "due".
-        run_at = datetime.now(UTC) + max(due - now, timedelta(0))
+        run_at = datetime.now(UTC) + wake_in(due, now)
         self._aps.add_job(
             self._tick_logged,
             DateTrigger(run_date=run_at, timezone=UTC),

@@ -359,6 +359,7 @@ def build_console(
         settings, config, messenger, engine=engine, registry=registry, synchronous=True
     )
     rt.deferred = []
+    rt.dispatcher.pacing = False  # nothing to overwhelm: it prints each message at once
     return Console(rt, messenger, out)
 
 

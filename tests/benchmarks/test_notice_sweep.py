@@ -4,10 +4,18 @@ Not part of the default run; run it with
 `.venv/bin/python -m pytest -m benchmark -s -n0 tests/benchmarks/test_notice_sweep.py`.
 On PostgreSQL (and SQLite), a declared notice kind posts one message to one of 20 channels (50
 due in each); 9,000 more are due over the next day. Ticks are run as the scheduler runs them
-(up to its batches per tick, a wake-up at the next due time) with a Slack stand-in that answers
-at once, until nothing is due. It prints how long the backlog took, notices per second, the
-statements per notice, and how the posts were paced per channel: the most posts any one
-channel got within one second. It asserts that exactly the 1,000 due were sent.
+(up to its batches per tick, then a wake-up at the next due time) with a Slack stand-in that
+answers at once, until the backlog is out. The runtime's clock runs on real time, and where the
+scheduler would sleep until its wake-up the clock is moved there instead (as the console's
+`clock` does), so a paced backlog takes its paced time on the clock but not on the wall.
+
+Each database runs twice, taking turns: without pacing (as before it was added) and with the
+default pacing (bot/pacing.py). It prints, for each: how long the backlog took by the clock,
+how long the sweeps worked (wall time, the waits left out), the ticks, the statements per
+notice, and how the posts were paced: the most posts one channel got within any 1 s, and the
+per-channel rate (posts per second, from a channel's first post to its last, the slowest and
+fastest channel). It asserts that exactly the 1,000 due were sent, each once, and with pacing
+that no channel got more than its burst and one more within any second.
 """
 
 from __future__ import annotations
@@ -26,7 +34,8 @@ from bot.context import Ctx
 from bot.messenger import Message
 from bot.notices import Plan, Post, say
 from bot.payloads import NoticePayload
-from bot.scheduler import MAX_BATCHES
+from bot.runtime import Runtime
+from bot.scheduler import MAX_BATCHES, wake_in
 from storage.db import make_engine, unbounded
 from storage.migrate import upgrade
 from storage.models import Notice, NoticeStatus
@@ -52,14 +61,16 @@ def _post(ctx: Ctx, payload: BenchPost) -> Plan[Ctx]:
 
 
 class TimedMessenger(RecordingMessenger):
-    """Records when (wall clock) each channel got each post."""
+    """Records when (by the runtime's clock, in seconds) each channel got each post."""
 
     def __init__(self) -> None:
         super().__init__()
         self.times: dict[str, list[float]] = defaultdict(list)
+        self.rt: Runtime | None = None
 
     def post(self, channel: str, message: Message, **kwargs: Any) -> Any:
-        self.times[channel].append(time.perf_counter())
+        assert self.rt is not None
+        self.times[channel].append(self.rt.clock.now().timestamp())
         return super().post(channel, message, **kwargs)
 
 
@@ -107,42 +118,66 @@ def _max_per_second(stamps: list[float]) -> int:
     return best
 
 
+def _rate(stamps: list[float]) -> float:
+    """Posts per second from a channel's first post to its last."""
+    span = stamps[-1] - stamps[0]
+    return (len(stamps) - 1) / span if span > 0 else float("inf")
+
+
+def _sweep(rt: Runtime, until: datetime) -> tuple[int, int, float]:
+    """Ticks as bot/scheduler.py runs them, each followed by its wake-up (the clock moved to it,
+    not waited for), until nothing falls due before ``until``; (sent, ticks, wall seconds)."""
+    sent, ticks, worked = 0, 0, 0.0
+    while True:
+        ticks += 1
+        began = time.perf_counter()
+        for _ in range(MAX_BATCHES):
+            batch = rt.dispatcher.run_batch()
+            sent += batch.sent
+            if not (batch.sent or batch.paced):
+                break
+        due = rt.dispatcher.next_due()
+        worked += time.perf_counter() - began
+        if due is None or due >= until:
+            return sent, ticks, worked
+        now = rt.clock.now()
+        rt.clock.set(now + wake_in(due, now))
+
+
+@pytest.mark.parametrize("paced", [False, True], ids=["unpaced", "paced"])
 @pytest.mark.parametrize("kind", ["postgresql", "sqlite"])
-def test_a_backlog_of_due_notices(kind: str, tmp_path: Path) -> None:
+def test_a_backlog_of_due_notices(kind: str, paced: bool, tmp_path: Path) -> None:
     engine, schema = _engine(kind, tmp_path)
     try:
         upgrade(engine)
         now = datetime.now(UTC)
         messenger = TimedMessenger()
         rt = bench_runtime(engine, messenger)
+        messenger.rt = rt
+        rt.dispatcher.pacing = paced
         rt.registry.add_notice_kind("bench.post", _post, payload=BenchPost)
         _seed(engine, now)  # after start-up, which refuses rows of a kind nobody declared
-        sent, ticks = 0, 0
-        began = time.perf_counter()
+        began = rt.clock.now()
         with counting(engine) as seen:
-            while True:  # a tick as bot/scheduler.py runs it, then its wake-up at once
-                ticks += 1
-                batch = 0
-                for _ in range(MAX_BATCHES):
-                    n = rt.dispatcher.run_due()
-                    batch += n
-                    if n == 0:
-                        break
-                sent += batch
-                if batch == 0:
-                    break
-        took = time.perf_counter() - began
+            sent, ticks, worked = _sweep(rt, until=now + timedelta(hours=1))
+        took = (rt.clock.now() - began).total_seconds()
         engine.dispose()
     finally:
         if schema:
             with make_engine(PG_URL).begin() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     assert sent == DUE
-    per_channel = [_max_per_second(stamps) for stamps in messenger.times.values()]
+    texts = [s.message.text for s in messenger.of("post") if s.message is not None]
+    assert len(set(texts)) == DUE
+    most = max(_max_per_second(stamps) for stamps in messenger.times.values())
+    rates = [_rate(stamps) for stamps in messenger.times.values()]
+    if paced:
+        assert most <= rt.config.delivery.burst + 1
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
-        f"\n{kind}: {PENDING:,} pending, {DUE:,} due over {CHANNELS} channels: sent {sent:,} "
-        f"in {took:.1f} s over {ticks} tick(s) ({sent / took:.0f}/s), "
-        f"{seen.count / sent:.1f} statements per notice; most posts to one channel within "
-        f"1 s: {max(per_channel)}; load average {load}"
+        f"\n{kind} {'paced' if paced else 'unpaced'}: {PENDING:,} pending, {DUE:,} due over "
+        f"{CHANNELS} channels: sent {sent:,} in {took:.1f} s by the clock, the sweeps working "
+        f"{worked:.1f} s over {ticks} tick(s), {seen.count / sent:.1f} statements per notice; "
+        f"most posts to one channel within 1 s: {most}; per channel {min(rates):.2f} to "
+        f"{max(rates):.2f} posts/s; load average {load}"
     )

@@ -53,9 +53,11 @@ def _refuse_posts(messenger: RecordingMessenger, error: str = "not_in_channel") 
 
 
 def _fail(runtime: Runtime, unit, frozen, n: int, channel: str = "C_GONE") -> None:
+    # Each to a channel of its own: a sweep at one frozen instant tries only a burst of posts
+    # in any one channel (bot/pacing.py), and these are to fail in MAX_ATTEMPTS sweeps.
     with unit() as ctx:
         for i in range(n):
-            ctx.notify("test.doomed", Doomed(channel=channel, n=i))
+            ctx.notify("test.doomed", Doomed(channel=f"{channel}_{i}", n=i))
     for _ in range(policy.MAX_ATTEMPTS):
         runtime.dispatcher.run_due()
         frozen.tick(timedelta(minutes=20))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import dispatcher as policy
 from bot import notice_health
 from bot.context import Ctx
+from bot.dispatcher import Outcome
 from bot.messenger import Message, Refused, Tag
 from bot.notices import Dm, NotYet, Plan, Post, Sent, Skip, say
 from bot.payloads import NoticePayload
@@ -231,7 +232,7 @@ def test_a_lapsed_claim_writes_nothing_over_its_successor(
             stale_claim = queue.claim(s, notice_id, slow.now())
         frozen.tick(slow.lease + timedelta(seconds=1))
         assert runtime.dispatcher.run_due() == 1  # recovered and sent by "another process"
-        assert slow._deliver(notice_id, stale_claim) == 0  # the stalled one wakes up
+        assert slow._deliver(notice_id, stale_claim) is Outcome.NOT_SENT  # it wakes up
     assert _texts(messenger) == ["post 1"]
     assert _rows(runtime.sessions)[0][1] == "sent"
 
