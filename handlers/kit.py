@@ -61,13 +61,15 @@ def slash(app: App, commands: CommandSet) -> Callable[[SlashFn], SlashFn]:
         @app.command(commands.slash)
         def listener(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
             rt = runtime_of(context)
+            text = body.get("text", "")
             reply, outbox, err = handle(
                 rt,
                 body,
                 commands.slash,
                 user_id=body["user_id"],
                 channel_id=body.get("channel_id"),
-                work=lambda req: fn(req, _parsed(req, commands, body.get("text", ""))),
+                work=lambda req: fn(req, _parsed(req, commands, text)),
+                reads=commands.reads_only(text),
             )
             if err is not None:
                 _ephemeral(ack, error_message(err))
@@ -94,8 +96,15 @@ def _parsed(req: Request, commands: CommandSet, text: str) -> Command | None:
 ActionFn = Callable[[Request, str], Reply]
 
 
-def action(app: App, action_id: str) -> Callable[[ActionFn], ActionFn]:
-    """``fn(req, value)`` for a button; its reply goes to the clicker as an ephemeral note."""
+def action(
+    app: App, action_id: str, *, reads_first: bool = False
+) -> Callable[[ActionFn], ActionFn]:
+    """``fn(req, value)`` for a button; its reply goes to the clicker as an ephemeral note.
+
+    ``reads_first``: the click often only reads (a second tap on a decided request), so it is
+    tried as a unit that only reads and run again as a transaction when it writes. Only for a
+    listener that does nothing but database work before it writes (no modal, no Slack call).
+    """
 
     def decorate(fn: ActionFn) -> ActionFn:
         @app.action(action_id)
@@ -112,6 +121,7 @@ def action(app: App, action_id: str) -> Callable[[ActionFn], ActionFn]:
                 user_id=user_id,
                 channel_id=channel_id,
                 work=lambda req: fn(req, act.get("value", "")),
+                reads=reads_first,
             )
             if opened_from_home(body):
                 outbox.after(_refresh_home(rt, user_id))
