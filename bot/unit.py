@@ -23,7 +23,7 @@ from bot.runtime import Runtime
 from bot.users import known_zone, look_up_later, time_zone
 from storage import events
 from storage.db import WriteNeeded as WriteNeeded  # what ``reading`` hands back
-from storage.db import deadline, lost_connection, optimistic
+from storage.db import deadline, lost_connection, optimistic, time_left
 
 T = TypeVar("T")
 
@@ -84,8 +84,9 @@ def reading(rt: Runtime, work: Callable[[Session], T]) -> T | WriteNeeded:
     """``work`` as a unit that only reads: its statements are not wrapped in a transaction
     (one round trip each on PostgreSQL) and its connection is not pinged first. A connection
     found lost on the way is replaced and ``work`` runs once more (it changed nothing, so
-    that is safe), within the same request deadline. When ``work`` tries to write or lock,
-    it stops there and ``WriteNeeded`` is returned: run it again as a transaction."""
+    that is safe), unless what is left of the request deadline could not cover opening a
+    connection (the connect timeout is not cut by the deadline). When ``work`` tries to write
+    or lock, it stops there and ``WriteNeeded`` is returned: run it again as a transaction."""
     for attempt in (1, 2):
         try:
             with optimistic(), rt.reads() as session:
@@ -93,7 +94,9 @@ def reading(rt: Runtime, work: Callable[[Session], T]) -> T | WriteNeeded:
         except WriteNeeded as wanted:
             return wanted
         except Exception as exc:
-            if attempt == 2 or not lost_connection(exc):
+            left = time_left()
+            connecting = rt.settings.db_limits.connect_timeout_s
+            if attempt == 2 or not lost_connection(exc) or (left is not None and left < connecting):
                 raise
             log.info("a pooled database connection was lost; reading again on a fresh one")
     raise AssertionError("unreachable")

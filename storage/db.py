@@ -210,6 +210,12 @@ def deadline(seconds: float) -> Iterator[None]:
         _local.deadline = outer
 
 
+def time_left() -> float | None:
+    """Seconds until this thread's ``deadline``, if it has one."""
+    until = getattr(_local, "deadline", None)
+    return None if until is None else until - time.monotonic()
+
+
 @contextmanager
 def unbounded() -> Iterator[None]:
     """No client-side deadline in this block (schema migrations may take minutes)."""

@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 from freezegun import freeze_time
 from sqlalchemy import Engine, create_engine, event, select, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from bot import unit
 from bot.resources import catalogue
 from bot.runtime import Runtime
 from storage import users
-from storage.db import WriteNeeded, transaction
+from storage.db import DeadlineExceeded, WriteNeeded, deadline, lost_connection, transaction
 from storage.resources import Resource
 from tests.scale import InProcess, counting
 
@@ -106,14 +107,8 @@ def test_a_read_command_that_writes_after_all_runs_again_as_a_transaction(frozen
         assert session.scalars(select(Resource).where(Resource.name == "room-a")).first()
 
 
-@pytest.mark.postgres_only
-def test_a_lost_connection_is_replaced_and_the_read_runs_again(
-    frozen, runtime, caplog: pytest.LogCaptureFixture
-) -> None:
-    app = _known_alice(runtime)
-    app.slash("/incident", "raise sev2 db is slow")
-
-    # Every connection to this test process's database but the killer's: the pool's too.
+def _kill_every_other_connection(runtime: Runtime) -> None:
+    """Every connection to this test process's database but the killer's: the pool's too."""
     url = runtime.engine.url.render_as_string(hide_password=False)
     other = create_engine(url, poolclass=NullPool)  # not a connection of the app's pool
     with other.begin() as conn:
@@ -125,10 +120,41 @@ def test_a_lost_connection_is_replaced_and_the_read_runs_again(
         ).scalar_one()
     other.dispose()
     assert killed >= 1
+
+
+@pytest.mark.postgres_only
+def test_a_lost_connection_is_replaced_and_the_read_runs_again(
+    frozen, runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = _known_alice(runtime)
+    app.slash("/incident", "raise sev2 db is slow")
+    _kill_every_other_connection(runtime)
     with caplog.at_level(logging.INFO, logger="bot.unit"):
         answer = app.slash("/incident", "list")
     assert "db is slow" in str(answer) and "went wrong" not in str(answer)
     assert "reading again" in caplog.text
+
+
+@pytest.mark.postgres_only
+def test_a_lost_connection_is_not_replaced_when_the_deadline_could_not_cover_it(runtime) -> None:
+    unit.reading(runtime, lambda s: s.execute(text("SELECT 1")).scalar_one())  # one pooled
+    _kill_every_other_connection(runtime)
+    connecting = runtime.settings.db_limits.connect_timeout_s
+    with deadline(connecting - 0.5), pytest.raises(OperationalError) as raised:
+        unit.reading(runtime, lambda s: s.execute(text("SELECT 1")).scalar_one())
+    assert raised.value.connection_invalidated
+
+
+def test_a_call_cut_by_the_deadline_is_not_a_lost_connection() -> None:
+    lost = OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+    lost.connection_invalidated = True
+    assert lost_connection(lost)
+
+    cut = OperationalError("SELECT 1", {}, DeadlineExceeded("did not answer in time"))
+    cut.connection_invalidated = True
+    assert not lost_connection(cut)
+    kept = OperationalError("SELECT 1", {}, Exception("lock timeout"))
+    assert not lost_connection(kept)
 
 
 def test_the_catalogue_is_synced_once_per_process_and_config(frozen, unit) -> None:
