@@ -198,6 +198,9 @@ def create_app(rt: Runtime, *, console: bool = False, made: Future[App] | None =
 
     for module in listeners():
         module.register(app, rt.registry)
+    from handlers.kit import install  # with the listeners: only a process that talks to Slack
+
+    install(app)  # one Bolt listener per kind of request, dispatching by name
     return app
 
 

@@ -60,6 +60,9 @@ class Command(BaseModel):
     usage: ClassVar[str] = ""
     example: ClassVar[str] = ""
     aliases: ClassVar[tuple[str, ...]] = ()
+    # Only reads: the Slack edge runs it without a transaction (and runs it again as one,
+    # should it write after all). Set it on subcommands that show things.
+    reads_only: ClassVar[bool] = False
 
     @classmethod
     def from_words(cls, words: list[str], env: ParseEnv) -> dict[str, Any]:
@@ -178,6 +181,18 @@ class CommandSet:
         words = text.split(maxsplit=1)
         cmd = self._by_word.get(words[0].lower()) if words else None
         return cmd.name if cmd is not None else None
+
+    def reads_only(self, text: str) -> bool:
+        """Whether the subcommand ``text`` starts with only reads (help and unknown words
+        are answered without the database)."""
+        words = text.split(maxsplit=1)
+        if not words:
+            return False
+        word = words[0].lower()
+        if word in HELP_WORDS:
+            return True
+        cmd = self._by_word.get(word)
+        return cmd is None or cmd.reads_only
 
     def parse(self, text: str, env: ParseEnv) -> Command | None:
         """None for empty text (the caller decides: a modal, or the help)."""

@@ -21,7 +21,7 @@ from bot.messenger import Messenger
 from bot.registry import Registry
 from bot.settings import Settings
 from bot.users import Lookups
-from storage.db import make_engine, make_session_factory, transaction
+from storage.db import make_engine, make_read_session_factory, make_session_factory, transaction
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,11 @@ class Runtime:
     _executor: ThreadPoolExecutor | None = field(default=None, repr=False)
     # users.info look-ups in flight or recently failed (bot/users.py)
     lookups: Lookups = field(default_factory=Lookups, repr=False)
+    # Sessions for a unit that only reads (bot/unit.py ``reading``): no transaction around it.
+    reads: sessionmaker[Session] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.reads = make_read_session_factory(self.engine)
 
     def after_response(self, outbox: Outbox) -> None:
         """Talk to Slack once the reply is on its way (ARCHITECTURE: "ack at once")."""

@@ -6,6 +6,7 @@ Slack payloads, so the console and any other front door get the same guarantees.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
@@ -21,9 +22,12 @@ from bot.messenger import UserInfo
 from bot.runtime import Runtime
 from bot.users import known_zone, look_up_later, time_zone
 from storage import events
-from storage.db import deadline
+from storage.db import WriteNeeded as WriteNeeded  # what ``reading`` hands back
+from storage.db import deadline, lost_connection, optimistic, time_left
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 
 def request_deadline(rt: Runtime) -> AbstractContextManager[None]:
@@ -74,6 +78,28 @@ def unit_of_work(rt: Runtime, user_id: str) -> Iterator[Ctx]:
         tz = time_zone(session, user_id, now=now, default=rt.config.timezone)
         actor = Actor(user_id, tz, is_admin=rt.config.is_admin(user_id))
         yield Ctx(session=session, now=now, config=rt.config, actor=actor, registry=rt.registry)
+
+
+def reading(rt: Runtime, work: Callable[[Session], T]) -> T | WriteNeeded:
+    """``work`` as a unit that only reads: its statements are not wrapped in a transaction
+    (one round trip each on PostgreSQL) and its connection is not pinged first. A connection
+    found lost on the way is replaced and ``work`` runs once more (it changed nothing, so
+    that is safe), unless what is left of the request deadline could not cover opening a
+    connection (the connect timeout is not cut by the deadline). When ``work`` tries to write
+    or lock, it stops there and ``WriteNeeded`` is returned: run it again as a transaction."""
+    for attempt in (1, 2):
+        try:
+            with optimistic(), rt.reads() as session:
+                return work(session)
+        except WriteNeeded as wanted:
+            return wanted
+        except Exception as exc:
+            left = time_left()
+            connecting = rt.settings.db_limits.connect_timeout_s
+            if attempt == 2 or not lost_connection(exc) or (left is not None and left < connecting):
+                raise
+            log.info("a pooled database connection was lost; reading again on a fresh one")
+    raise AssertionError("unreachable")
 
 
 def is_outage(exc: BaseException) -> bool:

@@ -8,6 +8,8 @@ path (``handlers/work.py``), answers, and hands what must be said afterwards to 
 from __future__ import annotations
 
 import json
+import re
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -37,6 +39,7 @@ __all__ = [
     "action",
     "button_id",
     "event",
+    "install",
     "mark_from_home",
     "message_shortcut",
     "slash",
@@ -46,6 +49,56 @@ __all__ = [
 
 def _ephemeral(ack: Ack, message: Message) -> None:
     ack(text=message.text, blocks=message.blocks, response_type="ephemeral")
+
+
+# --- one Bolt listener per kind of request ----------------------------------------------------
+
+Listener = Callable[[Ack, dict[str, Any], BoltContext], None]
+
+# What each kind of request is named by, and the Bolt method that listens to it.
+_NAMED_BY: dict[str, Callable[[dict[str, Any]], str]] = {
+    "command": lambda body: body["command"],
+    "action": lambda body: body["actions"][0]["action_id"],
+    "view": lambda body: body["view"]["callback_id"],
+    "message_shortcut": lambda body: body["callback_id"],
+}
+
+# Each app's listeners by kind and name, until ``install`` hands them to Bolt.
+_PENDING: weakref.WeakKeyDictionary[App, dict[str, dict[str, Listener]]] = (
+    weakref.WeakKeyDictionary()
+)
+_INSTALLED: weakref.WeakSet[App] = weakref.WeakSet()
+
+
+def _add(app: App, kind: str, name: str, listener: Listener) -> None:
+    table = _PENDING.setdefault(app, {}).setdefault(kind, {})
+    if name in table:
+        raise ValueError(f"two listeners for the {kind} {name!r}")
+    table[name] = listener
+    if app in _INSTALLED:  # declared after the others (a test's own command): at once
+        install(app)
+
+
+def install(app: App) -> None:
+    """Hand the app's commands, buttons, forms and shortcuts to Bolt, once all are declared.
+
+    Bolt tries its listeners in turn and builds keyword arguments for each one's matcher, so
+    each kind gets one Bolt listener, matching exactly the names declared (anything else stays
+    unhandled, as before), which looks the name up: a request to the last command costs what
+    one to the first does. Call it after every ``register`` (``bot.app.create_app`` does).
+    """
+    _INSTALLED.add(app)
+    for kind, table in _PENDING.pop(app, {}).items():
+        names = re.compile("^(?:" + "|".join(re.escape(name) for name in table) + ")$")
+        listen = getattr(app, kind)
+        listen(names)(_by_name(_NAMED_BY[kind], table))
+
+
+def _by_name(name_of: Callable[[dict[str, Any]], str], table: dict[str, Listener]) -> Listener:
+    def listener(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        table[name_of(body)](ack, body, context)
+
+    return listener
 
 
 # --- listener decorators ------------------------------------------------------------------------
@@ -58,16 +111,17 @@ def slash(app: App, commands: CommandSet) -> Callable[[SlashFn], SlashFn]:
     """``fn(req, cmd)``; ``cmd`` is None when the text was empty (open a modal, or show help)."""
 
     def decorate(fn: SlashFn) -> SlashFn:
-        @app.command(commands.slash)
         def listener(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
             rt = runtime_of(context)
+            text = body.get("text", "")
             reply, outbox, err = handle(
                 rt,
                 body,
                 commands.slash,
                 user_id=body["user_id"],
                 channel_id=body.get("channel_id"),
-                work=lambda req: fn(req, _parsed(req, commands, body.get("text", ""))),
+                work=lambda req: fn(req, _parsed(req, commands, text)),
+                reads=commands.reads_only(text),
             )
             if err is not None:
                 _ephemeral(ack, error_message(err))
@@ -77,6 +131,7 @@ def slash(app: App, commands: CommandSet) -> Callable[[SlashFn], SlashFn]:
                 ack()
             rt.after_response(outbox)
 
+        _add(app, "command", commands.slash, listener)
         return fn
 
     return decorate
@@ -94,11 +149,17 @@ def _parsed(req: Request, commands: CommandSet, text: str) -> Command | None:
 ActionFn = Callable[[Request, str], Reply]
 
 
-def action(app: App, action_id: str) -> Callable[[ActionFn], ActionFn]:
-    """``fn(req, value)`` for a button; its reply goes to the clicker as an ephemeral note."""
+def action(
+    app: App, action_id: str, *, reads_first: bool = False
+) -> Callable[[ActionFn], ActionFn]:
+    """``fn(req, value)`` for a button; its reply goes to the clicker as an ephemeral note.
+
+    ``reads_first``: the click often only reads (a second tap on a decided request), so it is
+    tried as a unit that only reads and run again as a transaction when it writes. Only for a
+    listener that does nothing but database work before it writes (no modal, no Slack call).
+    """
 
     def decorate(fn: ActionFn) -> ActionFn:
-        @app.action(action_id)
         def listener(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
             ack()
             rt = runtime_of(context)
@@ -112,11 +173,13 @@ def action(app: App, action_id: str) -> Callable[[ActionFn], ActionFn]:
                 user_id=user_id,
                 channel_id=channel_id,
                 work=lambda req: fn(req, act.get("value", "")),
+                reads=reads_first,
             )
             if opened_from_home(body):
                 outbox.after(_refresh_home(rt, user_id))
             _reply_privately(rt, outbox, user_id, channel_id, reply, err)
 
+        _add(app, "action", action_id, listener)
         return fn
 
     return decorate
@@ -184,7 +247,6 @@ def submission(app: App, callback_id: str) -> Callable[[SubmitFn], SubmitFn]:
     """
 
     def decorate(fn: SubmitFn) -> SubmitFn:
-        @app.view(callback_id)
         def listener(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
             rt = runtime_of(context)
             view = body["view"]
@@ -210,6 +272,7 @@ def submission(app: App, callback_id: str) -> Callable[[SubmitFn], SubmitFn]:
                 outbox.after(_refresh_home(rt, user_id))
             rt.after_response(outbox)
 
+        _add(app, "view", callback_id, listener)
         return fn
 
     return decorate
@@ -243,7 +306,6 @@ ShortcutFn = Callable[[Request, dict[str, Any]], Reply]
 
 def message_shortcut(app: App, callback_id: str) -> Callable[[ShortcutFn], ShortcutFn]:
     def decorate(fn: ShortcutFn) -> ShortcutFn:
-        @app.message_shortcut(callback_id)
         def listener(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
             ack()
             rt = runtime_of(context)
@@ -259,6 +321,7 @@ def message_shortcut(app: App, callback_id: str) -> Callable[[ShortcutFn], Short
             )
             _reply_privately(rt, outbox, user_id, channel_id, reply, err)
 
+        _add(app, "message_shortcut", callback_id, listener)
         return fn
 
     return decorate

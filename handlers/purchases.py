@@ -85,7 +85,7 @@ def _form_amount(text: str) -> Any:
 def register(app: App, registry: Registry[Ctx]) -> None:
     slash(app, COMMANDS)(run)
 
-    @action(app, Action.APPROVE)
+    @action(app, Action.APPROVE, reads_first=True)  # a second tap only reads the outcome
     def on_approve(req: Request, value: str) -> Message:
         # Works from a DM and from App Home (no channel there: the reply goes by DM).
         return _decided(service.approve(req.ctx, button_id(value, "a purchase request")))

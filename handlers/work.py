@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import BoltContext
+from sqlalchemy.orm import Session
 
 from bot import ids, metrics, unit
 from bot.commands import ParseEnv, UsageError
@@ -70,6 +71,8 @@ class Request:
     body: dict[str, Any]
     # A slash command's listener names the subcommand it parsed (``/incident list``).
     kind: Kind = field(default_factory=lambda: Kind("unknown"))
+    # Run as a unit that only reads (``_run``): anything else makes it run again as a transaction.
+    reading: bool = False
 
     @property
     def env(self) -> ParseEnv:
@@ -84,6 +87,8 @@ class Request:
         # views.open must use the trigger within 3 seconds, so it cannot wait for the response.
         if not self.trigger_id:
             raise UserError("I can only open a form from a command or a button.")
+        if self.reading:  # a trigger opens one modal: open it in the run that will stand
+            raise unit.WriteNeeded("opens a modal")
         if self.from_home:  # its submission then republishes the submitter's Home
             view = mark_from_home(view)
         self.runtime.messenger.open_modal(self.trigger_id, view)
@@ -161,32 +166,49 @@ def _run(
     trigger_id: str | None,
     work: Callable[[Request], Reply],
     kind: Kind,
+    reads: bool = False,
 ) -> tuple[Reply, Outbox]:
     """One unit of work: commits when ``work`` returns, rolls back on any exception.
 
     An event is marked handled in the same transaction as its effect, so a delivery that dies
     half-way leaves no mark and Slack's retry does the work; a retry of one that committed, or a
     second delivery racing the first, finds the mark and does nothing.
+
+    With ``reads``, ``work`` first runs as a unit that only reads (``unit.reading``: no
+    transaction, no ping, one more try on a lost connection); should it try to write, it runs
+    again from the start as a transaction.
     """
     now = rt.clock.now()
     event_id = event_id_of(body)
     with unit.request_deadline(rt):
         # Before the transaction: a first contact may ask Slack (briefly) for their zone.
         met = introduce(rt.sessions, rt.messenger, rt.lookups, user_id)
+
+        def attempt(session: Session, reading: bool = False) -> tuple[Reply, Outbox]:
+            ctx = unit.acting(rt, session, user_id, now, met=met)
+            req = Request(ctx, rt, user_id, channel_id, trigger_id, body, kind, reading)
+            return work(req), ctx.outbox
+
+        if reads and event_id is None:
+            done = unit.reading(rt, lambda session: attempt(session, reading=True))
+            if not isinstance(done, unit.WriteNeeded):
+                return done
+            log.debug("%s wants to write (%s); running it as a transaction", kind.name, done)
         with rt.sessions() as session:
             try:
                 if event_id is not None and not unit.first_delivery(session, event_id, now):
                     session.rollback()
                     log.info("event %s already handled; ignoring Slack's retry", event_id)
                     return None, Outbox()
-                ctx = unit.acting(rt, session, user_id, now, met=met)
-                req = Request(ctx, rt, user_id, channel_id, trigger_id, body, kind)
-                reply = unit.acted_on_once(session, lambda: work(req)) if event_id else work(req)
+                if event_id is not None:
+                    reply, outbox = unit.acted_on_once(session, lambda: attempt(session))
+                else:
+                    reply, outbox = attempt(session)
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
-    return reply, ctx.outbox
+    return reply, outbox
 
 
 def error_message(exc: UserError) -> Message:
@@ -249,9 +271,11 @@ def handle(
     user_id: str,
     channel_id: str | None,
     work: Callable[[Request], Reply],
+    reads: bool = False,
 ) -> tuple[Reply, Outbox, UserError | None]:
     """The one error path around one unit of work (see the module docstring), counted and
-    timed in ``opsdesk_requests_total`` and ``opsdesk_request_seconds``."""
+    timed in ``opsdesk_requests_total`` and ``opsdesk_request_seconds``. ``reads``: try it
+    as a unit that only reads first (see ``_run``)."""
     kind = kind_of(body, what)
     started = time.perf_counter()
     reply, outbox, err, outcome = _guarded(
@@ -265,6 +289,7 @@ def handle(
             trigger_id=body.get("trigger_id"),
             work=work,
             kind=kind,
+            reads=reads,
         ),
     )
     metrics.request_done(kind.name, outcome, time.perf_counter() - started)

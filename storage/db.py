@@ -7,6 +7,13 @@ packets) cannot enforce its own timeouts, so each call into psycopg also carries
 deadline: past it a watchdog shuts the connection's socket down, the call fails at once, and
 the pool replaces the connection. A request may narrow that deadline further
 (``deadline()``), so that it answers Slack in time whatever the database does.
+
+A unit of work that only reads can run on ``make_read_session_factory``'s sessions: each
+statement commits on its own (on PostgreSQL one round trip, no BEGIN and COMMIT) and, inside
+``optimistic()``, its connection is not pinged before use. A connection lost meanwhile fails
+its first statement instead (``lost_connection``), and the reader runs again on a fresh one,
+which is safe because it changed nothing. Such a session refuses to write or lock
+(``WriteNeeded``): the caller runs the unit again as a transaction.
 """
 
 from __future__ import annotations
@@ -21,8 +28,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, create_engine, event, exc, make_url, text
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+from sqlalchemy.sql.elements import TextClause
 
 
 @dataclass(frozen=True)
@@ -52,9 +60,9 @@ def make_engine(url: str, *, limits: Limits | None = None, **kwargs: Any) -> Eng
         engine = create_engine(url, connect_args=connect_args, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas(limits.sqlite_busy_timeout_ms))
         # pysqlite's default transaction handling defers BEGIN and breaks SAVEPOINTs; take over.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_pre_ping", True)  # but not inside ``optimistic()``: see ping_briefly
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
     kwargs.setdefault("pool_timeout", limits.pool_timeout_s)
@@ -76,6 +84,11 @@ def make_engine(url: str, *, limits: Limits | None = None, **kwargs: Any) -> Eng
     return engine
 
 
+def _sqlite_begin(conn: Any) -> None:
+    if not conn.get_execution_options().get(_READS):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
     def on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
@@ -91,6 +104,73 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     # expire_on_commit=False: renderers read the objects a service returned after it committed.
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+_READS = "opsdesk_reads"  # an execution option: this connection's statements commit one by one
+
+
+class WriteNeeded(Exception):
+    """A unit run as a reader tried to write or lock: run it again as a transaction."""
+
+
+def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for a unit of work that only reads: no transaction around its statements (on
+    PostgreSQL, autocommit; on SQLite, no BEGIN IMMEDIATE, so a reader does not queue behind
+    writers). An INSERT, UPDATE, DELETE, flush or locking SELECT raises ``WriteNeeded`` before
+    it reaches the database."""
+    options: dict[str, Any] = {_READS: True}
+    if engine.dialect.name == "postgresql":
+        options["isolation_level"] = "AUTOCOMMIT"
+    factory = sessionmaker(bind=engine.execution_options(**options), expire_on_commit=False)
+    event.listen(factory, "do_orm_execute", _refuse_writes)
+    event.listen(factory, "before_flush", _refuse_flush)
+    return factory
+
+
+_WRITE_WORDS = ("insert", "update", "delete", "merge", "create", "drop", "alter", "truncate")
+
+
+def _refuse_writes(state: ORMExecuteState) -> None:
+    statement = state.statement
+    if state.is_insert or state.is_update or state.is_delete:
+        raise WriteNeeded(f"{type(statement).__name__} in a unit that only reads")
+    if isinstance(statement, TextClause):
+        first = statement.text.lstrip().split(None, 1)[:1]
+        if first and first[0].lower() in _WRITE_WORDS:
+            raise WriteNeeded("a writing statement in a unit that only reads")
+    elif state.is_select and getattr(statement, "_for_update_arg", None) is not None:
+        raise WriteNeeded("a locking read in a unit that only reads")
+
+
+def _refuse_flush(session: Session, _flush_context: Any, _instances: Any) -> None:
+    if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
+        raise WriteNeeded("a flush in a unit that only reads")
+
+
+@contextmanager
+def optimistic() -> Iterator[None]:
+    """Connections this thread takes from the pool in the block are not pinged first: for a
+    reader that runs again when its connection turns out lost (``lost_connection``)."""
+    before = getattr(_local, "optimistic", False)
+    _local.optimistic = True
+    try:
+        yield
+    finally:
+        _local.optimistic = before
+
+
+class DeadlineExceeded(Exception):
+    """Mixed into the error of a call cut by the client-side deadline (the database did not
+    answer in time)."""
+
+
+def lost_connection(error: BaseException) -> bool:
+    """True when ``error`` says the connection was found dead (cut, closed by the server) and
+    has been thrown away, so a fresh one may well work; not when the database was too slow to
+    answer (the deadline cut it: trying again would only wait again)."""
+    if not isinstance(error, exc.DBAPIError) or not error.connection_invalidated:
+        return False
+    return not isinstance(error.orig, DeadlineExceeded)
 
 
 @contextmanager
@@ -128,6 +208,12 @@ def deadline(seconds: float) -> Iterator[None]:
         yield
     finally:
         _local.deadline = outer
+
+
+def time_left() -> float | None:
+    """Seconds until this thread's ``deadline``, if it has one."""
+    until = getattr(_local, "deadline", None)
+    return None if until is None else until - time.monotonic()
 
 
 @contextmanager
@@ -221,6 +307,9 @@ def _sever(conn: Any) -> None:
 def _guard_psycopg(engine: Engine, limits: Limits) -> None:
     import psycopg
 
+    class TimedOut(psycopg.OperationalError, DeadlineExceeded):
+        pass
+
     def limit_for_this_call() -> float | None:
         if getattr(_local, "unbounded", False):
             return None
@@ -240,11 +329,11 @@ def _guard_psycopg(engine: Engine, limits: Limits) -> None:
         armed = _WATCHDOG.arm(at, conn)
         try:
             yield
-        except psycopg.Error as exc:
+        except psycopg.Error as error:
             if armed.fired:
-                raise psycopg.OperationalError(
+                raise TimedOut(
                     "the database did not answer in time; the connection was closed"
-                ) from exc
+                ) from error
             raise
         finally:
             _WATCHDOG.disarm(armed)
@@ -274,6 +363,8 @@ def _guard_psycopg(engine: Engine, limits: Limits) -> None:
     plain_ping = engine.dialect.do_ping
 
     def ping_briefly(dbapi_connection: Any) -> bool:
+        if getattr(_local, "optimistic", False):
+            return True  # the reader finds out from its statement, and runs again
         with _call_limit(limits.ping_timeout_s):
             return plain_ping(dbapi_connection)
 

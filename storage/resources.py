@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import Boolean, ForeignKey, Index, Select, String, Text, func, select
+from sqlalchemy import Boolean, ForeignKey, Index, Select, String, Text, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -162,11 +162,21 @@ def _active(kind: str | None) -> Select[Resource]:
     return stmt.where(Resource.kind == kind) if kind else stmt
 
 
+# The statements `/resource available` sends, built once (see storage/incidents.py).
+_ACTIVE_OF_KIND = (
+    select(Resource)
+    .where(Resource.active.is_(True), Resource.kind == bindparam("kind"))
+    .order_by(Resource.kind, Resource.name)
+)
+
+
 def catalogue(
     session: Session, *, kind: str | None = None, limit: int | None = None
 ) -> list[Resource]:
     """Active resources by kind and name: all of them, or the first ``limit`` (a caller that
     shows fewer than all says how many more with ``count_catalogue``)."""
+    if kind and limit is None:
+        return list(session.scalars(_ACTIVE_OF_KIND, {"kind": kind}))
     stmt = _active(kind).order_by(Resource.kind, Resource.name)
     return list(session.scalars(stmt if limit is None else stmt.limit(limit)))
 
@@ -190,6 +200,18 @@ def kinds(session: Session) -> list[str]:
 # --- bookings -----------------------------------------------------------------------------------
 
 
+_LIVE_OVERLAPPING = (
+    select(Booking)
+    .where(
+        Booking.resource_id.in_(bindparam("ids", expanding=True)),
+        Booking.start < bindparam("end"),
+        Booking.end > bindparam("start"),
+        Booking.status == inline(LIVE),
+    )
+    .order_by(Booking.start, Booking.id)
+)
+
+
 def overlapping(
     session: Session,
     resource_ids: Sequence[int],
@@ -202,6 +224,9 @@ def overlapping(
     """Live bookings of these resources that overlap [start, end), earliest first: all of them
     unless ``limit`` says otherwise (availability must see every one; a caller that shows fewer
     counts the rest with ``count_overlapping``)."""
+    if exclude is None and limit is None:
+        params = {"ids": list(resource_ids), "start": start, "end": end}
+        return list(session.scalars(_LIVE_OVERLAPPING, params))
     stmt = select(Booking).where(
         Booking.resource_id.in_(list(resource_ids)),
         Booking.start < end,

@@ -59,6 +59,7 @@ class List(Command):
     """Open incidents, worst first (`all` includes resolved ones)."""
 
     name: ClassVar[str] = "list"
+    reads_only: ClassVar[bool] = True
     usage: ClassVar[str] = "list [all]"
     example: ClassVar[str] = "list all"
     scope: Literal["open", "all"] = "open"
@@ -68,6 +69,7 @@ class Show(Command):
     """One incident with its timeline."""
 
     name: ClassVar[str] = "show"
+    reads_only: ClassVar[bool] = True
     usage: ClassVar[str] = "show <id>"
     example: ClassVar[str] = "show INC-7"
     id: IncidentId
@@ -198,6 +200,7 @@ class Stats(Command):
     """Counts by severity, MTTA, time to mitigate and MTTR (median and p90)."""
 
     name: ClassVar[str] = "stats"
+    reads_only: ClassVar[bool] = True
     usage: ClassVar[str] = "stats [7d|30d]"
     example: ClassVar[str] = "stats 7d"
     period: Literal["7d", "30d"] = "30d"

@@ -82,6 +82,7 @@ class List(Command):
     """Scheduled and running windows (of one resource, if named)."""
 
     name: ClassVar[str] = "list"
+    reads_only: ClassVar[bool] = True
     usage: ClassVar[str] = "list [resource]"
     resource: str | None = None
 
@@ -90,6 +91,7 @@ class Show(Command):
     """One window and its next occurrences."""
 
     name: ClassVar[str] = "show"
+    reads_only: ClassVar[bool] = True
     usage: ClassVar[str] = "show <id>"
     example: ClassVar[str] = "show MNT-4"
     id: WindowId

@@ -78,6 +78,7 @@ class List(Command):
     """Pending requests (or `mine`, or `all`), 20 a page."""
 
     name: ClassVar[str] = "list"
+    reads_only: ClassVar[bool] = True
     usage: ClassVar[str] = "list [pending|mine|all] [page]"
     example: ClassVar[str] = "list all 2"
     scope: Literal["pending", "mine", "all"] = "pending"
@@ -100,6 +101,7 @@ class Show(Command):
     """One request: every step, decision, comment and audit event."""
 
     name: ClassVar[str] = "show"
+    reads_only: ClassVar[bool] = True
     usage: ClassVar[str] = "show <id>"
     example: ClassVar[str] = "show PUR-12"
     id: PurchaseId

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import difflib
 import re
+import threading
+import weakref
 
-from bot.config import NAME_PATTERN
+from bot.config import NAME_PATTERN, Config
 from bot.context import Ctx
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.mrkdwn import echo
@@ -20,18 +22,57 @@ from storage.transitions import move
 REMOVE_BATCH = 500  # bookings or waiting entries handled per query when a resource is removed
 
 
+class _Synced:
+    """The configs (and the database, by its engine's pool) whose catalogue this process has
+    found in the table as the config has it. Nothing but ``ensure`` changes a config row's
+    kind or capacity, or inserts one, and a config is read once per process: once found in
+    sync, it stays so, and requests no longer read the table to check."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: list[tuple[weakref.ref[Config], weakref.ref[object]]] = []
+
+    def __contains__(self, key: tuple[Config, object]) -> bool:
+        config, pool = key
+        return any(c() is config and p() is pool for c, p in self._seen)
+
+    def add(self, config: Config, pool: object) -> None:
+        with self._lock:
+            self._seen = [(c, p) for c, p in self._seen if c() is not None and p() is not None]
+            self._seen.append((weakref.ref(config), weakref.ref(pool)))
+
+
+_synced = _Synced()
+
+
 def ensure(ctx: Ctx) -> None:
-    """Sync the config catalogue into the table; one cheap query when nothing changed.
+    """Sync the config catalogue into the table: once per process and config, after which it
+    costs nothing; until then one cheap query when nothing changed.
 
     Names never seen are inserted; a config row whose kind or capacity was edited in the config
     is updated. What admins did in chat wins: a removed resource stays removed and one added or
-    re-added in chat (source "chat") keeps the admin's values.
+    re-added in chat (source "chat") keeps the admin's values. It is remembered as done only
+    when a sync found nothing to change, so a change rolled back with its unit is tried again.
     """
     wanted = ctx.config.resources
     if not wanted:
         return
+    pool = ctx.session.get_bind().engine.pool
+    if (ctx.config, pool) in _synced:
+        return
     have = repo.named(ctx.session, [r.name for r in wanted])
     missing = [r for r in wanted if r.name not in have]
+    stale = [
+        r
+        for r in wanted
+        if (row := have.get(r.name)) is not None
+        and row.source == "config"
+        and row.active
+        and (row.kind, row.capacity) != (r.kind, r.capacity)
+    ]
+    if not missing and not stale:
+        _synced.add(ctx.config, pool)
+        return
     if missing:
         rows = [
             {
@@ -45,13 +86,9 @@ def ensure(ctx: Ctx) -> None:
             for r in missing
         ]
         repo.insert_missing(ctx.session, rows)
-    for r in wanted:
-        row = have.get(r.name)
-        if row is None or row.source != "config" or not row.active:
-            continue
-        if (row.kind, row.capacity) != (r.kind, r.capacity) and repo.update_from_config(
-            ctx.session, row.id, r.kind, r.capacity
-        ):
+    for r in stale:
+        row = have[r.name]
+        if repo.update_from_config(ctx.session, row.id, r.kind, r.capacity):
             ctx.audit(
                 "resource",
                 row.id,

@@ -37,6 +37,7 @@ class List(Command):
     """Every resource and its state now (free, booked, under maintenance)."""
 
     name: ClassVar[str] = "list"
+    reads_only: ClassVar[bool] = True
     usage: ClassVar[str] = "list [kind]"
     example: ClassVar[str] = "list room"
     kind: str | None = None
@@ -46,6 +47,7 @@ class Status(Command):
     """One resource: now, and its bookings and maintenance for the next 7 days."""
 
     name: ClassVar[str] = "status"
+    reads_only: ClassVar[bool] = True
     usage: ClassVar[str] = "status <name>"
     example: ClassVar[str] = "status room-a"
     resource: str = Field(min_length=1)
@@ -55,6 +57,7 @@ class Available(Command):
     """What is free for the whole of a window (a day, or next week, from now on)."""
 
     name: ClassVar[str] = "available"
+    reads_only: ClassVar[bool] = True
     aliases: ClassVar[tuple[str, ...]] = ("free",)
     usage: ClassVar[str] = "available [kind] <from> <to|for> | <day> | next week"
     example: ClassVar[str] = "available room next week"
@@ -134,6 +137,7 @@ class Bookings(Command):
     """Current and upcoming bookings (`mine`: only yours)."""
 
     name: ClassVar[str] = "bookings"
+    reads_only: ClassVar[bool] = True
     usage: ClassVar[str] = "bookings [mine]"
     scope: Literal["all", "mine"] = "all"
 

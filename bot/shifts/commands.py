@@ -27,6 +27,7 @@ class Now(Command):
     """Who is on call now, and until when."""
 
     name: ClassVar[str] = "now"
+    reads_only: ClassVar[bool] = True
     usage: ClassVar[str] = "now [rotation]"
     example: ClassVar[str] = "now primary"
     rotation: str | None = None
@@ -36,6 +37,7 @@ class Next(Command):
     """Who comes on call next, from when until when."""
 
     name: ClassVar[str] = "next"
+    reads_only: ClassVar[bool] = True
     usage: ClassVar[str] = "next [rotation]"
     example: ClassVar[str] = "next primary"
     rotation: str | None = None
@@ -45,6 +47,7 @@ class List(Command):
     """The shifts of the next days (7 unless you say), with their ids and overrides."""
 
     name: ClassVar[str] = "list"
+    reads_only: ClassVar[bool] = True
     usage: ClassVar[str] = "list [rotation] [days N]"
     example: ClassVar[str] = "list primary days 14"
     rotation: str | None = None

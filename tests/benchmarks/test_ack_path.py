@@ -1,7 +1,7 @@
 """The ack path side by side with its floor: Opsdesk and two bare Bolt apps, one machine, one run.
 
 Not part of the default run; run it with
-`.venv/bin/python -m pytest -m benchmark -s -p no:xdist tests/benchmarks/test_ack_path.py`.
+`.venv/bin/python -m pytest -m benchmark -s -n0 tests/benchmarks/test_ack_path.py`.
 Each app is served by gunicorn, 2 workers x 4 threads, on PostgreSQL for Opsdesk (the
 example config, little data); signed slash commands are sent over HTTP by 1, 10 and 50
 concurrent clients. It prints requests per second, median and p99 per app and per level, and
@@ -14,6 +14,13 @@ Scenarios: `/incident list`, `/resource available room tomorrow 10:00 for 1h` an
 `purchase_approve` click (U_BOB on a request he already approved: the click Slack sends again
 when someone taps twice, answered with the request's outcome; the first click, before the
 load, is a real approval). OPSDESK_ACK_REQUESTS=200 sets the requests per app and level.
+
+The bare apps get the same requests (a command or a click: they only ack), so each scenario has
+a floor of its own. Every app is started once and they take turns: for each round, level and
+scenario, each app in the same order, so a change in the machine's load falls on all alike.
+OPSDESK_ACK_ROUNDS=1 sets the rounds; with several, each cell shows the range over the rounds.
+``OPSDESK_ACK_BASELINE=<another checkout>`` also serves that checkout's Opsdesk (its code, its
+example config, a schema of its own) as "before", taking turns with this one ("after").
 """
 
 from __future__ import annotations
@@ -22,8 +29,10 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -39,6 +48,8 @@ from tests.slack_stub import SlackStub
 pytestmark = pytest.mark.benchmark
 
 REQUESTS = int(os.environ.get("OPSDESK_ACK_REQUESTS", "200"))
+ROUNDS = int(os.environ.get("OPSDESK_ACK_ROUNDS", "1"))
+BASELINE = os.environ.get("OPSDESK_ACK_BASELINE")
 LEVELS = [1, 10, 50]
 Payload = tuple[str, str]
 COMMANDS: dict[str, Callable[[], Payload]] = {
@@ -52,6 +63,15 @@ COMMANDS: dict[str, Callable[[], Payload]] = {
         "purchase_approve", "1", user_id="U_BOB", channel_id="D_BOB"
     ),
 }
+FLOOR = "bolt floor"
+Figures = tuple[float, float, float]  # req/s, median ms, p99 ms
+
+
+@dataclass
+class Served:
+    name: str
+    url: str
+    figures: dict[tuple[str, int], list[Figures]] = field(default_factory=dict)
 
 
 def _setup(url: str) -> None:
@@ -74,7 +94,7 @@ def _bare_command(port: int) -> list[str]:
     ]  # fmt: skip
 
 
-def _load(url: str, make: Callable[[], Payload], clients: int) -> tuple[float, float, float]:
+def _load(url: str, make: Callable[[], Payload], clients: int) -> Figures:
     """Requests per second, median ms and p99 ms of REQUESTS signed requests."""
     body, ctype = make()
 
@@ -93,54 +113,84 @@ def _load(url: str, make: Callable[[], Payload], clients: int) -> tuple[float, f
     return REQUESTS / wall, statistics.median(ms), ms[int(len(ms) * 0.99) - 1]
 
 
-def test_ack_path_against_bare_bolt(tmp_path: Path) -> None:
+@contextmanager
+def _schema() -> Iterator[str]:
+    """A database URL on a schema of its own, dropped afterwards."""
     schema = f"opsdesk_ack_{free_port()}"
     admin = make_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    database_url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    results: dict[tuple[str, int], tuple[float, float, float]] = {}
     try:
-        with SlackStub() as stub:
-            apps: list[tuple[str, list[str], dict[str, str], Callable[[str], list[str]]]] = []
-            port = free_port()
-            env = server_env(database_url, stub, port)
-            migrate(env, tmp_path)
-            apps.append(("opsdesk", gunicorn_command(port), env, lambda _: list(COMMANDS)))
-            for name, flag in (("bolt defaults", "0"), ("bolt floor", "1")):
-                p = free_port()
-                bare_env = server_env(database_url, stub, p, BARE_PROCESS_BEFORE_RESPONSE=flag)
-                apps.append((name, _bare_command(p), bare_env, lambda _: ["/incident list"]))
-            for name, cmd, app_env, scenarios in apps:
-                app_port = int(app_env["PORT"])
-                with running(cmd, app_env, tmp_path, app_port) as url:
-                    if name == "opsdesk":
-                        _setup(url)
-                    for scenario in scenarios(name):
-                        for clients in LEVELS:
-                            label = name if name != "opsdesk" else f"opsdesk {scenario}"
-                            results[(label, clients)] = _load(url, COMMANDS[scenario], clients)
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"\n{REQUESTS} requests per app and level; req/s, median / p99 ms; load average {load}")
-    print("| app | " + " | ".join(f"{c} client(s)" for c in LEVELS) + " |")
+
+
+def _span(values: list[float], fmt: str) -> str:
+    low, high = format(min(values), fmt), format(max(values), fmt)
+    return low if low == high else f"{low}-{high}"
+
+
+def _cell(runs: list[Figures]) -> str:
+    rps, p50, p99 = ([r[i] for r in runs] for i in range(3))
+    return f"{_span(rps, '.0f')} req/s, {_span(p50, '.1f')} / {_span(p99, '.1f')} ms"
+
+
+def test_ack_path_against_bare_bolt(tmp_path: Path) -> None:
+    opsdesks: list[tuple[str, Path | None]] = [("after" if BASELINE else "opsdesk", None)]
+    if BASELINE:
+        opsdesks.insert(0, ("before", Path(BASELINE).resolve()))
+    served: list[Served] = []
+    loads: list[str] = []
+    with SlackStub() as stub, ExitStack() as stack:
+        for name, checkout in opsdesks:
+            port = free_port()
+            env = server_env(stack.enter_context(_schema()), stub, port)
+            if checkout is not None:  # that checkout's code and its example config
+                env.update(
+                    PYTHONPATH=str(checkout),
+                    OPSDESK_CONFIG=str(checkout / "opsdesk.example.toml"),
+                )
+            migrate(env, checkout or tmp_path)
+            url = stack.enter_context(
+                running(gunicorn_command(port), env, checkout or tmp_path, port)
+            )
+            _setup(url)
+            served.append(Served(name, url))
+        bare_url = stack.enter_context(_schema())
+        for name, flag in (("bolt defaults", "0"), (FLOOR, "1")):
+            port = free_port()
+            env = server_env(bare_url, stub, port, BARE_PROCESS_BEFORE_RESPONSE=flag)
+            url = stack.enter_context(running(_bare_command(port), env, tmp_path, port))
+            served.append(Served(name, url))
+        for _ in range(ROUNDS):
+            for clients in LEVELS:
+                for scenario in COMMANDS:
+                    for app in served:
+                        figures = _load(app.url, COMMANDS[scenario], clients)
+                        app.figures.setdefault((scenario, clients), []).append(figures)
+            loads.append(", ".join(f"{x:.2f}" for x in os.getloadavg()))
+    floor = next(app for app in served if app.name == FLOOR)
+    print(
+        f"\n{REQUESTS} requests per app, level and round, {ROUNDS} round(s); "
+        f"req/s, median / p99 ms; load average after each round: {' | '.join(loads)}"
+    )
+    print("| app, scenario | " + " | ".join(f"{c} client(s)" for c in LEVELS) + " |")
     print("|---|" + "---|" * len(LEVELS))
-    labels = list(dict.fromkeys(label for label, _ in results))
-    for label in labels:
-        cells = [
-            f"{rps:.0f} req/s, {p50:.1f} / {p99:.1f} ms"
-            for rps, p50, p99 in (results[(label, c)] for c in LEVELS)
-        ]
-        print(f"| {label} | " + " | ".join(cells) + " |")
-    for label in labels:
-        if not label.startswith("opsdesk"):
-            continue
-        ratios = [
-            f"{results[(label, c)][0] / results[('bolt floor', c)][0]:.2f}x throughput, "
-            f"{results[(label, c)][2] / results[('bolt floor', c)][2]:.1f}x p99"
-            for c in LEVELS
-        ]
-        print(f"| {label} / floor | " + " | ".join(ratios) + " |")
+    for scenario in COMMANDS:
+        for app in served:
+            cells = [_cell(app.figures[(scenario, c)]) for c in LEVELS]
+            print(f"| {app.name} {scenario} | " + " | ".join(cells) + " |")
+    for scenario in COMMANDS:
+        for app in served:
+            if not app.name.startswith(("opsdesk", "before", "after")):
+                continue
+            ratios = []
+            for c in LEVELS:
+                mine, base = app.figures[(scenario, c)], floor.figures[(scenario, c)]
+                rps = [m[0] / b[0] for m, b in zip(mine, base, strict=True)]
+                p99 = [m[2] / b[2] for m, b in zip(mine, base, strict=True)]
+                ratios.append(f"{_span(rps, '.2f')}x throughput, {_span(p99, '.1f')}x p99")
+            print(f"| {app.name} {scenario} / floor | " + " | ".join(ratios) + " |")

@@ -62,7 +62,10 @@ def _counts(app: InProcess) -> dict[str, int]:
     runtime = app.rt
     found = {}
     for name in [*COMMANDS, DIGEST]:
-        app.run(name)  # warm: the first request fills the user cache, the second is the norm
+        # Warm: the first request fills the user cache and may sync the config's resources,
+        # the second finds them synced (the process remembers it); the third is the norm.
+        app.run(name)
+        app.run(name)
         with counting(runtime.engine) as seen:
             app.run(name)
         found[name] = seen.count
