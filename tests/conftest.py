@@ -232,7 +232,12 @@ def _wipe(engine: Engine) -> None:
     # on a busy machine; cutting it would leave the rows (and its locks) to the next test.
     with unbounded(), engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            conn.exec_driver_sql(_WIPES[engine])  # one round trip
+            # The server's own limits too (the app's statement and lock timeouts), for the same
+            # reason; still bounded, so a lock left behind fails the test instead of hanging.
+            conn.exec_driver_sql(
+                "SET LOCAL statement_timeout = '120s'; SET LOCAL lock_timeout = '60s'; "
+                + _WIPES[engine]
+            )  # one round trip
         else:  # sqlite3 runs one statement per call
             for statement in _WIPES[engine].split("; "):
                 conn.exec_driver_sql(statement)

@@ -36,6 +36,19 @@ LATENCY = 0.03  # each post is taken at once and answered this much later
 ANNOUNCE = "post:C_INCIDENTS:"
 
 
+def _fast_config(tmp_path: Path) -> dict[str, str]:
+    """The example config paced at its fastest: these tests are about kills, and 60
+    announcements to one channel at Slack's one a second would make each take a minute. A
+    notice put back by pacing and a process restarted over it: tests/foundation/test_pacing.py."""
+    text = EXAMPLE.read_text()
+    paced = re.sub(r"(?m)^burst = \d+", "burst = 20", text)
+    paced = re.sub(r"(?m)^per_second = [\d.]+", "per_second = 10.0", paced)
+    assert paced != text, "the example config's [delivery] keys moved"
+    path = tmp_path / "opsdesk.toml"
+    path.write_text(paced)
+    return {"OPSDESK_CONFIG": str(path)}
+
+
 def _raise_incidents(db: Database, n: int) -> None:
     config = load_config(EXAMPLE)
     registry = build_registry()
@@ -91,7 +104,7 @@ def test_the_scheduler_killed_twice_mid_batch_loses_and_doubles_nothing(
     slack_stub.slow_next("chat.postMessage", delay=LATENCY, times=100_000)
     with database(kind, tmp_path) as db:
         _raise_incidents(db, n)
-        env = environment(db, slack_stub, free_port())
+        env = environment(db, slack_stub, free_port(), **_fast_config(tmp_path))
         # The first kill lands mid-call (the stand-in has the post, its answer is on the way);
         # the second a moment later, wherever the process is then: recording, claiming, calling.
         for kill_after, then in ((15, 0.0), (35, 1.5 * LATENCY)):
@@ -128,7 +141,7 @@ def test_serve_killed_mid_batch_loses_and_doubles_nothing(
     with database(kind, tmp_path) as db:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        env = environment(db, slack_stub, port)
+        env = environment(db, slack_stub, port, **_fast_config(tmp_path))
         proc = Process("serve", env, tmp_path / "serve.log")
         proc.wait_healthy(url)
         answered: list[int] = []
