@@ -32,7 +32,7 @@ from bot.messenger import Messenger
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.tz import zone
-from storage import incidents, maintenance, purchases, resources
+from storage import incidents, maintenance_rows, purchases, resources
 from storage.db import transaction, unbounded
 from storage.maintenance import MaintenanceWindow
 from storage.models import SlackUser
@@ -214,7 +214,7 @@ def seed(
         (incidents.insert_incidents, _incidents(rng, int(10_000 * scale), now)),
         (resources.insert_bookings, _bookings(rng, int(20_000 * scale), now, ids)),
         (purchases.insert_requests, _purchases(rng, int(5_000 * scale), now)),
-        (maintenance.insert_many, _windows(rng, int(500 * (windows or scale)), now, ids)),
+        (maintenance_rows.insert_many, _windows(rng, int(500 * (windows or scale)), now, ids)),
     ]
     for insert, rows in parts:
         for chunk in _chunks(rows):

@@ -23,6 +23,7 @@ from bot.resources import service as bookings
 from bot.timeparse import format_duration
 from bot.tz import zone
 from storage import maintenance as repo
+from storage import maintenance_rows as stored
 from storage import marks
 from storage import resources as resource_repo
 from storage.maintenance import MaintenanceWindow, WindowStatus
@@ -119,7 +120,7 @@ def finish(ctx: Ctx, payload: OccurrenceRef) -> Plan[Ctx]:
                 values={"status": WindowStatus.DONE, "closed_at": ctx.now},
             )
             if won:
-                repo.drop_occurrences(ctx.session, window_id)
+                stored.drop_occurrences(ctx.session, window_id)
                 ctx.audit(service.ENTITY, window_id, "done", {"by": "end of window"})
         bookings.advance_waitlist(ctx, resource_repo.lock(ctx.session, resource_id))
 

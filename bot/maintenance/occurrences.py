@@ -30,6 +30,7 @@ from bot.recurrence import shift_local
 from bot.resources.availability import Blocker
 from bot.tz import zone
 from storage import maintenance as repo
+from storage import maintenance_rows as stored
 from storage.maintenance import MaintenanceWindow
 
 STEP_DAYS = {"day": 1, "week": 7}
@@ -48,7 +49,7 @@ KEEP = timedelta(hours=1)
 MARGIN = timedelta(days=1)
 
 Occurrence = tuple[datetime, datetime]
-Held = repo.Held
+Held = stored.Held
 
 
 def ref(window: MaintenanceWindow) -> str:
@@ -133,29 +134,29 @@ def planned_rows(window: MaintenanceWindow, start: datetime, end: datetime) -> l
 
 def write_rows(session: Session, window: MaintenanceWindow, now: datetime) -> None:
     """A new window's occurrence rows, past any horizon the planner may have planned to."""
-    repo.add_occurrences(session, planned_rows(window, window.start, now + HORIZON + MARGIN))
+    stored.add_occurrences(session, planned_rows(window, window.start, now + HORIZON + MARGIN))
 
 
 def keep_ahead(session: Session, now: datetime) -> datetime:
     """Keep occurrence rows ``HORIZON`` ahead: when less than ``REFILL`` is left, add the rows
     from where they end, and prune those that ended; with no plan (or one that cannot answer),
     make them all again. Returns how far they go."""
-    plan = repo.plan_of(session)
+    plan = stored.plan_of(session)
     if plan is not None and plan.until >= now + REFILL:
         return plan.until
     until, kept_from = now + HORIZON, now - KEEP
-    if plan is None or plan.longest > repo.LONGEST or plan.until < kept_from:
-        repo.drop_all_occurrences(session)
+    if plan is None or plan.longest > stored.LONGEST or plan.until < kept_from:
+        stored.drop_all_occurrences(session)
         start, longest = kept_from, timedelta(0)
     else:
-        repo.prune_occurrences(session, kept_from)
+        stored.prune_occurrences(session, kept_from)
         start, longest = plan.until, plan.longest
     rows: list[dict[str, Any]] = []
     for window in repo.live_between(session, start, until):
         longest = max(longest, window.end - window.start)
         rows += planned_rows(window, start, until)
-    repo.add_occurrences(session, rows)
-    repo.set_plan(session, until=until, kept_from=kept_from, longest=longest, now=now)
+    stored.add_occurrences(session, rows)
+    stored.set_plan(session, until=until, kept_from=kept_from, longest=longest, now=now)
     return until
 
 
@@ -211,7 +212,7 @@ def first_overlapping(
 ) -> tuple[list[Held], int]:
     """The first ``limit`` occurrences overlapping [start, end) (every one: None), by start
     then window, and how many there are in all: the rows counted along their index."""
-    plan, held, total = repo.held_between(
+    plan, held, total = stored.held_between(
         session, start, end, resource_ids=resource_ids, limit=limit
     )
     if plan is None or not plan.answers_from(start):

@@ -21,7 +21,7 @@ from bot.maintenance.payloads import OccurrenceRef, OccurrenceReminder, Overlap,
 from bot.resources import catalogue
 from bot.resources import service as bookings
 from bot.timeparse import format_duration
-from storage import maintenance as repo
+from storage import maintenance_rows as stored
 from storage import notices as queue
 from storage import resources as resource_repo
 from storage.maintenance import SCHEDULED, MaintenanceWindow, WindowStatus
@@ -229,7 +229,7 @@ def cancel(ctx: Ctx, window_id: int) -> MaintenanceWindow:
     ):
         raise Conflict(f"{ref(window)} is already {window.status}.")
     queue.cancel(ctx.session, prefix=keys.window(window.id))
-    repo.drop_occurrences(ctx.session, window.id)
+    stored.drop_occurrences(ctx.session, window.id)
     ctx.audit(ENTITY, window.id, "cancelled")
     ctx.notify(
         "maintenance.cancelled", WindowRef(id=window.id), dedupe_key=keys.cancelled(window.id)
@@ -271,7 +271,7 @@ def done(ctx: Ctx, window_id: int) -> tuple[MaintenanceWindow, Occurrence]:
         raise Conflict(f"{ref(window)} is already {window.status}.")
     ctx.audit(ENTITY, window.id, "done", {"occurrence": s.isoformat()})
     if window.every is None:
-        repo.drop_occurrences(ctx.session, window.id)
+        stored.drop_occurrences(ctx.session, window.id)
     _finish_now(ctx, window, s)
     bookings.advance_waitlist(ctx, resource)
     return window, (s, ctx.now)

@@ -20,7 +20,7 @@ from bot.maintenance import keys as maintenance_keys
 from bot.maintenance import notices as maintenance_notices
 from bot.maintenance import occurrences, sections, service
 from bot.maintenance.occurrences import LAG, Occurrence, nth_start
-from storage import maintenance as repo
+from storage import maintenance_rows as stored
 from storage import resources as resource_repo
 from storage.maintenance import MaintenanceWindow
 from storage.models import Notice
@@ -145,7 +145,7 @@ def seeded(unit) -> Iterator[list[int]]:
                 ],
             )
             ids = list(resource_repo.named(ctx.session, RIGS).values())
-            repo.insert_many(ctx.session, _seed_rows(sorted(r.id for r in ids)))
+            stored.insert_many(ctx.session, _seed_rows(sorted(r.id for r in ids)))
         yield frozen
 
 
@@ -257,9 +257,9 @@ def _read(
 
 def test_occurrence_rows_agree_with_brute_force_through_changes(seeded, unit, sessions) -> None:
     with unit() as ctx:
-        assert repo.plan_of(ctx.session) is None, "a bulk insert leaves nothing to trust"
+        assert stored.plan_of(ctx.session) is None, "a bulk insert leaves nothing to trust"
         maintenance_notices.plan_upcoming(ctx)  # makes the rows two weeks ahead
-        plan = repo.plan_of(ctx.session)
+        plan = stored.plan_of(ctx.session)
     assert plan is not None and plan.until == NOW + occurrences.HORIZON
 
     def check(now: datetime) -> None:
@@ -302,7 +302,7 @@ def test_occurrence_rows_agree_with_brute_force_through_changes(seeded, unit, se
     later = NOW + timedelta(days=1, hours=3)
     with unit() as ctx:
         maintenance_notices.plan_upcoming(ctx)
-        plan = repo.plan_of(ctx.session)
+        plan = stored.plan_of(ctx.session)
     assert plan is not None and plan.until == later + occurrences.HORIZON
     check(later)
     # Four days on without the planner: the rows are short of the horizon, reads fill the rest.
