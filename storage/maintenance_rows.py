@@ -18,12 +18,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     ForeignKey,
     Index,
+    Integer,
     and_,
+    bindparam,
     case,
     delete,
     func,
@@ -161,9 +164,11 @@ def _of_window(column: Any) -> Any:
     return select(column).where(_W.id == _O.window_id).scalar_subquery()
 
 
-def _live(start: datetime, end: datetime, resource_ids: Sequence[int] | None) -> Any:
-    """The rows overlapping [start, end) of scheduled windows, each with its end as it stands
+def _live(with_ids: bool) -> Any:
+    """The rows overlapping [:start, :end) of scheduled windows, each with its end as it stands
     (one ended early with `/maintenance done` ends then) and its window's description."""
+    start = bindparam("start", type_=_O.start.type)
+    end = bindparam("end", type_=_O.start.type)
     real_end = case(
         (
             and_(_W.done_occurrence == _O.start, _W.done_at < _O.end),
@@ -176,9 +181,13 @@ def _live(start: datetime, end: datetime, resource_ids: Sequence[int] | None) ->
         .where(_W.id == _O.window_id)
         .scalar_subquery()
     )
-    found = [_O.start < end, _O.start >= start - LONGEST, _O.end > start]
-    if resource_ids is not None:
-        found.append(_O.resource_id.in_(sorted(set(resource_ids))))
+    found = [
+        _O.start < end,
+        _O.start >= bindparam("lookback", type_=_O.start.type),
+        _O.end > start,
+    ]
+    if with_ids:
+        found.append(_O.resource_id.in_(bindparam("ids", expanding=True)))
     rows = (
         select(
             _O.window_id,
@@ -199,18 +208,11 @@ def _held_join(live: Any) -> Any:
     return _P.__table__.outerjoin(live, live.c.start < _P.until)
 
 
-def held_between(
-    session: Session,
-    start: datetime,
-    end: datetime,
-    *,
-    resource_ids: Sequence[int] | None = None,
-    limit: int | None = None,
-) -> tuple[Plan | None, list[Held], int]:
-    """The occurrences with rows overlapping [start, end), by start then window (the first
-    ``limit``), and how many there are in all, in one statement with the plan they answer for
-    (None: no plan, the rows are not to be trusted)."""
-    live = _live(start, end, resource_ids)
+@cache
+def _held_statement(with_ids: bool, with_limit: bool) -> Any:
+    """Built once per shape: it is read on every `/resource available` and `/resource list`,
+    and building it (and its cache key) per request cost more than running it."""
+    live = _live(with_ids)
     stmt: Any = (
         select(
             _P.until,
@@ -226,9 +228,29 @@ def held_between(
         .select_from(_held_join(live))
         .order_by(live.c.start, live.c.window_id)
     )
+    if with_limit:
+        stmt = stmt.limit(bindparam("limit", type_=Integer()))
+    return stmt
+
+
+def held_between(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    resource_ids: Sequence[int] | None = None,
+    limit: int | None = None,
+) -> tuple[Plan | None, list[Held], int]:
+    """The occurrences with rows overlapping [start, end), by start then window (the first
+    ``limit``), and how many there are in all, in one statement with the plan they answer for
+    (None: no plan, the rows are not to be trusted)."""
+    params: dict[str, Any] = {"start": start, "end": end, "lookback": start - LONGEST}
+    if resource_ids is not None:
+        params["ids"] = sorted(set(resource_ids))
     if limit is not None:
-        stmt = stmt.limit(limit)
-    rows = session.execute(stmt).all()
+        params["limit"] = limit
+    stmt = _held_statement(resource_ids is not None, limit is not None)
+    rows = session.execute(stmt, params).all()
     if not rows:
         return None, [], 0
     plan = _plan(*rows[0][:3])
