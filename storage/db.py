@@ -151,12 +151,8 @@ def _refuse_flush(session: Session, _flush_context: Any, _instances: Any) -> Non
 def optimistic() -> Iterator[None]:
     """Connections this thread takes from the pool in the block are not pinged first: for a
     reader that runs again when its connection turns out lost (``lost_connection``)."""
-    before = getattr(_local, "optimistic", False)
-    _local.optimistic = True
-    try:
+    with _this_thread(optimistic=True):
         yield
-    finally:
-        _local.optimistic = before
 
 
 class DeadlineExceeded(Exception):
@@ -199,6 +195,19 @@ _local = threading.local()
 
 
 @contextmanager
+def _this_thread(**settings: Any) -> Iterator[None]:
+    """Set these of this thread's settings inside the block, and put back what was there."""
+    before = {name: getattr(_local, name, None) for name in settings}
+    for name, value in settings.items():
+        setattr(_local, name, value)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            setattr(_local, name, value)
+
+
+@contextmanager
 def deadline(seconds: float) -> Iterator[None]:
     """Every database call made by this thread inside the block ends by ``seconds`` from now."""
     outer = getattr(_local, "deadline", None)
@@ -219,22 +228,14 @@ def time_left() -> float | None:
 @contextmanager
 def unbounded() -> Iterator[None]:
     """No client-side deadline in this block (schema migrations may take minutes)."""
-    before = getattr(_local, "unbounded", False)
-    _local.unbounded = True
-    try:
+    with _this_thread(unbounded=True):
         yield
-    finally:
-        _local.unbounded = before
 
 
 @contextmanager
 def _call_limit(seconds: float) -> Iterator[None]:
-    before = getattr(_local, "call_limit", None)
-    _local.call_limit = seconds
-    try:
+    with _this_thread(call_limit=seconds):
         yield
-    finally:
-        _local.call_limit = before
 
 
 @dataclass
