@@ -105,7 +105,7 @@ class TcpProxy:
                     if not data:
                         return
                     peers[sock].sendall(data)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a socket cut (closed) by another thread
             return
         finally:
             for sock in (a, b):
