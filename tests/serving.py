@@ -12,10 +12,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy import Engine, text
+
+from tests.conftest import PG_URL
 from tests.slack_stub import SlackStub
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "serving-secret"
+
+
+def database_url(engine: Engine) -> str:
+    """The test's database for another process (on PostgreSQL, this test's own schema)."""
+    if engine.dialect.name == "sqlite":
+        return engine.url.render_as_string(hide_password=False)
+    with engine.connect() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar()
+    return f"{PG_URL}?options=-csearch_path%3D{schema}"
 
 
 def free_port() -> int:

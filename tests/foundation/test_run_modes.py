@@ -22,8 +22,7 @@ from bot.incidents.payloads import IncidentRef
 from bot.notices import Plan
 from bot.registry import Registry
 from storage.models import Notice
-from tests.conftest import PG_URL
-from tests.serving import free_port, server_env
+from tests.serving import database_url, free_port, server_env
 from tests.slack_stub import Call, SlackStub
 
 pytestmark = pytest.mark.processes
@@ -51,18 +50,9 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] == "handlers")
 """
 
 
-def _database_url(engine: Engine) -> str:
-    """The test's database for another process (on PostgreSQL, this test's own schema)."""
-    if engine.dialect.name == "sqlite":
-        return engine.url.render_as_string(hide_password=False)
-    with engine.connect() as conn:
-        schema = conn.execute(text("SELECT current_schema()")).scalar()
-    return f"{PG_URL}?options=-csearch_path%3D{schema}"
-
-
 def _env(engine: Engine, stub: SlackStub) -> dict[str, str]:
     return server_env(
-        _database_url(engine), stub, free_port(), OPSDESK_SCHEDULER="on", SLACK_APP_TOKEN="xapp-1"
+        database_url(engine), stub, free_port(), OPSDESK_SCHEDULER="on", SLACK_APP_TOKEN="xapp-1"
     )
 
 

@@ -19,14 +19,13 @@ from pathlib import Path
 import pytest
 from slack_bolt import App
 from slack_bolt.error import BoltError
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 import bot.app
 from bot.app import create_app, slack_app_meanwhile
 from bot.runtime import Runtime
 from bot.settings import Settings
-from tests.conftest import PG_URL
-from tests.serving import free_port, server_env
+from tests.serving import database_url, free_port, server_env
 from tests.slack_stub import SlackStub
 
 # Serving never needs these: migrations (alembic and its templates), the local console, the
@@ -52,19 +51,11 @@ print(json.dumps({
 """
 
 
-def _database_url(engine: Engine) -> str:
-    if engine.dialect.name == "sqlite":
-        return engine.url.render_as_string(hide_password=False)
-    with engine.connect() as conn:
-        schema = conn.execute(text("SELECT current_schema()")).scalar()
-    return f"{PG_URL}?options=-csearch_path%3D{schema}"
-
-
 @pytest.mark.processes
 def test_a_worker_starts_without_what_serving_does_not_use_and_without_collecting(
     engine: Engine, slack_stub: SlackStub, tmp_path: Path
 ) -> None:
-    env = server_env(_database_url(engine), slack_stub, free_port())
+    env = server_env(database_url(engine), slack_stub, free_port())
     done = subprocess.run(
         [sys.executable, "-c", WORKER], env=env, cwd=tmp_path, capture_output=True, text=True
     )
