@@ -32,6 +32,7 @@ __all__ = [
     "bring_forward",
     "by_status_and_kind",
     "cancel",
+    "cancel_all",
     "claim",
     "drop_pending",
     "due_ids",
@@ -114,6 +115,29 @@ def cancel(session: Session, *, prefix: str) -> int:
         .execution_options(synchronize_session=False)
     )
     return affected(session, stmt)
+
+
+CANCEL_CHUNK = 200  # prefixes per statement: one OR of index ranges each
+
+
+def cancel_all(session: Session, *, prefixes: Sequence[str]) -> int:
+    """``cancel`` for many prefixes (a removed resource's bookings, say): a statement per
+    ``CANCEL_CHUNK`` of them instead of one each."""
+    Notice.states.check({PENDING}, NoticeStatus.CANCELLED)
+    cancelled = 0
+    for i in range(0, len(prefixes), CANCEL_CHUNK):
+        matches = [
+            Notice.dedupe_key.startswith(prefix, autoescape=True)
+            for prefix in prefixes[i : i + CANCEL_CHUNK]
+        ]
+        stmt = (
+            update(Notice)
+            .where(Notice.status == PENDING, or_(*matches))
+            .values(status=NoticeStatus.CANCELLED)
+            .execution_options(synchronize_session=False)
+        )
+        cancelled += affected(session, stmt)
+    return cancelled
 
 
 def drop_pending(session: Session, *, prefix: str) -> int:

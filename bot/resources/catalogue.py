@@ -163,10 +163,10 @@ def remove_resource(ctx: Ctx, name: str) -> tuple[Resource, int]:
     resource.active, resource.removed_at = False, ctx.now
     cancelled = 0
     while batch := repo.live_from(ctx.session, resource.id, ctx.now, limit=REMOVE_BATCH):
+        queue.cancel_all(ctx.session, prefixes=[keys.booking(b.id) for b in batch])
         for booking in batch:
             move(booking, BookingStatus.CANCELLED)
             booking.closed_at = ctx.now
-            queue.cancel(ctx.session, prefix=keys.booking(booking.id))
             ctx.notify(
                 "booking.cancelled",
                 BookingCancelled(id=booking.id, why="removed"),

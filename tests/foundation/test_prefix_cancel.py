@@ -57,3 +57,39 @@ def test_a_prefix_cancel_reads_the_pattern_index(engine: Engine, sessions) -> No
     with transaction(sessions) as s:
         assert queue.cancel(s, prefix="incident:42:") == 2
         assert queue.cancel(s, prefix="incident:42:") == 0  # cancelled already
+
+
+def test_cancelling_many_prefixes_cancels_each_ones_pending_notices_only(sessions) -> None:
+    """What a removed resource asks for its bookings: every prefix's pending notices, across
+    more prefixes than one statement takes, and nothing else (not ``booking:1:`` for 10's)."""
+    with transaction(sessions) as s:
+        s.execute(
+            Notice.__table__.insert(),
+            [
+                {
+                    "kind": "k",
+                    "payload": {},
+                    "dedupe_key": f"booking:{i}:remind:{n}",
+                    "due_at": NOW + timedelta(days=1),
+                    "status": "pending" if n else "sent",
+                    "attempts": 0,
+                    "created_at": NOW,
+                    "progress": {},
+                    "claims": 0,
+                }
+                for i in range(1, 501)
+                for n in range(3)
+            ],
+        )
+    chosen = [i for i in range(1, 501) if i % 2]  # 250: two statements' worth
+    with transaction(sessions) as s:
+        cancelled = queue.cancel_all(s, prefixes=[f"booking:{i}:" for i in chosen])
+        assert cancelled == 2 * len(chosen)
+        assert queue.cancel_all(s, prefixes=[f"booking:{i}:" for i in chosen]) == 0
+    with sessions() as s:
+        rows = s.execute(Notice.__table__.select()).mappings().all()
+    for row in rows:
+        i = int(row["dedupe_key"].split(":")[1])
+        n = int(row["dedupe_key"].rsplit(":", 1)[1])
+        expected = "sent" if n == 0 else "cancelled" if i in chosen else "pending"
+        assert row["status"] == expected, row["dedupe_key"]
