@@ -120,8 +120,10 @@ def enqueue_many(session: Session, new: Sequence[NewNotice], *, now: datetime) -
     if not first:
         return []
     # Repeats left out before the statement: within one INSERT, PostgreSQL would still draw an
-    # id from the sequence for each, and neither database promises which of two rows is kept.
+    # id from the sequence for each, and neither database documents which of two rows it keeps.
     rows = [_row(new[i], key, now) for key, i in first.items()]
+    # The table, not the mapped class: the ORM's bulk INSERT leaves out the columns a row has
+    # as None, and sends one statement for each set of columns the rows name.
     stmt = (
         _insert(session)(Notice.__table__)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
