@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -55,6 +55,17 @@ class Outbox:
         return bool(self.notice_ids or self.effects)
 
 
+@dataclass(frozen=True)
+class Notify:
+    """One notice for ``Ctx.notify_many``: what ``Ctx.notify`` takes."""
+
+    kind: str
+    payload: NoticePayload
+    dedupe_key: str | None = None
+    due_at: datetime | None = None
+    expires_after: timedelta | None = None
+
+
 @dataclass
 class Ctx:
     """A service's whole world: no Slack, just the session, the config, the actor and now.
@@ -102,29 +113,54 @@ class Ctx:
 
         Returns the notice id, or None when a notice with that dedupe key already exists.
         """
-        declared = self.registry.notice_kind(kind)
-        if declared is None:
-            # Such a row could only ever be marked failed later, out of sight: refuse it here.
-            raise LookupError(f"no area declares a handler for notice kind {kind!r}")
-        if type(payload) is not declared.payload:
-            raise TypeError(
-                f"notice kind {kind!r} carries {declared.payload.__name__}, "
-                f"not {type(payload).__name__}"
-            )
-
-        due = due_at or self.now
+        new = self._checked(Notify(kind, payload, dedupe_key, due_at, expires_after))
         notice_id = notices.enqueue(
             self.session,
-            kind=kind,
-            payload=payload.row(),
-            due_at=due,
-            dedupe_key=dedupe_key,
-            expires_at=due + expires_after if expires_after else None,
+            kind=new.kind,
+            payload=new.payload,
+            due_at=new.due_at,
+            dedupe_key=new.dedupe_key,
+            expires_at=new.expires_at,
             now=self.now,
         )
+        self._outbox_if_due(notice_id, new.due_at)
+        return notice_id
+
+    def notify_many(self, items: Iterable[Notify]) -> list[int | None]:
+        """Queue many notices in this transaction, in a statement per thousand rather than one
+        each, as ``notify`` called for each in turn would: the ids in the order given, None for
+        one whose dedupe key already exists or came earlier in ``items`` (the first wins).
+
+        Every item is checked before any is written.
+        """
+        new = [self._checked(item) for item in items]
+        ids = notices.enqueue_many(self.session, new, now=self.now)
+        for row, notice_id in zip(new, ids, strict=True):
+            self._outbox_if_due(notice_id, row.due_at)
+        return ids
+
+    def _checked(self, item: Notify) -> notices.NewNotice:
+        declared = self.registry.notice_kind(item.kind)
+        if declared is None:
+            # Such a row could only ever be marked failed later, out of sight: refuse it here.
+            raise LookupError(f"no area declares a handler for notice kind {item.kind!r}")
+        if type(item.payload) is not declared.payload:
+            raise TypeError(
+                f"notice kind {item.kind!r} carries {declared.payload.__name__}, "
+                f"not {type(item.payload).__name__}"
+            )
+        due = item.due_at or self.now
+        return notices.NewNotice(
+            kind=item.kind,
+            payload=item.payload.row(),
+            due_at=due,
+            dedupe_key=item.dedupe_key,
+            expires_at=due + item.expires_after if item.expires_after else None,
+        )
+
+    def _outbox_if_due(self, notice_id: int | None, due: datetime) -> None:
         if notice_id is not None and due <= self.now:
             self.outbox.notice_ids.append(notice_id)
-        return notice_id
 
     @property
     def tz(self) -> ZoneInfo:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, union_all, update
+from sqlalchemy import Table, delete, func, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -27,6 +27,7 @@ from storage.transitions import affected, compare_and_set
 
 __all__ = [
     "LIVE_NOTICE",
+    "NewNotice",
     "Notice",
     "NoticeStatus",
     "bring_forward",
@@ -37,6 +38,7 @@ __all__ = [
     "drop_pending",
     "due_ids",
     "enqueue",
+    "enqueue_many",
     "failed_between",
     "health",
     "in_flight",
@@ -58,7 +60,9 @@ CLAIMABLE = (PENDING, UNKNOWN)
 REVIVED = "#"  # a notice made again after its line failed: "<key>#2", "<key>#3"...
 
 
-def _insert(session: Session) -> Callable[[type[Base]], postgresql.Insert | sqlite.Insert]:
+def _insert(
+    session: Session,
+) -> Callable[[type[Base] | Table], postgresql.Insert | sqlite.Insert]:
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
@@ -80,24 +84,76 @@ def enqueue(
 
     ``progress`` carries what an earlier notice of the same line delivered or left in doubt.
     """
+    new = NewNotice(kind, payload, due_at, dedupe_key, expires_at)
     stmt = (
         _insert(session)(Notice)
-        .values(
-            kind=kind,
-            payload=payload,
-            dedupe_key=dedupe_key or f"{kind}:{uuid.uuid4().hex}",
-            due_at=due_at,
-            expires_at=expires_at,
-            status=PENDING,
-            attempts=0,
-            created_at=now,
-            progress=progress or {},
-            claims=0,
-        )
+        .values(**_row(new, _key(new), now, progress))
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(Notice.id)
     )
     return session.execute(stmt).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class NewNotice:
+    """One notice for ``enqueue_many``: what ``enqueue`` takes for each row."""
+
+    kind: str
+    payload: dict[str, Any]
+    due_at: datetime
+    dedupe_key: str | None
+    expires_at: datetime | None
+
+
+def enqueue_many(session: Session, new: Sequence[NewNotice], *, now: datetime) -> list[int | None]:
+    """Insert each notice unless one with its dedupe key exists, as ``enqueue`` one after
+    another would, in one statement per thousand rows (SQLAlchemy's insertmanyvalues pages a
+    list of rows so) rather than one each: what a planner queues on its first tick after a
+    deploy or an import was thousands of round trips in one transaction.
+
+    Returns the new ids in the order given, None for a notice whose key was queued before, and
+    for a key met again in ``new`` after its first: the first wins, as it would one at a time.
+    """
+    keys = [_key(n) for n in new]
+    first: dict[str, int] = {}  # key -> the position of its first notice
+    for i, key in enumerate(keys):
+        first.setdefault(key, i)
+    if not first:
+        return []
+    # Repeats left out before the statement: within one INSERT, PostgreSQL would still draw an
+    # id from the sequence for each, and neither database documents which of two rows it keeps.
+    rows = [_row(new[i], key, now) for key, i in first.items()]
+    # The table, not the mapped class: the ORM's bulk INSERT leaves out the columns a row has
+    # as None, and sends one statement for each set of columns the rows name.
+    stmt = (
+        _insert(session)(Notice.__table__)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Notice.id, Notice.dedupe_key)
+    )
+    made = {key: notice_id for notice_id, key in session.execute(stmt, rows)}
+    return [made.get(key) if first[key] == i else None for i, key in enumerate(keys)]
+
+
+def _key(new: NewNotice) -> str:
+    return new.dedupe_key or f"{new.kind}:{uuid.uuid4().hex}"
+
+
+def _row(
+    new: NewNotice, key: str, now: datetime, progress: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The row's columns, every one named: a list of rows must all name the same columns."""
+    return {
+        "kind": new.kind,
+        "payload": new.payload,
+        "dedupe_key": key,
+        "due_at": new.due_at,
+        "expires_at": new.expires_at,
+        "status": PENDING,
+        "attempts": 0,
+        "created_at": now,
+        "progress": progress or {},
+        "claims": 0,
+    }
 
 
 def cancel(session: Session, *, prefix: str) -> int:

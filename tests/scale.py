@@ -13,7 +13,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -242,10 +242,25 @@ def seed(
 @dataclass
 class Counted:
     statements: list[str]
+    parameters: list[Any] = field(default_factory=list)  # each statement's, as the driver got them
 
     @property
     def count(self) -> int:
         return len(self.statements)
+
+    def inserts(self, table: str) -> list[int]:
+        """How many rows each INSERT into ``table`` carried, in the order sent."""
+        found = []
+        for statement, parameters in zip(self.statements, self.parameters, strict=True):
+            if not statement.startswith(f"INSERT INTO {table} ("):
+                continue
+            if isinstance(parameters, list):  # a driver's executemany: one set a row
+                found.append(len(parameters))
+                continue
+            # One statement of many rows (insertmanyvalues): every column a parameter each row.
+            columns = statement.partition("(")[2].partition(")")[0].count(",") + 1
+            found.append(len(parameters) // columns)
+        return found
 
 
 @contextmanager
@@ -253,8 +268,9 @@ def counting(engine: Engine) -> Iterator[Counted]:
     """Every SQL statement sent to the database inside the block."""
     seen = Counted([])
 
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
         seen.statements.append(statement)
+        seen.parameters.append(parameters)
 
     event.listen(engine, "before_cursor_execute", record)
     try:

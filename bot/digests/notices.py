@@ -27,10 +27,9 @@ LOOKBACK = timedelta(days=8)  # after a long outage, only the last week can stil
 FIRST_SINCE = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 
 
-def _enqueue(ctx: Ctx, channel: str, schedule: Schedule, occurrence: datetime) -> None:
+def _notice(channel: str, schedule: Schedule, occurrence: datetime) -> queue.NewNotice:
     day = schedule.local_day(occurrence).isoformat()
-    queue.enqueue(
-        ctx.session,
+    return queue.NewNotice(
         kind="digest.post",
         payload=DigestRun(
             channel=channel, day=schedule.local_day(occurrence), sig=schedule.signature
@@ -38,39 +37,47 @@ def _enqueue(ctx: Ctx, channel: str, schedule: Schedule, occurrence: datetime) -
         due_at=occurrence,
         dedupe_key=keys.digest(channel, day),
         expires_at=schedule.day_end(occurrence),
-        now=ctx.now,
     )
 
 
-def plan_channel(ctx: Ctx, channel: str, schedule: Schedule, row: repo.DigestChannel) -> None:
+def plan_channel(
+    ctx: Ctx, channel: str, schedule: Schedule, row: repo.DigestChannel
+) -> list[queue.NewNotice]:
+    """The channel's next digest (and those missed still on their day), to be queued in this
+    unit of work; the channel's row remembers how far it was planned."""
     now = ctx.now
     if row.planned_sig != schedule.signature:
         # New or changed schedule (a config edit across a restart): start over from now.
         queue.drop_pending(ctx.session, prefix=keys.channel(channel))
         anchor = now
     elif row.next_at is not None and row.next_at > now:
-        return
+        return []
     else:
         anchor = max(row.next_at or now, now - LOOKBACK)
     planned = None
+    found: list[queue.NewNotice] = []
     for occurrence in schedule.occurrences(anchor):
         if occurrence <= now:
             if schedule.day_end(occurrence) > now:
-                _enqueue(ctx, channel, schedule, occurrence)  # missed, still its day: late
+                found.append(_notice(channel, schedule, occurrence))  # missed, still its day: late
             continue
-        _enqueue(ctx, channel, schedule, occurrence)
+        found.append(_notice(channel, schedule, occurrence))
         planned = occurrence
         break
     repo.mark_planned(ctx.session, channel, planned, schedule.signature)
+    return found
 
 
 def plan(ctx: Ctx) -> None:
     configured = {d.channel for d in ctx.config.digests}
     repo.ensure(ctx.session, configured)
+    found: list[queue.NewNotice] = []
     for row in repo.to_plan(ctx.session, ctx.now, configured, limit=PLAN_BATCH):
         schedule = effective(row, ctx.config, row.channel)
         if schedule is not None and schedule.weekdays:
-            plan_channel(ctx, row.channel, schedule, row)
+            found += plan_channel(ctx, row.channel, schedule, row)
+    # Channels sharing a digest time come due on one tick: their rows go in one statement.
+    queue.enqueue_many(ctx.session, found, now=ctx.now)
 
 
 def title_of(schedule: Schedule | None) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.context import Ctx
+from bot.context import Ctx, Notify
 from bot.maintenance import keys, render, service
 from bot.maintenance.occurrences import LAG, REFILL, catch_up, keep_ahead, occurrences
 from bot.maintenance.payloads import (
@@ -163,9 +163,11 @@ def plan_due(ctx: Ctx) -> int:
     window's stored next occurrence past the ones that have ended. Only windows with something
     to do are read: with nothing due this is one query, however many windows there are."""
     windows = repo.to_plan(ctx.session, ctx.now + service.horizon(ctx), ctx.now - LAG)
+    planned: list[Notify] = []
     for window in windows:
         catch_up(window, ctx.now)
-        service.plan(ctx, window)
+        planned += service.plan_notices(ctx, window)
+    ctx.notify_many(planned)  # thousands after a deploy or an import: a few statements
     return len(windows)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.clock import whole_minute
-from bot.context import Ctx
+from bot.context import Ctx, Notify
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.maintenance import keys
 from bot.maintenance.occurrences import (
@@ -54,12 +54,13 @@ def resource_of(ctx: Ctx, window: MaintenanceWindow) -> Resource:
     return catalogue.by_id(ctx, window.resource_id)
 
 
-def plan(ctx: Ctx, window: MaintenanceWindow) -> int:
-    """Queue the notices of occurrences from where the window was planned to (or now) to the
-    horizon, and remember how far that is; idempotent by dedupe key all the same."""
-    made = 0
+def plan_notices(ctx: Ctx, window: MaintenanceWindow) -> list[Notify]:
+    """The notices of occurrences from where the window was planned to (or now) to the
+    horizon, for the caller to queue in this unit of work (with other windows', in a few
+    statements); the window remembers how far that is. Idempotent by dedupe key all the same."""
+    planned: list[Notify] = []
     if not window.is_scheduled or window.plan_from is None:
-        return made
+        return planned
     until = ctx.now + horizon(ctx)
     for s, e in occurrences(window, max(ctx.now, window.plan_from), until):
         base = OccurrenceRef(id=window.id, start=s, end=e)
@@ -68,38 +69,35 @@ def plan(ctx: Ctx, window: MaintenanceWindow) -> int:
             if due < ctx.now:
                 continue  # scheduled too late for this reminder; the next one still comes
             seconds = int(offset.total_seconds())
-            made += (
-                ctx.notify(
+            planned.append(
+                Notify(
                     "maintenance.remind",
                     OccurrenceReminder(id=window.id, start=s, end=e, offset=seconds),
                     dedupe_key=keys.remind(window.id, s, seconds),
                     due_at=due,
                     expires_after=offset,
                 )
-                is not None
             )
-        made += (
-            ctx.notify(
+        planned.append(
+            Notify(
                 "maintenance.start",
                 base,
                 dedupe_key=keys.start(window.id, s),
                 due_at=max(s, ctx.now),
                 expires_after=e - s,
             )
-            is not None
         )
-        made += (
-            ctx.notify(
+        planned.append(
+            Notify(
                 "maintenance.finish",
                 base,
                 dedupe_key=keys.finish(window.id, s),
                 due_at=e,
                 expires_after=FINISHED_USEFUL_FOR,
             )
-            is not None
         )
     window.plan_from = first_start_from(window, until)
-    return made
+    return planned
 
 
 def first_start_from(window: MaintenanceWindow, at: datetime) -> datetime | None:
@@ -198,14 +196,17 @@ def schedule(
     ctx.session.flush()
     write_rows(ctx.session, window, ctx.now)
     ctx.audit(ENTITY, window.id, "scheduled", {"resource": resource.name, "every": every})
-    plan(ctx, window)
+    planned = plan_notices(ctx, window)
     clashes = overlapping_bookings(ctx, window)
     for booking in clashes:
-        ctx.notify(
-            "maintenance.overlap",
-            Overlap(id=window.id, booking=booking.id),
-            dedupe_key=keys.overlap(window.id, booking.id),
+        planned.append(
+            Notify(
+                "maintenance.overlap",
+                Overlap(id=window.id, booking=booking.id),
+                dedupe_key=keys.overlap(window.id, booking.id),
+            )
         )
+    ctx.notify_many(planned)
     return window, clashes
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.config import RotationConfig
-from bot.context import Ctx
+from bot.context import Ctx, Notify
 from bot.notices import Dm, Plan, Post, Skip, say
 from bot.shifts import keys, render, service
 from bot.shifts.payloads import Handoff, ShiftReminder
@@ -22,6 +22,7 @@ LOOKAHEAD = timedelta(hours=1)
 
 
 def plan(ctx: Ctx) -> None:
+    reminders: list[Notify] = []
     for rot in ctx.config.rotations:
         service.check_handoff(ctx, rot)
         end = ctx.now + rot.remind_before + LOOKAHEAD
@@ -30,13 +31,18 @@ def plan(ctx: Ctx) -> None:
             assert seg.user is not None
             # Planned late (a fresh start, a last-minute override): still useful until it starts.
             due = max(seg.start - rot.remind_before, ctx.now)
-            ctx.notify(
-                "shift.remind",
-                ShiftReminder(rotation=rot.name, user=seg.user, start=seg.start),
-                dedupe_key=keys.remind(rot.name, seg.start, seg.user),
-                due_at=due,
-                expires_after=max(seg.start - due, timedelta(minutes=1)),
+            reminders.append(
+                Notify(
+                    "shift.remind",
+                    ShiftReminder(rotation=rot.name, user=seg.user, start=seg.start),
+                    dedupe_key=keys.remind(rot.name, seg.start, seg.user),
+                    due_at=due,
+                    expires_after=max(seg.start - due, timedelta(minutes=1)),
+                )
             )
+    # Every tick finds each upcoming start again (its key keeps it single): one statement for
+    # all rotations rather than one a start.
+    ctx.notify_many(reminders)
 
 
 def _rotation(ctx: Ctx, name: str) -> RotationConfig:

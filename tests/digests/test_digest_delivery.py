@@ -14,6 +14,7 @@ from bot.incidents import service as incidents
 from bot.runtime import Runtime
 from storage.models import Notice
 from tests.digests.conftest import BERLIN, Walker, berlin, digests_in
+from tests.scale import counting
 
 # Only incidents (plus digests), so "all clear" means something: tests that assert on a quiet or
 # all-clear digest must not depend on which areas there are (test_digest_on_call.py has them all).
@@ -252,6 +253,25 @@ def test_planning_twice_or_in_two_processes_writes_one_row(
     with sessions() as session:
         keys = session.scalars(select(Notice.dedupe_key).where(Notice.kind == "digest.post")).all()
     assert keys == ["digest:C_OPS:2026-12-07"]
+
+
+def test_channels_due_on_one_tick_are_planned_in_one_statement(runtime: Runtime, unit) -> None:
+    teams = [f"C_TEAM{i:02d}" for i in range(30)]
+    with freeze_time(berlin("2026-12-07 08:00")) as frozen:
+        with unit("U_BOB", tz="Europe/Berlin") as ctx:
+            for channel in teams:
+                service.subscribe(ctx, channel, at=time(9, 30))
+        with counting(runtime.engine) as first:
+            runtime.dispatcher.plan()
+        frozen.move_to(berlin("2026-12-07 09:31"))  # every channel's digest has come: plan on
+        with counting(runtime.engine) as second:
+            runtime.dispatcher.plan()
+    with runtime.sessions() as s:
+        days = s.scalars(select(Notice.dedupe_key).where(Notice.kind == "digest.post")).all()
+    # The teams' 09:30 and C_OPS's 09:00 (the config's), then each one's next.
+    assert len(days) == 2 * (len(teams) + 1)
+    assert first.inserts("notices") == [len(teams) + 1]
+    assert second.inserts("notices") == [len(teams) + 1]
 
 
 @pytest.mark.postgres_only

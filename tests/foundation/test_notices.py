@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
 from bot import dispatcher, notices
-from bot.context import Ctx
+from bot.context import Ctx, Notify
 from bot.messenger import Message
 from bot.notices import Plan, Post, say
 from bot.payloads import NoticePayload
@@ -18,6 +18,7 @@ from bot.runtime import Runtime
 from storage import notices as queue
 from storage.models import Notice
 from tests.recording import RecordingMessenger
+from tests.scale import counting
 
 # No area: only this module's notice kinds, so no area's planner adds notices to what it counts.
 pytestmark = pytest.mark.areas()
@@ -253,3 +254,95 @@ def test_a_row_its_model_does_not_fit_fails_with_the_reason_not_a_traceback(
     assert notice.status == "failed"
     assert "payload does not fit 'test.hello'" in (notice.last_error or "")
     assert "channel" in (notice.last_error or "")
+
+
+def _batch(prefix: str, now: datetime) -> list[Notify]:
+    """Keys queued before, repeated within the batch, new; due now and later; with no key."""
+    later = now + timedelta(hours=1)
+    return [
+        Notify("test.hello", Hello(channel="C1", n=1), dedupe_key=f"{prefix}:old"),
+        Notify("test.hello", Hello(channel="C1", n=2), dedupe_key=f"{prefix}:a"),
+        Notify("test.edit", Hello(channel="C2", n=3), dedupe_key=f"{prefix}:a"),
+        Notify("test.hello", Hello(channel="C1", n=4), dedupe_key=f"{prefix}:b", due_at=later),
+        Notify("test.hello", Hello(channel="C1", n=5), expires_after=timedelta(minutes=5)),
+        Notify("test.hello", Hello(channel="C1", n=6), dedupe_key=f"{prefix}:old"),
+        Notify("test.hello", Hello(channel="C1", n=7)),
+        Notify("test.edit", Hello(channel="C3", n=8), dedupe_key=f"{prefix}:c", due_at=later),
+        Notify("test.hello", Hello(channel="C1", n=9), dedupe_key=f"{prefix}:a"),
+    ]
+
+
+@freeze_time("2026-12-01 09:00:00")
+def test_a_batch_queues_what_one_notify_after_another_would_in_one_statement(
+    runtime: Runtime, unit
+) -> None:
+    with unit() as ctx:
+        for prefix in ("one", "many"):
+            ctx.notify("test.hello", Hello(channel="C0", n=0), dedupe_key=f"{prefix}:old")
+    with unit() as ctx:
+        one_by_one = [ctx.notify(**vars(item)) for item in _batch("one", ctx.now)]
+        sent_one = list(ctx.outbox.notice_ids)
+    with unit() as ctx, counting(runtime.engine) as seen:
+        batched = ctx.notify_many(_batch("many", ctx.now))
+        sent_many = list(ctx.outbox.notice_ids)
+
+    new = [i is not None for i in batched]
+    # Queued before, and a key again after its first: not new, and the first one's row stays.
+    assert new == [False, True, False, True, True, False, True, True, False]
+    assert new == [i is not None for i in one_by_one]
+    assert seen.inserts("notices") == [6], "one statement; a key's repeats left out of it"
+    assert sent_many == [batched[1], batched[4], batched[6]], "only what is due now, in order"
+    assert sent_one == [one_by_one[1], one_by_one[4], one_by_one[6]]
+    with runtime.sessions() as s:
+        rows = {
+            n.dedupe_key: n
+            for n in s.scalars(select(Notice).where(Notice.dedupe_key.like("many:%")))
+        }
+        assert rows["many:old"].payload["n"] == 0
+        assert rows["many:a"].payload["n"] == 2 and rows["many:a"].kind == "test.hello"
+        assert rows["many:c"].id == batched[7]
+        keyless = s.scalars(
+            select(Notice).where(Notice.id.in_([batched[4], batched[6]])).order_by(Notice.id)
+        ).all()
+        assert [n.payload["n"] for n in keyless] == [5, 7]
+        assert keyless[0].expires_at is not None
+        assert keyless[0].expires_at - keyless[0].due_at == timedelta(minutes=5)
+        assert keyless[1].expires_at is None
+    # The same rows, column for column, as the same notices queued one at a time.
+    assert _same(runtime, "one", one_by_one) == _same(runtime, "many", batched)
+
+
+def _same(runtime: Runtime, prefix: str, ids: list[int | None]) -> list[tuple[object, ...]]:
+    """The rows ``ids`` name, keys without their prefix and the made-up ones left out."""
+    with runtime.sessions() as s:
+        rows = s.scalars(select(Notice).where(Notice.id.in_([i for i in ids if i]))).all()
+    found = {n.id: n for n in rows}
+    return [
+        (
+            n.dedupe_key.removeprefix(f"{prefix}:") if n.dedupe_key.startswith(prefix) else None,
+            n.kind,
+            n.payload,
+            n.due_at,
+            n.expires_at,
+            n.status,
+            n.attempts,
+            n.claims,
+            n.progress,
+            n.created_at,
+        )
+        for n in (found[i] for i in ids if i)
+    ]
+
+
+@freeze_time("2026-12-01 09:00:00")
+def test_a_batch_is_checked_whole_before_anything_is_queued(runtime: Runtime, unit) -> None:
+    good = Notify("test.hello", Hello(channel="C1"), dedupe_key="good")
+    with unit() as ctx:  # the unit commits: whatever was written before the error would stay
+        with pytest.raises(TypeError, match=r"'test\.hello' carries Hello, not Other"):
+            ctx.notify_many([good, Notify("test.hello", Other(channel="C1"))])
+        with pytest.raises(LookupError, match=r"test\.nobody"):
+            ctx.notify_many([good, Notify("test.nobody", Hello(channel="C1"))])
+        with counting(runtime.engine) as seen:
+            assert ctx.notify_many([]) == []
+    assert _statuses(runtime) == []
+    assert seen.count == 0
