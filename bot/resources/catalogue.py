@@ -9,7 +9,7 @@ import threading
 import weakref
 
 from bot.config import NAME_PATTERN, Config
-from bot.context import Ctx
+from bot.context import Ctx, Notify
 from bot.errors import Conflict, Forbidden, NotFound, UserError
 from bot.mrkdwn import echo
 from bot.resources import keys
@@ -167,23 +167,27 @@ def remove_resource(ctx: Ctx, name: str) -> tuple[Resource, int]:
         for booking in batch:
             move(booking, BookingStatus.CANCELLED)
             booking.closed_at = ctx.now
-            ctx.notify(
-                "booking.cancelled",
-                BookingCancelled(id=booking.id, why="removed"),
-                dedupe_key=keys.cancelled(booking.id),
-            )
             ctx.audit("booking", booking.id, "cancelled", {"why": "resource removed"})
+        ctx.notify_many(
+            Notify(
+                "booking.cancelled",
+                BookingCancelled(id=b.id, why="removed"),
+                dedupe_key=keys.cancelled(b.id),
+            )
+            for b in batch
+        )
         cancelled += len(batch)
         ctx.session.flush()  # the next batch starts after these
     while waits := repo.waiting(ctx.session, resource.id, limit=REMOVE_BATCH):
         for entry in waits:
             move(entry, WaitStatus.CANCELLED)
             ctx.audit("booking_wait", entry.id, "cancelled", {"why": "resource removed"})
-            ctx.notify(
-                "booking.wait_cancelled",
-                BookingRef(id=entry.id),
-                dedupe_key=keys.wait_cancelled(entry.id),
+        ctx.notify_many(
+            Notify(
+                "booking.wait_cancelled", BookingRef(id=e.id), dedupe_key=keys.wait_cancelled(e.id)
             )
+            for e in waits
+        )
         ctx.session.flush()
     ctx.audit("resource", resource.id, "removed", {"name": resource.name})
     return resource, cancelled

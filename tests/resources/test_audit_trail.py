@@ -11,7 +11,9 @@ from bot.maintenance import service as maintenance
 from bot.resources import catalogue, service
 from storage.audit import history
 from storage.maintenance import MaintenanceWindow
+from storage.models import Notice
 from storage.resources import WaitEntry
+from tests.scale import counting
 
 NOW = "2026-12-01 08:00:00"
 T = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -101,7 +103,7 @@ def test_removing_a_resource_cancels_every_booking_and_wait_not_just_a_thousand(
                     for i in range(many)
                 ],
             )
-        with unit("U_ALICE") as ctx:
+        with unit("U_ALICE") as ctx, counting(sessions.kw["bind"]) as seen:
             _, cancelled = catalogue.remove_resource(ctx, "crowded")
     assert cancelled == many
     with sessions() as s:
@@ -109,4 +111,19 @@ def test_removing_a_resource_cancels_every_booking_and_wait_not_just_a_thousand(
         waiting = s.scalar(
             select(func.count()).select_from(WaitEntry).where(WaitEntry.status == "waiting")
         )
+        told = dict(
+            s.execute(
+                select(Notice.kind, func.count())
+                .group_by(Notice.kind)
+                .where(Notice.kind.in_(["booking.cancelled", "booking.wait_cancelled"]))
+            ).all()
+        )
     assert (live, waiting) == (0, 0)
+    assert told == {"booking.cancelled": many, "booking.wait_cancelled": many}
+    # Each owner told and each booking's reminders cancelled in a few statements (3,003 before).
+    on_notices = [
+        x for x in seen.statements if x.startswith(("INSERT INTO notices", "UPDATE notices"))
+    ]
+    assert len(on_notices) <= 15, len(
+        on_notices
+    )  # 13: 3 cancels and an INSERT a 500 bookings, an INSERT a 500 waits
