@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 from freezegun import freeze_time
+from sqlalchemy import func, select
 
 from bot.digests import keys as digest_keys
 from bot.digests import notices as digest_notices
@@ -28,6 +29,7 @@ from bot.resources import keys as booking_keys
 from bot.resources import service as bookings
 from bot.shifts import keys as shift_keys
 from storage import notices as queue
+from storage.models import Notice
 
 START = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
@@ -109,7 +111,25 @@ def withdrawals(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, int]]:
             return n
 
         monkeypatch.setattr(queue, name, spy)
+    real_all = queue.cancel_all
+
+    def spy_all(session, *, prefixes: list[str]) -> int:  # type: ignore[no-untyped-def]
+        each = [_pending_under(session, prefix) for prefix in prefixes]
+        n = real_all(session, prefixes=prefixes)
+        assert n == sum(each), "cancel_all withdrew what a cancel of each prefix would"
+        calls.extend(("cancel_all", prefix, k) for prefix, k in zip(prefixes, each, strict=True))
+        return n
+
+    monkeypatch.setattr(queue, "cancel_all", spy_all)
     return calls
+
+
+def _pending_under(session, prefix: str) -> int:  # type: ignore[no-untyped-def]
+    return session.scalar(
+        select(func.count())
+        .select_from(Notice)
+        .where(Notice.status == "pending", Notice.dedupe_key.startswith(prefix, autoescape=True))
+    )
 
 
 def test_every_cancel_in_every_area_withdraws_what_its_area_wrote(unit, withdrawals) -> None:
