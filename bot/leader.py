@@ -34,7 +34,10 @@ class Leadership:
             if self._conn is not None:
                 self._conn.execute(text("SELECT 1"))
                 return self.is_leader or self._try()
-            self._conn = self.engine.connect()
+            # Autocommit: the lock is the session's, not a transaction's, and a transaction
+            # left open between ticks would sit "idle in transaction" for the process's life,
+            # where CREATE INDEX CONCURRENTLY (a migration run beside it) waits for it to end.
+            self._conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             return self._try()
         except Exception as exc:
             log.warning("scheduler lost its database connection: %s", exc)
@@ -48,7 +51,6 @@ class Leadership:
                 text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key(self._conn)}
             ).scalar()
         )
-        self._conn.commit()  # the lock is session-level; end the transaction that took it
         if got and not self.is_leader:
             log.info("this process is now the active scheduler")
         self.is_leader = got
@@ -70,7 +72,6 @@ class Leadership:
                 self._conn.execute(
                     text("SELECT pg_advisory_unlock(:key)"), {"key": self._key(self._conn)}
                 )
-                self._conn.commit()
             except Exception:
                 pass
         if self._conn is not None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.context import Ctx
 from bot.messenger import Message, Messenger
@@ -161,6 +161,33 @@ def test_two_schedulers_send_every_reminder_exactly_once(runtime, unit):
     finally:
         a.shutdown()
         b.shutdown()
+
+
+@pytest.mark.postgres_only
+def test_the_leader_holds_its_lock_outside_any_transaction(runtime, engine) -> None:
+    """Between ticks the leader's connection is idle, not "idle in transaction": an open
+    transaction would make CREATE INDEX CONCURRENTLY in a migration beside it wait for the
+    process to stop."""
+    scheduler = Scheduler(runtime)
+    try:
+        for _ in range(2):  # the first tick takes the lock, the second only checks it
+            scheduler.tick()
+            assert scheduler.is_leader
+            with engine.connect() as conn:
+                states = conn.execute(
+                    text(
+                        "SELECT state FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND pid <> pg_backend_pid() AND query LIKE 'SELECT%'"
+                    )
+                ).scalars()
+                assert "idle in transaction" not in list(states)
+            with engine.connect() as conn:
+                held = conn.execute(
+                    text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+                ).scalar()
+            assert held == 1
+    finally:
+        scheduler.shutdown()
 
 
 @pytest.mark.parametrize(
