@@ -7,6 +7,7 @@ The conditional claim of each notice keeps "sent once" true even if two schedule
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 
@@ -68,12 +69,11 @@ class Leadership:
 
     def release(self) -> None:
         if self._conn is not None and self.is_leader:
-            try:
+            # A lost connection has released the lock already, with the session.
+            with contextlib.suppress(Exception):
                 self._conn.execute(
                     text("SELECT pg_advisory_unlock(:key)"), {"key": self._key(self._conn)}
                 )
-            except Exception:
-                pass
         if self._conn is not None:
             self._conn.close()
             self._conn = None
