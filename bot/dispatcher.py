@@ -2,8 +2,9 @@
 
 The states of a notice and who moves them (docs/RELIABILITY.md, "Delivery model"):
 
-- ``pending`` -> ``sending``: a claim (a conditional update, committed), by the sweep or the
-  thread that sends what a request queued. Doubtful rows (``unknown``) are claimed the same way.
+- ``pending`` -> ``sending``: a claim (a conditional update, committed, that returns what the
+  row holds in the same statement), by the sweep or the thread that sends what a request
+  queued. Doubtful rows (``unknown``) are claimed the same way.
 - ``sending`` -> ``calling``: committed just before a call that may post (bot/delivery.py);
   ``calling`` -> ``sending`` once its outcome is recorded, if more calls follow.
 - ``sending``/``calling`` -> ``sent`` | ``skipped``: the record step, in the transaction that
@@ -49,7 +50,7 @@ from bot.registry import NoticeKind, Registry
 from bot.tz import zone
 from storage import notices as queue
 from storage.db import transaction
-from storage.notices import NoticeStatus
+from storage.notices import Claimed, NoticeStatus
 
 log = logging.getLogger(__name__)
 
@@ -165,10 +166,10 @@ class Dispatcher:
         batch = Batch()
         for notice_id in ids:
             with transaction(self.sessions) as session:
-                claims = queue.claim(session, notice_id, self.now(), early=early)
-            if claims is None:
+                claimed = queue.claim(session, notice_id, self.now(), early=early)
+            if claimed is None:
                 continue
-            batch.count(notice_id, self._deliver(notice_id, claims))
+            batch.count(notice_id, self._deliver(notice_id, claimed))
         return batch
 
     def next_due(self) -> datetime | None:
@@ -187,28 +188,26 @@ class Dispatcher:
 
     # --- one notice -----------------------------------------------------------------------------
 
-    def _deliver(self, notice_id: int, claims: int) -> Outcome:
+    def _deliver(self, notice_id: int, claimed: Claimed) -> Outcome:
+        """Send a notice this process has just claimed (the claim read the row: no load)."""
         now = self.now()
-        with self.sessions() as session:
-            notice = queue.load(session, notice_id)
-            assert notice is not None
-            kind, attempts, created_at = notice.kind, notice.attempts, notice.created_at
-            declared = self.registry.notice_kind(kind)
-            problem, payload = _parse(declared, kind, notice.payload)
-            job = Job(
-                sessions=self.sessions,
-                messenger=self.messenger,
-                make_ctx=self._ctx,
-                live=self._live,
-                handler=declared.handler if declared else _no_handler,
-                notice_id=notice_id,
-                claims=claims,
-                payload=payload,
-                now=now,
-                expires_at=notice.expires_at,
-                progress=Progress.of(notice.progress),
-                pace=self._pace,
-            )
+        kind, attempts, created_at = claimed.kind, claimed.attempts, claimed.created_at
+        declared = self.registry.notice_kind(kind)
+        problem, payload = _parse(declared, kind, claimed.payload)
+        job = Job(
+            sessions=self.sessions,
+            messenger=self.messenger,
+            make_ctx=self._ctx,
+            live=self._live,
+            handler=declared.handler if declared else _no_handler,
+            notice_id=notice_id,
+            claims=claimed.claims,
+            payload=payload,
+            now=now,
+            expires_at=claimed.expires_at,
+            progress=Progress.of(claimed.progress),
+            pace=self._pace,
+        )
         if problem is not None:
             log.error("notice %s: %s", notice_id, problem)
             if self._end(job, NoticeStatus.FAILED, problem):

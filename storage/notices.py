@@ -23,10 +23,11 @@ from sqlalchemy.orm import Session
 
 from storage.base import Base
 from storage.models import LIVE_NOTICE, Notice, NoticeStatus
-from storage.transitions import affected, compare_and_set
+from storage.transitions import affected, compare_and_return, compare_and_set
 
 __all__ = [
     "LIVE_NOTICE",
+    "Claimed",
     "NewNotice",
     "Notice",
     "NoticeStatus",
@@ -290,14 +291,42 @@ def next_due(session: Session) -> tuple[datetime | None, datetime | None]:
     return due, claimed
 
 
-def claim(session: Session, notice_id: int, now: datetime, *, early: bool = False) -> int | None:
-    """Take a due row (pending, or in doubt) for sending; its claim token, or None if another
-    process has it. ``early`` also takes a pending one whose retry is not due yet.
+@dataclass(frozen=True)
+class Claimed:
+    """A row just claimed: its claim token and what sending it starts from."""
 
-    Conditional, so of two processes claiming one row exactly one wins.
+    claims: int
+    kind: str
+    attempts: int  # this claim's included
+    created_at: datetime
+    payload: dict[str, Any]
+    expires_at: datetime | None
+    progress: dict[str, Any]
+
+
+_CLAIMED = (
+    Notice.claims,
+    Notice.kind,
+    Notice.attempts,
+    Notice.created_at,
+    Notice.payload,
+    Notice.expires_at,
+    Notice.progress,
+)
+
+
+def claim(
+    session: Session, notice_id: int, now: datetime, *, early: bool = False
+) -> Claimed | None:
+    """Take a due row (pending, or in doubt) for sending; its claim and what the row holds, or
+    None if another process has it. ``early`` also takes a pending one whose retry is not due
+    yet.
+
+    Conditional, so of two processes claiming one row exactly one wins; the row comes back in
+    the same statement (``RETURNING``), as this claim left it.
     """
     due = Notice.due_at <= now if not early else Notice.due_at.is_not(None)
-    won = compare_and_set(
+    row = compare_and_return(
         session,
         Notice,
         notice_id,
@@ -309,10 +338,9 @@ def claim(session: Session, notice_id: int, now: datetime, *, early: bool = Fals
             "claims": Notice.claims + 1,
         },
         where=(due,),
+        returning=_CLAIMED,
     )
-    if not won:
-        return None
-    return session.scalar(select(Notice.claims).where(Notice.id == notice_id))
+    return None if row is None else Claimed(**row._asdict())
 
 
 def load(session: Session, notice_id: int) -> Notice | None:

@@ -8,12 +8,12 @@ the machine does not allow is refused before any SQL runs: that is a bug, not a 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Executable, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, CursorResult, Executable, Row, update
+from sqlalchemy.orm import QueryableAttribute, Session
 
 S = TypeVar("S", bound=StrEnum)
 
@@ -87,6 +87,50 @@ def compare_and_set(
     sets one, the model's machine must allow it from every expected status. ``unchanged``
     ({column: value}) and ``where`` add conditions; ``refresh_on_loss`` as in ``update_if``.
     """
+    conditions = _checked(model, expected, values, unchanged, where, status_column)
+    return update_if(
+        session, model, row_id, *conditions, values=values, refresh_on_loss=refresh_on_loss
+    )
+
+
+def compare_and_return(
+    session: Session,
+    model: type[Any],
+    row_id: int,
+    *,
+    expected: Collection[str],
+    values: dict[str, Any],
+    returning: Sequence[QueryableAttribute[Any]],
+    unchanged: Mapping[str, Any] | None = None,
+    where: Iterable[ColumnElement[bool]] = (),
+    status_column: str = "status",
+) -> Row[Any] | None:
+    """``compare_and_set`` that also reads, in the same statement (``UPDATE ... RETURNING``):
+    the ``returning`` columns as the update left them, or None when it lost. One round trip
+    where a won move followed by a read of the row took two."""
+    conditions = _checked(model, expected, values, unchanged, where, status_column)
+    stmt = (
+        update(model)
+        .where(model.id == row_id, *conditions)
+        .values(**values)
+        .returning(*returning)
+        .execution_options(synchronize_session=False)
+    )
+    row = session.execute(stmt).first()
+    if row is not None:
+        _refresh_loaded(session, model, row_id)
+    return row
+
+
+def _checked(
+    model: type[Any],
+    expected: Collection[str],
+    values: dict[str, Any],
+    unchanged: Mapping[str, Any] | None,
+    where: Iterable[ColumnElement[bool]],
+    status_column: str,
+) -> list[ColumnElement[bool]]:
+    """The conditions of a compare-and-set, once the machine allows the move."""
     machine = machine_of(model)
     target = values.get(status_column)
     if target is None:
@@ -95,16 +139,7 @@ def compare_and_set(
         machine.check(expected, target)
     column = getattr(model, status_column)
     same = [getattr(model, name) == value for name, value in (unchanged or {}).items()]
-    return update_if(
-        session,
-        model,
-        row_id,
-        column.in_(list(expected)),
-        *same,
-        *where,
-        values=values,
-        refresh_on_loss=refresh_on_loss,
-    )
+    return [column.in_(list(expected)), *same, *where]
 
 
 def update_if(
@@ -129,10 +164,15 @@ def update_if(
     )
     won = affected(session, stmt) == 1
     if won or refresh_on_loss:
-        loaded = session.identity_map.get(session.identity_key(model, row_id))
-        if loaded is not None:
-            session.refresh(loaded)
+        _refresh_loaded(session, model, row_id)
     return won
+
+
+def _refresh_loaded(session: Session, model: type[Any], row_id: int) -> None:
+    """Read the row again if this session holds it (a lookup in memory, no SQL otherwise)."""
+    loaded = session.identity_map.get(session.identity_key(model, row_id))
+    if loaded is not None:
+        session.refresh(loaded)
 
 
 def move(row: Any, target: str, *, status_column: str = "status") -> None:

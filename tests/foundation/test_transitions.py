@@ -14,7 +14,14 @@ from storage.models import Notice, NoticeStatus
 from storage.purchases import PurchaseRequest, PurchaseStatus
 from storage.resources import Booking, BookingStatus, WaitEntry, WaitStatus
 from storage.shift_changes import Away, AwayStatus, SwapRequest, SwapStatus
-from storage.transitions import IllegalTransition, compare_and_set, machine_of, move, update_if
+from storage.transitions import (
+    IllegalTransition,
+    compare_and_return,
+    compare_and_set,
+    machine_of,
+    move,
+    update_if,
+)
 
 MACHINES = [
     Incident,
@@ -146,3 +153,38 @@ def test_update_if_refreshes_a_loaded_row_on_loss_only_when_asked(
     finally:
         session.rollback()
         session.close()
+
+
+def test_compare_and_return_reads_the_row_it_moved_and_none_when_it_lost(unit) -> None:
+    incident_id = _incident(unit)
+    values = {"status": IncidentStatus.ACKNOWLEDGED, "acknowledged_by": "U_BOB"}
+    read = (Incident.status, Incident.acknowledged_by, Incident.title)
+    with unit() as ctx:
+        with pytest.raises(IllegalTransition, match="resolved -> acknowledged"):
+            compare_and_return(
+                ctx.session,
+                Incident,
+                incident_id,
+                expected={"resolved"},
+                values=values,
+                returning=read,
+            )
+        row = compare_and_return(
+            ctx.session,
+            Incident,
+            incident_id,
+            expected={IncidentStatus.OPEN},
+            values=values,
+            returning=read,
+        )
+        assert row is not None
+        assert tuple(row) == ("acknowledged", "U_BOB", "Checkout is down")  # as it left it
+        lost = compare_and_return(
+            ctx.session,
+            Incident,
+            incident_id,
+            expected={IncidentStatus.OPEN},
+            values=values,
+            returning=read,
+        )
+        assert lost is None
