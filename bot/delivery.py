@@ -221,10 +221,12 @@ class Job:
                 "since": self.now.isoformat(),
                 "call": _where(call),
             }
-            # Committed before the call: if this process dies now, the call is in doubt.
-            self._write(
-                {"status": CALLING, "claimed_at": self.now, "progress": self.progress.json()}
-            )
+            # Committed before the call: if this process dies now, the call is in doubt. After
+            # another call that may post, this also commits that one's result (see below).
+            values: dict[str, Any] = {"claimed_at": self.now, "progress": self.progress.json()}
+            if self.status != CALLING:
+                values["status"] = CALLING
+            self._write(values)
             try:
                 result = perform(self.messenger, call, Tag(self.notice_id, call.key))
             except DeliveryUnknown as exc:
@@ -234,7 +236,12 @@ class Job:
                 raise
             del self.progress.doubt[call.key]
             self.progress.done[call.key] = result
-            if i < len(todo) - 1:  # the last one is committed with the record
+            # Its result is committed with the next write: the record after the last call, the
+            # next call's own write before one that may post. Only idempotent calls next need
+            # one of their own, so that the row is not in doubt while they are made. Until then
+            # the row still shows this call in doubt: a process dying meanwhile has it looked
+            # for and found, never made again.
+            if i < len(todo) - 1 and todo[i + 1].idempotent:
                 self._write({"status": SENDING, "progress": self.progress.json()})
 
     def _record(self, plan: Plan[Ctx]) -> None:

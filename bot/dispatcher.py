@@ -6,7 +6,8 @@ The states of a notice and who moves them (docs/RELIABILITY.md, "Delivery model"
   row holds in the same statement), by the sweep or the thread that sends what a request
   queued. Doubtful rows (``unknown``) are claimed the same way.
 - ``sending`` -> ``calling``: committed just before a call that may post (bot/delivery.py);
-  ``calling`` -> ``sending`` once its outcome is recorded, if more calls follow.
+  ``calling`` -> ``sending`` once its outcome is recorded, if an idempotent call follows; before
+  another call that may post, one write records the outcome and marks that call.
 - ``sending``/``calling`` -> ``sent`` | ``skipped``: the record step, in the transaction that
   writes what the notice's handler records.
 - -> ``unknown``: a call got no answer (a timeout, a dropped connection, a 5xx), or a process
