@@ -40,7 +40,7 @@ from bot.notices import (
 from bot.payloads import NoticePayload
 from bot.registry import NoticeHandler
 from storage import notices as queue
-from storage.db import transaction
+from storage.db import WriteNeeded, refused, transaction
 from storage.notices import NoticeStatus
 
 SENDING, CALLING = NoticeStatus.SENDING, NoticeStatus.CALLING
@@ -151,6 +151,7 @@ class Job:
     """One claim on one notice: rounds of prepare -> call -> record until its plan is said."""
 
     sessions: sessionmaker[Session]
+    reads: sessionmaker[Session]  # units that only read (storage/db.py): where handlers plan
     messenger: Messenger
     make_ctx: Callable[[Session, datetime], Ctx]
     live: Callable[[str], bool]
@@ -189,23 +190,39 @@ class Job:
             self._write({"progress": self.progress.json()})
 
     def _prepare(self) -> Plan[Ctx]:
-        """The handler's plan, from a read-only unit of work (rolled back, never committed)."""
+        """The handler's plan, from a unit of work that only reads (see ``_plan``)."""
         if not self.progress.done and self.expires_at is not None and self.expires_at < self.now:
             raise Skip("expired before it could be sent")
         waited = False
         while True:
             try:
-                with self.sessions() as session:
-                    try:
-                        return self.handler(self.make_ctx(session, self.now), self.payload)
-                    finally:
-                        session.rollback()
+                return self._plan()
             except NotYet as exc:
                 if exc.behind is None or self.live(exc.behind):
                     raise
                 if waited:
                     raise Skip(f"{exc}, and what it waits on ended without going out") from exc
                 waited = True  # it may have gone out a moment ago: look once more
+
+    def _plan(self) -> Plan[Ctx]:
+        """Run the handler where it can only read: no transaction around its statements (on
+        PostgreSQL no BEGIN and ROLLBACK; on SQLite no write lock while it renders). A handler
+        that tries to write or lock (even one that then catches the refusal) runs again from
+        the start in a transaction that is rolled back, as every handler once did."""
+        with self.reads() as session:
+            try:
+                plan = self.handler(self.make_ctx(session, self.now), self.payload)
+            except Exception as exc:
+                if not (isinstance(exc, WriteNeeded) or refused(session)):
+                    raise
+            else:
+                if not refused(session):
+                    return plan
+        with self.sessions() as session:
+            try:
+                return self.handler(self.make_ctx(session, self.now), self.payload)
+            finally:
+                session.rollback()
 
     def _call(self, plan: Plan[Ctx]) -> None:
         todo = [c for c in plan.calls if c.key not in self.progress.done]

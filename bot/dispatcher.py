@@ -36,6 +36,7 @@ from enum import Enum
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import metrics
@@ -50,7 +51,7 @@ from bot.payloads import NoticePayload
 from bot.registry import NoticeKind, Registry
 from bot.tz import zone
 from storage import notices as queue
-from storage.db import transaction
+from storage.db import make_read_session_factory, transaction
 from storage.notices import Claimed, NoticeStatus
 
 log = logging.getLogger(__name__)
@@ -131,6 +132,14 @@ class Dispatcher:
     # Off in the console, which has no Slack to overwhelm and prints at once.
     pacing: bool = True
     pacer: Pacer = field(default_factory=Pacer)
+    # Where handlers plan (bot/delivery.py): units that only read, on the same engine.
+    reads: sessionmaker[Session] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        with self.sessions() as session:  # takes no connection
+            engine = session.get_bind()
+        assert isinstance(engine, Engine)
+        self.reads = make_read_session_factory(engine)
 
     def _ctx(self, session: Session, now: datetime) -> Ctx:
         actor = Actor(SYSTEM_USER, zone(self.config.timezone), is_admin=True)
@@ -197,6 +206,7 @@ class Dispatcher:
         problem, payload = _parse(declared, kind, claimed.payload)
         job = Job(
             sessions=self.sessions,
+            reads=self.reads,
             messenger=self.messenger,
             make_ctx=self._ctx,
             live=self._live,

@@ -7,8 +7,10 @@ upcoming rows (``add_notice_kind``, ``add_planner`` in bot/registry.py).
 A handler never talks to Slack. It *plans* what to say, and the dispatcher says it, so that no
 database transaction (nor SQLite's write lock) is ever held while Slack is called:
 
-1. **prepare** (the handler itself): ``handler(ctx, payload) -> Plan``, run in a read-only unit
-   of work that is rolled back. It loads what it needs, renders, and returns the calls to make
+1. **prepare** (the handler itself): ``handler(ctx, payload) -> Plan``, run in a unit of work
+   that only reads (no transaction around its statements; a handler that tries to write runs
+   again in a transaction that is rolled back, so what it wrote is never committed). It loads
+   what it needs, renders, and returns the calls to make
    (``Post``, ``Dm``, ``Update``, ``PublishHome``, ``CreateChannel``, ``Invite``, ``Archive``,
    ``Upload``), or raises
    ``Skip`` (nothing to say any more) or ``NotYet`` (it depends on a notice not out yet).

@@ -13,7 +13,9 @@ statement commits on its own (on PostgreSQL one round trip, no BEGIN and COMMIT)
 ``optimistic()``, its connection is not pinged before use. A connection lost meanwhile fails
 its first statement instead (``lost_connection``), and the reader runs again on a fresh one,
 which is safe because it changed nothing. Such a session refuses to write or lock
-(``WriteNeeded``): the caller runs the unit again as a transaction.
+(``WriteNeeded``): the caller runs the unit again as a transaction. ``refused`` tells the
+caller so even when the code it ran caught the error. A savepoint there is not sent: with no
+transaction around the statements, there is none for it to keep a failed one out of.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import Engine, create_engine, event, exc, make_url, text
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
@@ -107,6 +109,7 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 _READS = "opsdesk_reads"  # an execution option: this connection's statements commit one by one
+_REFUSED = "opsdesk_refused"  # in a session's info: it was refused a write (WriteNeeded)
 
 
 class WriteNeeded(Exception):
@@ -124,7 +127,37 @@ def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
     factory = sessionmaker(bind=engine.execution_options(**options), expire_on_commit=False)
     event.listen(factory, "do_orm_execute", _refuse_writes)
     event.listen(factory, "before_flush", _refuse_flush)
+    _no_savepoints_in_reads(engine)
     return factory
+
+
+def refused(session: Session) -> bool:
+    """Whether this unit that only reads was refused a write or a lock (``WriteNeeded``), even
+    if the code it ran caught that (a digest section that fails is left out, say): what it
+    made of the refusal is not to be used; run it again as a transaction."""
+    return bool(session.info.get(_REFUSED))
+
+
+_SAVEPOINT_CALLS = ("do_savepoint", "do_release_savepoint", "do_rollback_to_savepoint")
+
+
+def _no_savepoints_in_reads(engine: Engine) -> None:
+    """Savepoints of a unit that only reads are not sent: PostgreSQL refuses one outside a
+    transaction, and SQLite would begin one behind SQLAlchemy's back. SQLAlchemy still keeps
+    its books: leaving one flushes (and a write is refused), rolling one back expires what it
+    loaded."""
+    dialect = engine.dialect
+    if getattr(dialect, "_opsdesk_reads_without_savepoints", False):
+        return
+    for name in _SAVEPOINT_CALLS:
+        plain = getattr(dialect, name)
+
+        def unless_reading(connection: Any, savepoint: str, _plain: Any = plain) -> None:
+            if not connection.get_execution_options().get(_READS):
+                _plain(connection, savepoint)
+
+        setattr(dialect, name, unless_reading)
+    dialect._opsdesk_reads_without_savepoints = True  # type: ignore[attr-defined]
 
 
 _WRITE_WORDS = ("insert", "update", "delete", "merge", "create", "drop", "alter", "truncate")
@@ -133,18 +166,23 @@ _WRITE_WORDS = ("insert", "update", "delete", "merge", "create", "drop", "alter"
 def _refuse_writes(state: ORMExecuteState) -> None:
     statement = state.statement
     if state.is_insert or state.is_update or state.is_delete:
-        raise WriteNeeded(f"{type(statement).__name__} in a unit that only reads")
+        _refuse(state.session, f"{type(statement).__name__} in a unit that only reads")
     if isinstance(statement, TextClause):
         first = statement.text.lstrip().split(None, 1)[:1]
         if first and first[0].lower() in _WRITE_WORDS:
-            raise WriteNeeded("a writing statement in a unit that only reads")
+            _refuse(state.session, "a writing statement in a unit that only reads")
     elif state.is_select and getattr(statement, "_for_update_arg", None) is not None:
-        raise WriteNeeded("a locking read in a unit that only reads")
+        _refuse(state.session, "a locking read in a unit that only reads")
 
 
 def _refuse_flush(session: Session, _flush_context: Any, _instances: Any) -> None:
     if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
-        raise WriteNeeded("a flush in a unit that only reads")
+        _refuse(session, "a flush in a unit that only reads")
+
+
+def _refuse(session: Session, why: str) -> NoReturn:
+    session.info[_REFUSED] = True
+    raise WriteNeeded(why)
 
 
 @contextmanager

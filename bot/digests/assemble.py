@@ -2,7 +2,8 @@
 
 Each provider runs inside a SAVEPOINT: one that raises (a bug, a missing table while an area is
 being deployed) is logged and left out, and its failed statement cannot poison the transaction
-the other sections and the send share.
+the other sections and the send share. A section that writes in a unit that only reads
+(``WriteNeeded``) is no failure: the whole unit runs again as a transaction.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bot.context import Ctx
 from bot.digests import render
 from bot.messenger import Message
 from bot.sections import DigestSection
+from storage.db import WriteNeeded
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,8 @@ def collect(ctx: Ctx, since: datetime, tz: ZoneInfo) -> tuple[list[DigestSection
         try:
             with ctx.session.begin_nested():
                 section = fn(ctx, since, tz, render.MAX_LINES)
+        except WriteNeeded:
+            raise
         except Exception:
             log.exception("digest section %s failed; leaving it out", name)
             failed += 1
@@ -57,6 +61,8 @@ def home_parts(ctx: Ctx, viewer: str) -> list[tuple[str, list[dict[str, Any]]]]:
         try:
             with ctx.session.begin_nested():
                 blocks = fn(ctx, viewer)
+        except WriteNeeded:
+            raise
         except Exception:
             log.exception("home section %s failed for %s; leaving it out", name, viewer)
             continue

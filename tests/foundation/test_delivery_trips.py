@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, func, select
 
 from bot import delivery
 from bot.context import Ctx
@@ -17,7 +17,8 @@ from bot.notices import Plan, Post, Update, say
 from bot.payloads import NoticePayload
 from bot.registry import Registry
 from bot.runtime import Runtime
-from storage.models import Notice
+from storage.db import WriteNeeded
+from storage.models import AuditEvent, Notice
 from tests.recording import RecordingMessenger
 from tests.scale import counting
 
@@ -37,6 +38,25 @@ def _hello(ctx: Ctx, payload: Hello) -> Plan[Ctx]:
     return say(Post(payload.channel, Message("hello")))
 
 
+def _counted(ctx: Ctx, payload: Nothing) -> Plan[Ctx]:
+    """Reads before it says anything, as most handlers do; in a savepoint, as digests do."""
+    with ctx.session.begin_nested():
+        count = ctx.session.scalar(select(func.count()).select_from(Notice))
+    return say(Post("C1", Message(f"{count} notices")))
+
+
+def _writes_and_swallows(ctx: Ctx, payload: Nothing) -> Plan[Ctx]:
+    """A handler that writes while it plans, and catches what that raised (as a digest
+    section that fails is left out): its plan where the write was refused is not used."""
+    try:
+        ctx.audit("test", 1, "prepared")
+        ctx.session.flush()
+        said = "written"
+    except WriteNeeded:
+        said = "refused"
+    return say(Post("C1", Message(said)))
+
+
 def _two_posts(ctx: Ctx, payload: Nothing) -> Plan[Ctx]:
     return say(Post("C1", Message("one")), Post("C2", Message("two")))
 
@@ -50,6 +70,8 @@ def _declared(registry: Registry[Ctx]) -> None:
     registry.add_notice_kind("test.hello", _hello, payload=Hello)
     registry.add_notice_kind("test.two", _two_posts, payload=Nothing)
     registry.add_notice_kind("test.edit", _post_then_edit, payload=Nothing)
+    registry.add_notice_kind("test.counted", _counted, payload=Nothing)
+    registry.add_notice_kind("test.writes", _writes_and_swallows, payload=Nothing)
 
 
 def _row(runtime: Runtime, notice_id: int) -> tuple[str, list[str], list[str]]:
@@ -114,6 +136,51 @@ def test_a_notice_is_claimed_called_and_recorded_in_one_statement_a_transaction(
     assert "RETURNING" in _sql(seen.statements)[0]  # the claim
     # One BEGIN IMMEDIATE a transaction on SQLite: no transaction without its write.
     assert seen.count == writes * (2 if engine.dialect.name == "sqlite" else 1)
+
+
+@freeze_time(NOW)
+def test_a_handler_reads_outside_any_transaction(
+    runtime: Runtime, unit, engine: Engine, messenger: RecordingMessenger
+) -> None:
+    """No BEGIN, ROLLBACK or (on SQLite) write lock around what a handler reads, nor a
+    SAVEPOINT: one statement for its read, and the three writes."""
+    inside: list[bool] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.startswith("SELECT count(*)"):
+            raw = conn.connection.dbapi_connection
+            sqlite = engine.dialect.name == "sqlite"
+            inside.append(raw.in_transaction if sqlite else raw.info.transaction_status != 0)
+
+    with unit() as ctx:
+        assert ctx.notify("test.counted", Nothing()) == 1
+    event.listen(engine, "after_cursor_execute", record)
+    try:
+        with counting(engine) as seen:
+            assert runtime.dispatcher.dispatch([1]) == 1
+    finally:
+        event.remove(engine, "after_cursor_execute", record)
+    assert [s.message.text for s in messenger.of("post") if s.message] == ["1 notices"]
+    assert inside == [False]
+    assert [h.split()[0] for h in _heads(seen.statements)] == [
+        "UPDATE",
+        "SELECT",
+        "UPDATE",
+        "UPDATE",
+    ]
+    assert seen.count == {"sqlite": 7, "postgresql": 4}[engine.dialect.name]
+
+
+@freeze_time(NOW)
+def test_a_handler_that_writes_while_planning_plans_again_in_a_transaction_rolled_back(
+    runtime: Runtime, unit, messenger: RecordingMessenger
+) -> None:
+    with unit() as ctx:
+        assert ctx.notify("test.writes", Nothing()) == 1
+    assert runtime.dispatcher.dispatch([1]) == 1
+    assert [s.message.text for s in messenger.of("post") if s.message] == ["written"]
+    with runtime.sessions() as s:  # what it wrote while planning was rolled back
+        assert s.scalars(select(AuditEvent).where(AuditEvent.entity == "test")).all() == []
 
 
 @freeze_time(NOW)
