@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from freezegun import freeze_time
 
 from bot.commands import ParseEnv
 from bot.config import Config
@@ -101,17 +102,20 @@ def test_the_raise_form_links_the_chosen_resource(slack: SlackApp) -> None:
 
 
 def test_the_booking_lines_of_home_and_the_digest_say_so(slack: SlackApp, unit) -> None:
-    slack.slash("/resource", "book staging-1 in 1h for 2h Release test", user="U_BOB")
-    slack.slash("/incident", "raise Staging broken on staging-1 sev2")
-    slack.event(payloads.app_home_opened_event("U_BOB"))
-    view = slack.stub.wait_for("views.publish", 1)[-1].json_param("view")
-    row = next(blk for blk in view["blocks"] if "staging-1" in dump(blk))
-    assert "incident INC-1 open" in dump(row)
-    with unit() as ctx:
-        digest = build_digest(ctx, since=ctx.now, tz=zone("UTC"), title="Digest", quiet=False)
-    assert digest is not None
-    line = next(x for x in dump(digest.blocks).split("\\n") if "BKG-1" in x)
-    assert "incident INC-1 open" in line
+    # Mid-morning: the booking "in 1h" must fall on today, the digest's "Bookings today" (run
+    # after 23:00 on the real clock, it fell on tomorrow and the digest rightly left it out).
+    with freeze_time("2026-12-01 10:00:00"):
+        slack.slash("/resource", "book staging-1 in 1h for 2h Release test", user="U_BOB")
+        slack.slash("/incident", "raise Staging broken on staging-1 sev2")
+        slack.event(payloads.app_home_opened_event("U_BOB"))
+        view = slack.stub.wait_for("views.publish", 1)[-1].json_param("view")
+        row = next(blk for blk in view["blocks"] if "staging-1" in dump(blk))
+        assert "incident INC-1 open" in dump(row)
+        with unit() as ctx:
+            digest = build_digest(ctx, since=ctx.now, tz=zone("UTC"), title="Digest", quiet=False)
+        assert digest is not None
+        line = next(x for x in dump(digest.blocks).split("\\n") if "BKG-1" in x)
+        assert "incident INC-1 open" in line
 
 
 def test_console_raise_on_a_resource(settings: Settings, config: Config, engine) -> None:
