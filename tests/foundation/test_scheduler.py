@@ -183,7 +183,11 @@ def test_the_leader_holds_its_lock_outside_any_transaction(runtime, engine) -> N
                 assert "idle in transaction" not in list(states)
             with engine.connect() as conn:
                 held = conn.execute(
-                    text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+                    text(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                        " AND database = (SELECT oid FROM pg_database"
+                        " WHERE datname = current_database())"
+                    )
                 ).scalar()
             assert held == 1
     finally:
