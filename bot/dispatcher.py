@@ -51,7 +51,7 @@ from bot.payloads import NoticePayload
 from bot.registry import NoticeKind, Registry
 from bot.tz import zone
 from storage import notices as queue
-from storage.db import make_read_session_factory, transaction
+from storage.db import WriteNeeded, make_read_session_factory, refused, transaction
 from storage.notices import Claimed, NoticeStatus
 
 log = logging.getLogger(__name__)
@@ -148,13 +148,31 @@ class Dispatcher:
         )
 
     def plan(self) -> None:
-        """Let each area write its upcoming rows; a failing planner must not stop the others."""
+        """Let each area write its upcoming rows; a failing planner must not stop the others.
+
+        Each runs first where it can only read: on most ticks a planner finds nothing to do,
+        and then it costs its reads alone (no BEGIN and COMMIT on PostgreSQL, no write lock on
+        SQLite). One that has something to write is stopped at its first write, before it
+        reaches the database, and runs again from the start as a transaction.
+        """
         for name, fn in self.registry.planners():
             try:
-                with transaction(self.sessions) as session:
-                    fn(self._ctx(session, self.now()))
+                if not self._planned_reading(fn):
+                    with transaction(self.sessions) as session:
+                        fn(self._ctx(session, self.now()))
             except Exception:
                 log.exception("planner %s failed", name)
+
+    def _planned_reading(self, fn: Callable[[Ctx], object]) -> bool:
+        """Whether ``fn`` ran to its end with reads alone (False: it wants to write)."""
+        with self.reads() as session:
+            try:
+                fn(self._ctx(session, self.now()))
+            except Exception as exc:
+                if not (isinstance(exc, WriteNeeded) or refused(session)):
+                    raise
+                return False
+            return not refused(session)
 
     def run_due(self, limit: int = BATCH) -> int:
         """Claim and send what is due now; returns how many were sent."""

@@ -51,12 +51,24 @@ def get(session: Session, channel: str) -> DigestChannel | None:
 
 
 def ensure(session: Session, channels: Collection[str]) -> None:
-    """A state row for each channel (config digests), leaving existing rows alone."""
-    if not channels:
+    """A state row for each channel (config digests), leaving existing rows alone. Read first:
+    the rows are there on every tick but the first, and a tick that only reads takes no
+    transaction (``Dispatcher.plan``)."""
+    have = (
+        set(
+            session.scalars(
+                select(DigestChannel.channel).where(DigestChannel.channel.in_(channels))
+            )
+        )
+        if channels
+        else set()
+    )
+    missing = sorted(set(channels) - have)
+    if not missing:
         return
     stmt = (
         _insert(session)(DigestChannel)
-        .values([{"channel": c, "mode": "default", "quiet": False} for c in sorted(channels)])
+        .values([{"channel": c, "mode": "default", "quiet": False} for c in missing])
         .on_conflict_do_nothing(index_elements=["channel"])
     )
     session.execute(stmt)

@@ -63,15 +63,21 @@ def schedule_state(session: Session, channel: str) -> ReportSchedule | None:
     return session.get(ReportSchedule, channel)
 
 
-def ensure_schedules(session: Session, channels: Collection[str]) -> None:
-    if not channels:
-        return
+def ensure_schedules(session: Session, channels: Collection[str]) -> list[ReportSchedule]:
+    """The state rows of these channels, made for those that have none yet. Read first: the
+    rows are there on every tick but the first, and a tick that only reads takes no
+    transaction (``Dispatcher.plan``)."""
+    found = schedules(session, channels)
+    missing = sorted(set(channels) - {row.channel for row in found})
+    if not missing:
+        return found
     stmt = (
         _insert(session)(ReportSchedule)
-        .values([{"channel": c} for c in sorted(channels)])
+        .values([{"channel": c} for c in missing])
         .on_conflict_do_nothing(index_elements=["channel"])
     )
     session.execute(stmt)
+    return schedules(session, channels)
 
 
 def schedules(session: Session, channels: Collection[str]) -> list[ReportSchedule]:

@@ -66,8 +66,7 @@ def plan(ctx: Ctx) -> None:
     reports = configured(ctx.config)
     if not reports:
         return
-    repo.ensure_schedules(ctx.session, [r.channel for r in reports])
-    rows = {r.channel: r for r in repo.schedules(ctx.session, [r.channel for r in reports])}
+    rows = {r.channel: r for r in repo.ensure_schedules(ctx.session, [r.channel for r in reports])}
     for report in reports:
         plan_report(ctx, report, rows[report.channel])
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import func, select
+from sqlalchemy import Connection, event, func, select
 
 from bot.runtime import Runtime
 from bot.scheduler import Scheduler
@@ -83,3 +83,28 @@ def test_a_tick_plans_what_comes_into_the_horizon_and_only_that(frozen, runtime:
     # all in one statement.
     assert new and all(k.startswith("maintenance:") for k in new)
     assert inserts == [len(new)]
+
+
+def test_an_idle_tick_opens_no_transaction_for_its_planners(frozen, runtime: Runtime) -> None:
+    """Planners with nothing to do only read: they run outside any transaction (no BEGIN and
+    COMMIT on PostgreSQL, no write lock on SQLite); what is left is the sweep's own two."""
+    scheduler = Scheduler(runtime)
+    writing: list[object] = []
+
+    def began(conn: Connection) -> None:
+        options = conn.get_execution_options()
+        if not options.get("opsdesk_reads") and options.get("isolation_level") != "AUTOCOMMIT":
+            writing.append(conn)
+
+    try:
+        for _ in range(3):
+            scheduler.tick()
+        assert len(runtime.registry.planners()) >= 5
+        event.listen(runtime.engine, "begin", began)
+        try:
+            assert scheduler.tick() == 0
+        finally:
+            event.remove(runtime.engine, "begin", began)
+    finally:
+        scheduler.shutdown()
+    assert len(writing) <= 2  # claims left by a dead process put back; what is due
