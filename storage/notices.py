@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, func, or_, select, union_all, update
+from sqlalchemy import Table, case, delete, func, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -377,21 +377,24 @@ def recover_stale(session: Session, claimed_before: datetime, now: datetime) -> 
     is due again at once, a row with a call under way is in doubt. How many of each."""
     Notice.states.check({SENDING}, PENDING)
     Notice.states.check({CALLING}, UNKNOWN)
-    requeued = affected(
-        session,
+    before_call = Notice.status == SENDING
+    # One statement (it runs before every batch of the sweep), each row told apart by its status.
+    stmt = (
         update(Notice)
-        .where(Notice.status == SENDING, Notice.claimed_at < claimed_before)
-        .values(status=PENDING, due_at=now, last_error="interrupted before calling Slack")
-        .execution_options(synchronize_session=False),
+        .where(Notice.status.in_((SENDING, CALLING)), Notice.claimed_at < claimed_before)
+        .values(
+            status=case((before_call, str(PENDING)), else_=str(UNKNOWN)),
+            due_at=now,
+            last_error=case(
+                (before_call, "interrupted before calling Slack"),
+                else_="interrupted while calling Slack",
+            ),
+        )
+        .returning(Notice.status)
+        .execution_options(synchronize_session=False)
     )
-    doubtful = affected(
-        session,
-        update(Notice)
-        .where(Notice.status == CALLING, Notice.claimed_at < claimed_before)
-        .values(status=UNKNOWN, due_at=now, last_error="interrupted while calling Slack")
-        .execution_options(synchronize_session=False),
-    )
-    return requeued, doubtful
+    now_in = list(session.scalars(stmt))
+    return now_in.count(PENDING), now_in.count(UNKNOWN)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from freezegun import freeze_time
@@ -346,3 +346,46 @@ def test_a_batch_is_checked_whole_before_anything_is_queued(runtime: Runtime, un
             assert ctx.notify_many([]) == []
     assert _statuses(runtime) == []
     assert seen.count == 0
+
+
+def test_lapsed_claims_go_back_by_what_was_under_way_in_one_statement(sessions) -> None:
+    """A claim older than the lease: with no call under way the row is due again, with one
+    under way it is in doubt; a younger claim and other statuses are left alone."""
+    from storage.db import transaction
+
+    now = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    old, young = now - timedelta(minutes=10), now - timedelta(seconds=5)
+    rows = [("a", "sending", old), ("b", "calling", old), ("c", "sending", young)]
+    rows += [("d", "calling", young), ("e", "pending", old), ("f", "sent", old)]
+    with transaction(sessions) as s:
+        s.execute(
+            Notice.__table__.insert(),
+            [
+                {
+                    "kind": "k",
+                    "payload": {},
+                    "dedupe_key": key,
+                    "due_at": old,
+                    "status": status,
+                    "attempts": 1,
+                    "created_at": old,
+                    "claimed_at": claimed,
+                    "progress": {},
+                    "claims": 1,
+                }
+                for key, status, claimed in rows
+            ],
+        )
+    with transaction(sessions) as s, counting(sessions.kw["bind"]) as seen:
+        assert queue.recover_stale(s, now - timedelta(minutes=2), now) == (1, 1)
+    assert len([x for x in seen.statements if x.startswith("UPDATE")]) == 1
+    with sessions() as s:
+        got = {n.dedupe_key: (n.status, n.last_error) for n in s.scalars(select(Notice))}
+    assert got == {
+        "a": ("pending", "interrupted before calling Slack"),
+        "b": ("unknown", "interrupted while calling Slack"),
+        "c": ("sending", None),
+        "d": ("calling", None),
+        "e": ("pending", None),
+        "f": ("sent", None),
+    }
