@@ -322,7 +322,10 @@ class _Watchdog:
                     continue
                 heapq.heappop(self._heap)
                 armed.fired = True
-            _sever(armed.conn)
+                # Under the lock, so that once ``disarm`` returns the caller knows for good
+                # whether its socket was cut: a call may finish just as its deadline passes
+                # (a busy machine), and its connection must not be used again as if whole.
+                _sever(armed.conn)
 
 
 _WATCHDOG = _Watchdog()
@@ -330,6 +333,7 @@ _WATCHDOG = _Watchdog()
 
 def _sever(conn: Any) -> None:
     """Shut the socket down under the blocked call: it fails now instead of waiting on."""
+    conn.opsdesk_severed = True
     try:
         fd = conn.pgconn.socket
         sock = socket.socket(fileno=fd)
@@ -405,7 +409,10 @@ def _guard_psycopg(engine: Engine, limits: Limits) -> None:
         if getattr(_local, "optimistic", False):
             return True  # the reader finds out from its statement, and runs again
         with _call_limit(limits.ping_timeout_s):
-            return plain_ping(dbapi_connection)
+            alive = plain_ping(dbapi_connection)
+        # A ping that answered just as its deadline cut the socket: the connection is gone all
+        # the same, and the pool must open another rather than hand this one out.
+        return bool(alive) and not getattr(dbapi_connection, "opsdesk_severed", False)
 
     # This engine's dialect instance only; mypy flags any assignment to a method.
     engine.dialect.do_ping = ping_briefly  # type: ignore[method-assign]

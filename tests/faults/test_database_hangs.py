@@ -133,3 +133,22 @@ def test_an_outage_logs_a_line_a_minute_not_a_traceback_per_request(
     about_db = [r for r in caplog.records if "database unavailable" in r.getMessage()]
     assert len(about_db) == 1
     assert not [r for r in caplog.records if r.exc_info]
+
+
+@pytest.mark.postgres_only
+def test_a_connection_cut_by_its_deadline_is_not_handed_out_again(engine: Engine) -> None:
+    """The watchdog may cut a socket just as its call answers (a ping that took its whole 0.3 s
+    on a busy machine): the pool must open a new connection instead of handing that one out,
+    whose next statement would find the server gone."""
+    own = make_engine(engine.url.render_as_string(hide_password=False), pool_size=1)
+    try:
+        with own.connect() as conn:
+            first = conn.connection.dbapi_connection
+            # What the watchdog marks as it cuts; the socket itself still answers here, as it
+            # did for the ping that got its answer a moment before the cut.
+            first.opsdesk_severed = True
+        with own.connect() as conn:
+            assert conn.connection.dbapi_connection is not first
+            assert conn.execute(text("SELECT 1")).scalar_one() == 1
+    finally:
+        own.dispose()
