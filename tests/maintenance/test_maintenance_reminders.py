@@ -13,6 +13,9 @@ from bot.dispatcher import Dispatcher
 from tests.e2e import SlackApp
 from tests.resources.helpers import NOW, posts_to, tick
 
+# The areas maintenance needs (resources, and maintenance itself) and no other planner.
+pytestmark = pytest.mark.areas("resources", "maintenance")
+
 # NOW is 2026-12-01 08:00 UTC; the window below starts two days later at 10:00 UTC.
 WINDOW = "schedule staging-1 2026-12-03 10:00 for 2h Database upgrade"
 

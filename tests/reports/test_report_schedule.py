@@ -17,6 +17,10 @@ from tests.recording import RecordingMessenger, Sent
 from tests.reports.helpers import H, incident
 
 BERLIN = ZoneInfo("Europe/Berlin")
+# The areas a report reads (its sections: incidents, purchases, resources, on-call) and no
+# other planner: the walks stop at each due notice, and digests and the failures list would
+# add a stop and a send every day that says nothing about the report's schedule.
+pytestmark = pytest.mark.areas("reports", "incidents", "purchases", "resources", "shifts")
 
 
 def berlin(text: str) -> datetime:

@@ -18,6 +18,10 @@ from tests.recording import RecordingMessenger, Sent
 from tests.shifts.helpers import local, rotation, utc, with_rotations
 from tests.walking import walk
 
+# The shifts area alone: the walks stop at each due notice, and other areas' (digests, the
+# failures list, reports) would add stops and sends that say nothing about hand-offs.
+pytestmark = pytest.mark.areas("shifts")
+
 BERLIN = "Europe/Berlin"
 NEW_YORK = "America/New_York"
 
