@@ -84,7 +84,9 @@ def running(cmd: list[str], env: dict[str, str], cwd: Path, port: int) -> Iterat
         yield url
     finally:
         proc.terminate()
-        proc.wait(timeout=15)
+        # gunicorn gives its workers graceful_timeout (30 s by default) to finish; on a busy
+        # machine a worker it has just started again (a test killed one) may still be booting.
+        proc.wait(timeout=35)
 
 
 def migrate(env: dict[str, str], cwd: Path) -> None:
