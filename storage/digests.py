@@ -54,16 +54,10 @@ def ensure(session: Session, channels: Collection[str]) -> None:
     """A state row for each channel (config digests), leaving existing rows alone. Read first:
     the rows are there on every tick but the first, and a tick that only reads takes no
     transaction (``Dispatcher.plan``)."""
-    have = (
-        set(
-            session.scalars(
-                select(DigestChannel.channel).where(DigestChannel.channel.in_(channels))
-            )
-        )
-        if channels
-        else set()
-    )
-    missing = sorted(set(channels) - have)
+    if not channels:
+        return
+    found = select(DigestChannel.channel).where(DigestChannel.channel.in_(sorted(channels)))
+    missing = sorted(set(channels) - set(session.scalars(found)))
     if not missing:
         return
     stmt = (
