@@ -17,6 +17,7 @@ from bot.registry import Registry
 from bot.runtime import Runtime
 from storage import notices as queue
 from storage.models import Notice
+from tests.notice_rows import notice_row
 from tests.recording import RecordingMessenger
 from tests.scale import counting
 
@@ -361,18 +362,15 @@ def test_lapsed_claims_go_back_by_what_was_under_way_in_one_statement(sessions) 
         s.execute(
             Notice.__table__.insert(),
             [
-                {
-                    "kind": "k",
-                    "payload": {},
-                    "dedupe_key": key,
-                    "due_at": old,
-                    "status": status,
-                    "attempts": 1,
-                    "created_at": old,
-                    "claimed_at": claimed,
-                    "progress": {},
-                    "claims": 1,
-                }
+                notice_row(
+                    key,
+                    status,
+                    due_at=old,
+                    created_at=old,
+                    claimed_at=claimed,
+                    attempts=1,
+                    claims=1,
+                )
                 for key, status, claimed in rows
             ],
         )

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, text, update
 from storage import notices as queue
 from storage.db import transaction
 from storage.models import Notice, NoticeStatus
+from tests.notice_rows import notice_row
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
@@ -26,17 +27,12 @@ def test_a_prefix_cancel_reads_the_pattern_index(engine: Engine, sessions) -> No
         s.execute(
             Notice.__table__.insert(),
             [
-                {
-                    "kind": "k",
-                    "payload": {},
-                    "dedupe_key": f"incident:{i}:remind:{n}",
-                    "due_at": NOW + timedelta(days=1),
-                    "status": "pending" if n else "sent",
-                    "attempts": 0,
-                    "created_at": NOW,
-                    "progress": {},
-                    "claims": 0,
-                }
+                notice_row(
+                    f"incident:{i}:remind:{n}",
+                    "pending" if n else "sent",
+                    due_at=NOW + timedelta(days=1),
+                    created_at=NOW,
+                )
                 for i in range(400)
                 for n in range(3)
             ],
@@ -66,17 +62,12 @@ def test_cancelling_many_prefixes_cancels_each_ones_pending_notices_only(session
         s.execute(
             Notice.__table__.insert(),
             [
-                {
-                    "kind": "k",
-                    "payload": {},
-                    "dedupe_key": f"booking:{i}:remind:{n}",
-                    "due_at": NOW + timedelta(days=1),
-                    "status": "pending" if n else "sent",
-                    "attempts": 0,
-                    "created_at": NOW,
-                    "progress": {},
-                    "claims": 0,
-                }
+                notice_row(
+                    f"booking:{i}:remind:{n}",
+                    "pending" if n else "sent",
+                    due_at=NOW + timedelta(days=1),
+                    created_at=NOW,
+                )
                 for i in range(1, 501)
                 for n in range(3)
             ],
