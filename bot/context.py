@@ -113,17 +113,7 @@ class Ctx:
 
         Returns the notice id, or None when a notice with that dedupe key already exists.
         """
-        new = self._checked(Notify(kind, payload, dedupe_key, due_at, expires_after))
-        notice_id = notices.enqueue(
-            self.session,
-            kind=new.kind,
-            payload=new.payload,
-            due_at=new.due_at,
-            dedupe_key=new.dedupe_key,
-            expires_at=new.expires_at,
-            now=self.now,
-        )
-        self._outbox_if_due(notice_id, new.due_at)
+        [notice_id] = self.notify_many([Notify(kind, payload, dedupe_key, due_at, expires_after)])
         return notice_id
 
     def notify_many(self, items: Iterable[Notify]) -> list[int | None]:
@@ -136,7 +126,8 @@ class Ctx:
         new = [self._checked(item) for item in items]
         ids = notices.enqueue_many(self.session, new, now=self.now)
         for row, notice_id in zip(new, ids, strict=True):
-            self._outbox_if_due(notice_id, row.due_at)
+            if notice_id is not None and row.due_at <= self.now:
+                self.outbox.notice_ids.append(notice_id)
         return ids
 
     def _checked(self, item: Notify) -> notices.NewNotice:
@@ -157,10 +148,6 @@ class Ctx:
             dedupe_key=item.dedupe_key,
             expires_at=due + item.expires_after if item.expires_after else None,
         )
-
-    def _outbox_if_due(self, notice_id: int | None, due: datetime) -> None:
-        if notice_id is not None and due <= self.now:
-            self.outbox.notice_ids.append(notice_id)
 
     @property
     def tz(self) -> ZoneInfo:
