@@ -40,7 +40,7 @@ from bot.notices import (
 from bot.payloads import NoticePayload
 from bot.registry import NoticeHandler
 from storage import notices as queue
-from storage.db import WriteNeeded, refused, transaction
+from storage.db import WriteNeeded, only_reading, transaction
 from storage.notices import NoticeStatus
 
 SENDING, CALLING = NoticeStatus.SENDING, NoticeStatus.CALLING
@@ -209,15 +209,11 @@ class Job:
         PostgreSQL no BEGIN and ROLLBACK; on SQLite no write lock while it renders). A handler
         that tries to write or lock (even one that then catches the refusal) runs again from
         the start in a transaction that is rolled back, as every handler once did."""
-        with self.reads() as session:
-            try:
-                plan = self.handler(self.make_ctx(session, self.now), self.payload)
-            except Exception as exc:
-                if not (isinstance(exc, WriteNeeded) or refused(session)):
-                    raise
-            else:
-                if not refused(session):
-                    return plan
+        plan = only_reading(
+            self.reads, lambda s: self.handler(self.make_ctx(s, self.now), self.payload)
+        )
+        if not isinstance(plan, WriteNeeded):
+            return plan
         with self.sessions() as session:
             try:
                 return self.handler(self.make_ctx(session, self.now), self.payload)

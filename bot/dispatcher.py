@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
@@ -48,10 +49,10 @@ from bot.notice_health import FAILED_WINDOW, NoticeHealth
 from bot.notices import NotYet, Plan, Skip
 from bot.pacing import Pacer
 from bot.payloads import NoticePayload
-from bot.registry import NoticeKind, Registry
+from bot.registry import NoticeKind, Planner, Registry
 from bot.tz import zone
 from storage import notices as queue
-from storage.db import WriteNeeded, make_read_session_factory, refused, transaction
+from storage.db import WriteNeeded, make_read_session_factory, only_reading, transaction
 from storage.notices import Claimed, NoticeStatus
 
 log = logging.getLogger(__name__)
@@ -157,22 +158,15 @@ class Dispatcher:
         """
         for name, fn in self.registry.planners():
             try:
-                if not self._planned_reading(fn):
+                run = partial(self._run_planner, fn)
+                if isinstance(only_reading(self.reads, run), WriteNeeded):
                     with transaction(self.sessions) as session:
-                        fn(self._ctx(session, self.now()))
+                        run(session)
             except Exception:
                 log.exception("planner %s failed", name)
 
-    def _planned_reading(self, fn: Callable[[Ctx], object]) -> bool:
-        """Whether ``fn`` ran to its end with reads alone (False: it wants to write)."""
-        with self.reads() as session:
-            try:
-                fn(self._ctx(session, self.now()))
-            except Exception as exc:
-                if not (isinstance(exc, WriteNeeded) or refused(session)):
-                    raise
-                return False
-            return not refused(session)
+    def _run_planner(self, fn: Planner[Ctx], session: Session) -> None:
+        fn(self._ctx(session, self.now()))
 
     def run_due(self, limit: int = BATCH) -> int:
         """Claim and send what is due now; returns how many were sent."""

@@ -23,7 +23,7 @@ from bot.runtime import Runtime
 from bot.users import known_zone, look_up_later, time_zone
 from storage import events
 from storage.db import WriteNeeded as WriteNeeded  # what ``reading`` hands back
-from storage.db import deadline, lost_connection, optimistic, time_left
+from storage.db import deadline, lost_connection, only_reading, optimistic, time_left
 
 T = TypeVar("T")
 
@@ -89,10 +89,8 @@ def reading(rt: Runtime, work: Callable[[Session], T]) -> T | WriteNeeded:
     or lock, it stops there and ``WriteNeeded`` is returned: run it again as a transaction."""
     for attempt in (1, 2):
         try:
-            with optimistic(), rt.reads() as session:
-                return work(session)
-        except WriteNeeded as wanted:
-            return wanted
+            with optimistic():
+                return only_reading(rt.reads, work)
         except Exception as exc:
             left = time_left()
             connecting = rt.settings.db_limits.connect_timeout_s

@@ -28,11 +28,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, exc, make_url, text
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from sqlalchemy.sql.elements import TextClause
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,24 @@ def refused(session: Session) -> bool:
     if the code it ran caught that (a digest section that fails is left out, say): what it
     made of the refusal is not to be used; run it again as a transaction."""
     return bool(session.info.get(_REFUSED))
+
+
+def only_reading(reads: sessionmaker[Session], work: Callable[[Session], T]) -> T | WriteNeeded:
+    """``work`` in a unit from ``reads`` (``make_read_session_factory``); the refusal, returned
+    rather than raised, when it tried to write or lock, whether or not it caught the refusal
+    itself: run it again as a transaction."""
+    with reads() as session:
+        try:
+            result = work(session)
+        except WriteNeeded as wanted:
+            return wanted
+        except Exception:
+            if not refused(session):
+                raise
+            return WriteNeeded("a write in a unit that only reads, caught by its work")
+        if refused(session):
+            return WriteNeeded("a write in a unit that only reads, caught by its work")
+        return result
 
 
 _SAVEPOINT_CALLS = ("do_savepoint", "do_release_savepoint", "do_rollback_to_savepoint")
