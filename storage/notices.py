@@ -164,14 +164,7 @@ def cancel(session: Session, *, prefix: str) -> int:
     ``varchar_pattern_ops`` over pending rows): the unique index cannot serve ``LIKE`` under a
     non-C collation, and every pending notice would be read.
     """
-    Notice.states.check({PENDING}, NoticeStatus.CANCELLED)
-    stmt = (
-        update(Notice)
-        .where(Notice.status == PENDING, Notice.dedupe_key.startswith(prefix, autoescape=True))
-        .values(status=NoticeStatus.CANCELLED)
-        .execution_options(synchronize_session=False)
-    )
-    return affected(session, stmt)
+    return _cancel_under(session, [prefix])
 
 
 CANCEL_CHUNK = 200  # prefixes per statement: one OR of index ranges each
@@ -180,21 +173,21 @@ CANCEL_CHUNK = 200  # prefixes per statement: one OR of index ranges each
 def cancel_all(session: Session, *, prefixes: Sequence[str]) -> int:
     """``cancel`` for many prefixes (a removed resource's bookings, say): a statement per
     ``CANCEL_CHUNK`` of them instead of one each."""
+    chunks = range(0, len(prefixes), CANCEL_CHUNK)
+    return sum(_cancel_under(session, prefixes[i : i + CANCEL_CHUNK]) for i in chunks)
+
+
+def _cancel_under(session: Session, prefixes: Sequence[str]) -> int:
+    """One UPDATE: the pending notices under any of ``prefixes``, cancelled."""
     Notice.states.check({PENDING}, NoticeStatus.CANCELLED)
-    cancelled = 0
-    for i in range(0, len(prefixes), CANCEL_CHUNK):
-        matches = [
-            Notice.dedupe_key.startswith(prefix, autoescape=True)
-            for prefix in prefixes[i : i + CANCEL_CHUNK]
-        ]
-        stmt = (
-            update(Notice)
-            .where(Notice.status == PENDING, or_(*matches))
-            .values(status=NoticeStatus.CANCELLED)
-            .execution_options(synchronize_session=False)
-        )
-        cancelled += affected(session, stmt)
-    return cancelled
+    under = [Notice.dedupe_key.startswith(prefix, autoescape=True) for prefix in prefixes]
+    stmt = (
+        update(Notice)
+        .where(Notice.status == PENDING, or_(*under))
+        .values(status=NoticeStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+    return affected(session, stmt)
 
 
 def drop_pending(session: Session, *, prefix: str) -> int:
